@@ -1,0 +1,82 @@
+"""The command line: arguments -> load -> build -> exit code. No logic of its own."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+from . import __version__
+from .errors import QuireError
+
+
+class _Collect(logging.Handler):
+    """Prints quire's warnings as they come and counts them for --strict."""
+
+    def __init__(self):
+        super().__init__(logging.WARNING)
+        self.count = 0
+
+    def emit(self, record):
+        self.count += 1
+        print(f"warning: {record.getMessage()}", file=sys.stderr)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="quire", description=__doc__.splitlines()[0])
+    parser.add_argument("--version", action="version", version=f"quire {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    build = commands.add_parser("build", help="build the PDF and the EPUB of a project")
+    build.add_argument("path", nargs="?", default=".", type=Path,
+                       help="the project folder (default: the current folder)")
+    build.add_argument("--out", type=Path, metavar="DIR", help="output folder (default: PATH/dist)")
+    build.add_argument("--format", choices=("pdf", "epub", "all"), default="all")
+    build.add_argument("--strict", action="store_true", help="fail the build on any warning")
+    build.add_argument("-q", "--quiet", action="store_true", help="print errors only")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    collect = _Collect()
+    logger = logging.getLogger("quire")
+    logger.addHandler(collect)
+    logger.setLevel(logging.WARNING)
+    logger.propagate = False
+    try:
+        return _build(args, collect)
+    except QuireError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    finally:
+        logger.removeHandler(collect)
+
+
+def _build(args, collect: _Collect) -> int:
+    from .load import load
+    from .outputs import FORMATS, build
+
+    publication = load(args.path)
+    if args.strict and collect.count:
+        raise QuireError(f"{collect.count} warning(s) and --strict: nothing was built.")
+    formats = FORMATS if args.format == "all" else (args.format,)
+    out = args.out if args.out else publication.root / "dist"
+    for fmt in formats:
+        before = collect.count
+
+        def strict(target: Path) -> None:
+            if args.strict and collect.count > before:
+                raise QuireError(f"{target}: {collect.count - before} warning(s) and --strict; "
+                                 "the previous file was left as it was.")
+
+        path = build(publication, fmt, out, check=strict)
+        if not args.quiet:
+            print(f"wrote {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,256 @@
+"""quire.toml and front matter: strict validation into plain, checked values.
+
+Every problem is collected and reported at once, one line each, with the dotted key, what
+was expected, what was found and a "did you mean" for near misses.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+import yaml
+
+from .errors import ConfigError, ContentError
+from .model import Author, PdfSettings
+
+PAGE_SIZES = {
+    "A4": ("210mm", "297mm"),
+    "A5": ("148mm", "210mm"),
+    "B5": ("176mm", "250mm"),
+    "Letter": ("8.5in", "11in"),
+    "6x9in": ("6in", "9in"),
+}
+_LENGTH = re.compile(r"^\d+(\.\d+)?(mm|cm|in|pt|pc|px)$")
+_LANG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+
+Check = Callable[[Any], tuple[Any, str | None]]   # value -> (normalised, problem or None)
+
+
+def _str(value):
+    if isinstance(value, str):
+        return value.strip(), None
+    return None, f"expected a string; got {_show(value)}"
+
+
+def _bool(value):
+    if isinstance(value, bool):
+        return value, None
+    return None, f"expected true or false; got {_show(value)}"
+
+
+def _lang(value):
+    if isinstance(value, str) and _LANG.match(value):
+        return value, None
+    return None, f"expected a language tag such as nb, en-GB; got {_show(value)}"
+
+
+def _date(value):
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat(), None
+    if isinstance(value, dt.date):
+        return value.isoformat(), None
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value.strip()).isoformat(), None
+        except ValueError:
+            pass
+    return None, f"expected a date as YYYY-MM-DD; got {_show(value)}"
+
+
+def _strlist(value):
+    if isinstance(value, str):
+        return tuple(v.strip() for v in value.split(",") if v.strip()), None
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return tuple(v.strip() for v in value), None
+    return None, f"expected a list of strings; got {_show(value)}"
+
+
+_AUTHOR_KEYS = ("name", "email", "affiliation")
+
+
+def _authors(value):
+    items = value if isinstance(value, list) else [value]
+    authors = []
+    for item in items:
+        if isinstance(item, str) and item.strip():
+            authors.append(Author(item.strip()))
+        elif isinstance(item, dict) and isinstance(item.get("name"), str):
+            unknown = [k for k in item if k not in _AUTHOR_KEYS]
+            if unknown or not all(isinstance(v, str) for v in item.values()):
+                return None, (f"expected an author as a name or a table of "
+                              f"{', '.join(_AUTHOR_KEYS)}; got {_show(item)}")
+            authors.append(Author(**{k: v.strip() for k, v in item.items()}))
+        else:
+            return None, f"expected a name or a table with a name; got {_show(item)}"
+    return tuple(authors), None
+
+
+def _page_size(value):
+    if isinstance(value, str):
+        if value in PAGE_SIZES:
+            return PAGE_SIZES[value], None
+        parts = value.split()
+        if len(parts) == 2 and all(_LENGTH.match(p) for p in parts):
+            return (parts[0], parts[1]), None
+    return None, (f"expected one of {', '.join(PAGE_SIZES)} or \"W H\" "
+                  f"(such as \"170mm 240mm\"); got {_show(value)}")
+
+
+def _length(value):
+    if isinstance(value, str) and _LENGTH.match(value.strip()):
+        return value.strip(), None
+    return None, f"expected a length such as 20mm, 0.75in or 54pt; got {_show(value)}"
+
+
+def _columns(value):
+    if isinstance(value, int) and not isinstance(value, bool) and value in (1, 2):
+        return value, None
+    return None, f"expected 1 or 2; got {_show(value)}"
+
+
+def _show(value) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+PDF_SCHEMA: dict[str, Any] = {
+    "page_size": _page_size,
+    "two_sided": _bool,
+    "columns": _columns,
+    "margins": {"top": _length, "bottom": _length, "inner": _length, "outer": _length},
+}
+
+# Keys that describe the whole publication (quire.toml, or a single document's front matter).
+PUBLICATION_SCHEMA: dict[str, Any] = {
+    "name": _str, "title": _str, "subtitle": _str, "lang": _lang, "authors": _authors,
+    "publisher": _str, "journal": _str, "rights": _str, "identifier": _str, "date": _date,
+    "subject": _str, "description": _str, "keywords": _strlist, "toc": _bool,
+    "pdf": PDF_SCHEMA,
+}
+CONFIG_SCHEMA = {**PUBLICATION_SCHEMA, "documents": _strlist}
+# Front matter: the document's own keys, plus publication keys (used when quire.toml is silent).
+FRONT_MATTER_SCHEMA = {**PUBLICATION_SCHEMA, "section": _str, "lead": _str}
+
+
+def validate(data: dict, schema: dict, prefix: str = "") -> tuple[dict, list[tuple[str, str]]]:
+    """Check `data` against `schema`: (normalised values, [(dotted key, problem)])."""
+    values, problems = {}, []
+    for key, value in data.items():
+        dotted = f"{prefix}{key}"
+        check = schema.get(key)
+        if check is None:
+            near = difflib.get_close_matches(str(key), list(schema), n=1, cutoff=0.6)
+            hint = f"; did you mean '{near[0]}'?" if near else f"; known keys: {', '.join(schema)}"
+            problems.append((dotted, f"unknown key{hint}"))
+        elif isinstance(check, dict):
+            if isinstance(value, dict):
+                sub, sub_problems = validate(value, check, dotted + ".")
+                values[key] = sub
+                problems += sub_problems
+            else:
+                problems.append((dotted, f"expected a table of {', '.join(check)}; got {_show(value)}"))
+        else:
+            normal, problem = check(value)
+            if problem:
+                problems.append((dotted, problem))
+            else:
+                values[key] = normal
+    return values, problems
+
+
+def pdf_settings(values: dict) -> PdfSettings:
+    """PdfSettings from validated `pdf` values (defaults: A4, 20 mm margins)."""
+    width, height = values.get("page_size", PAGE_SIZES["A4"])
+    margins = values.get("margins", {})
+    defaults = PdfSettings()
+    return PdfSettings(
+        page_width=width, page_height=height,
+        margin_top=margins.get("top", defaults.margin_top),
+        margin_bottom=margins.get("bottom", defaults.margin_bottom),
+        margin_inner=margins.get("inner", defaults.margin_inner),
+        margin_outer=margins.get("outer", defaults.margin_outer),
+        two_sided=values.get("two_sided", defaults.two_sided),
+        columns=values.get("columns", defaults.columns),
+    )
+
+
+@dataclass(frozen=True)
+class FrontMatter:
+    values: dict
+    body: str           # the Markdown after the front matter
+    body_line: int      # the line of the file on which `body` starts (1-based)
+
+
+def read_config(path: Path, label: str) -> dict:
+    """The validated contents of quire.toml ({} when it does not exist)."""
+    if not path.exists():
+        return {}
+    try:
+        text = path.read_text(encoding="utf-8")
+        data = tomllib.loads(text)
+    except UnicodeDecodeError as err:
+        raise ConfigError(label, [(None, f"not valid UTF-8 ({err.reason} at byte {err.start})")])
+    except tomllib.TOMLDecodeError as err:
+        raise ConfigError(label, [(None, f"invalid TOML: {err}")])
+    values, problems = validate(data, CONFIG_SCHEMA)
+    if problems:
+        raise ConfigError(label, [(_toml_line(text, key), f"{key}: {msg}") for key, msg in problems])
+    return values
+
+
+def _toml_line(text: str, dotted: str) -> int | None:
+    """Best-effort line of `dotted` in a TOML text (for messages only)."""
+    *tables, key = dotted.split(".")
+    table = ".".join(tables)
+    current = ""
+    for number, line in enumerate(text.splitlines(), 1):
+        stripped = line.strip()
+        if stripped.startswith("[") and stripped.endswith("]"):
+            current = stripped.strip("[]").strip()
+        elif re.match(rf"^\s*\"?{re.escape(key)}\"?\s*=", line) and current == table:
+            return number
+        elif table and current == "" and re.match(rf"^\s*{re.escape(tables[0])}\s*=", line):
+            return number   # inline table
+    return None
+
+
+_FENCE = re.compile(r"^---[ \t]*$")
+
+
+def split_front_matter(text: str, label: str) -> FrontMatter:
+    """Split and validate a Markdown file's YAML front matter (between --- lines)."""
+    lines = text.split("\n")
+    if not lines or not _FENCE.match(lines[0].rstrip("\r")):
+        return FrontMatter({}, text, 1)
+    for end in range(1, len(lines)):
+        if _FENCE.match(lines[end].rstrip("\r")) or lines[end].rstrip("\r") == "...":
+            break
+    else:
+        raise ContentError(label, "front matter opened with '---' is never closed", 1)
+    source = "\n".join(lines[1:end])
+    try:
+        node = yaml.compose(source, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(source)
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        line = mark.line + 2 if mark else 1
+        problem = getattr(err, "problem", None) or str(err)
+        raise ContentError(label, f"invalid YAML front matter: {problem}", line)
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ContentError(label, "front matter must be a mapping of keys to values", 2)
+    key_lines = {}
+    if isinstance(node, yaml.MappingNode):
+        key_lines = {k.value: k.start_mark.line + 2 for k, _ in node.value}
+    values, problems = validate(data, FRONT_MATTER_SCHEMA)
+    if problems:
+        raise ConfigError(label, [(key_lines.get(key.split(".")[0]), f"{key}: {msg}")
+                                  for key, msg in problems])
+    return FrontMatter(values, "\n".join(lines[end + 1:]), end + 2)

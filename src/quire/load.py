@@ -1,0 +1,267 @@
+"""Read a project folder into one immutable Publication.
+
+Config and front matter are validated, each Markdown file is converted once, ids are made
+unique across the publication, links between documents are resolved and images registered.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import re
+import uuid
+from pathlib import Path
+
+from . import markup
+from .config import FrontMatter, pdf_settings, read_config, split_front_matter
+from .errors import ContentError, QuireError
+from .model import Asset, Document, Metadata, Publication
+from .resources import IMAGE_TYPES, REMOTE, ascii_slug, inside, resolve_local, theme_dir
+
+log = logging.getLogger("quire")
+LAYERS = ("shared", "print", "epub")
+
+
+class _Ids:
+    """Hands out ids unique in the whole publication (used only while loading)."""
+
+    def __init__(self):
+        self.used: set[str] = set()
+        self.current: set[str] = set()   # ids of the document being converted
+
+    def claim(self, wanted: str) -> str:
+        base = re.sub(r"[^\w.\-]+", "-", wanted, flags=re.UNICODE).strip("-") or "id"
+        if not (base[0].isalpha() or base[0] == "_"):
+            base = "x" + base
+        candidate, n = base, 2
+        while candidate in self.used:
+            candidate, n = f"{base}-{n}", n + 1
+        self.used.add(candidate)
+        self.current.add(candidate)
+        return candidate
+
+
+class _Assets:
+    def __init__(self, root: Path):
+        self.root = root
+        self.by_source: dict[Path, Asset] = {}
+        self.names: set[str] = set()
+
+    def image(self, src: str, base: Path, label: str, line: int | None) -> str:
+        path = resolve_local(src, base, self.root, label, line, what="image")
+        if path in self.by_source:
+            return self.by_source[path].name
+        media_type = IMAGE_TYPES.get(path.suffix.lower())
+        if media_type is None:
+            raise ContentError(label, f"image '{src}' has an unsupported format "
+                                      f"(use {', '.join(sorted(IMAGE_TYPES))})", line)
+        stem, n = ascii_slug(path.stem, "image"), 2
+        name = f"images/{stem}{path.suffix.lower()}"
+        while name in self.names:
+            name, n = f"images/{stem}-{n}{path.suffix.lower()}", n + 1
+        self.names.add(name)
+        self.by_source[path] = Asset(path, name, media_type)
+        return name
+
+
+def load(project: Path) -> Publication:
+    root = project.resolve()
+    if not root.is_dir():
+        raise QuireError(f"{project}: project folder not found")
+    config = read_config(root / "quire.toml", "quire.toml")
+    content = root / "content"
+    if not content.is_dir():
+        if config or not any(root.glob("*.md")):
+            raise QuireError(f"{_rel(content, root.parent)}: content folder not found "
+                             "(put the manuscript's Markdown files there)")
+        content = root
+    files = _document_files(root, content, config.get("documents"))
+    if not files:
+        raise QuireError(f"{_rel(content, root.parent)}: no Markdown (.md) files to publish")
+
+    front = [_read_front_matter(root, path) for path in files]
+    first = front[0].values if len(front) == 1 else {}
+    settings = {**first, **config}
+    lang = settings.get("lang") or (front[0].values.get("lang")) or "en"
+
+    ids, assets = _Ids(), _Assets(root)
+    converted = []
+    for path, fm in zip(files, front):
+        converted.append(_convert(root, content, path, fm, lang, ids, assets))
+    _link_documents(root, converted)
+    documents = tuple(_document(c) for c in converted)
+    for c in converted:
+        for warning in c["body"].warnings:
+            log.warning(warning)
+
+    title = settings.get("title") or (documents[0].title if len(documents) == 1
+                                      else _humanise(root.name))
+    authors = settings.get("authors") or _unique(a for d in documents for a in d.authors)
+    name = settings.get("name") or ascii_slug(title)
+    metadata = Metadata(
+        title=title, lang=lang, subtitle=settings.get("subtitle", ""), authors=authors,
+        publisher=settings.get("publisher", ""), journal=settings.get("journal", ""),
+        rights=settings.get("rights", ""), date=settings.get("date", ""),
+        subject=settings.get("subject", ""), description=settings.get("description", ""),
+        keywords=settings.get("keywords", ()),
+        identifier=settings.get("identifier") or _identifier(title, authors, name),
+        modified=_modified(settings.get("date", "")),
+    )
+    return Publication(
+        root=root, name=ascii_slug(name), metadata=metadata, documents=documents,
+        assets=tuple(assets.by_source.values()),
+        stylesheets=_stylesheets(root),
+        templates_dir=(root / "templates") if (root / "templates").is_dir() else None,
+        pdf=pdf_settings(settings.get("pdf", {})),
+        toc=settings.get("toc", len(documents) > 1),
+    )
+
+
+def _rel(path: Path, base: Path) -> str:
+    try:
+        return str(path.relative_to(base))
+    except ValueError:
+        return str(path)
+
+
+def _document_files(root: Path, content: Path, order) -> list[Path]:
+    if order:
+        files = []
+        for entry in order:
+            path = (content / entry).resolve()
+            if not inside(path, root) or not path.is_file():
+                raise QuireError(f"quire.toml: documents: '{entry}' not found in "
+                                 f"{_rel(content, root)}/")
+            files.append(path)
+        return files
+    found = [p for p in content.rglob("*.md")
+             if not any(part.startswith((".", "_")) for part in p.relative_to(content).parts)
+             and p.is_file() and "dist" not in p.relative_to(content).parts[:1]]
+    return sorted(found, key=lambda p: [_natural(s) for s in p.relative_to(content).parts])
+
+
+def _natural(text: str):
+    return [int(t) if t.isdigit() else t.lower() for t in re.split(r"(\d+)", text)]
+
+
+def _read_front_matter(root: Path, path: Path) -> FrontMatter:
+    label = _rel(path, root)
+    try:
+        raw = path.read_bytes()
+    except OSError as err:
+        raise ContentError(label, f"cannot be read: {err.strerror}")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        line = raw[:err.start].count(b"\n") + 1
+        raise ContentError(label, f"not valid UTF-8 (byte 0x{raw[err.start]:02x}); "
+                                  "save the file as UTF-8", line)
+    return split_front_matter(text.replace("\r\n", "\n"), label)
+
+
+def _convert(root, content, path, fm, pub_lang, ids, assets) -> dict:
+    label = _rel(path, root)
+    lang = fm.values.get("lang", pub_lang)
+    ids.current = set()
+    relative = path.relative_to(content)
+    slug = ascii_slug("-".join(relative.with_suffix("").parts), "document")
+    doc_id = ids.claim(slug)
+    body = markup.convert(
+        fm.body, lang=lang, label=label, first_line=fm.body_line, claim_id=ids.claim,
+        resolve_image=lambda src, line: assets.image(src, path.parent, label, line))
+    title = fm.values.get("title")
+    if not title:
+        first_h1 = body.root.find(".//h1")
+        if first_h1 is not None and first_h1 is _first_element(body.root):
+            title = " ".join(first_h1.text_content().split())
+            body.headings = [h for h in body.headings if h.id != first_h1.get("id")]
+            first_h1.drop_tree()
+        else:
+            title = _humanise(path.stem)
+    part = _humanise(relative.parts[0]) if len(relative.parts) > 1 else ""
+    return {
+        "source": Path(label), "slug": slug, "id": doc_id, "lang": lang,
+        "title": markup.plain_typography(title, lang),
+        "part": part, "fm": fm.values, "body": body, "ids": ids.current, "path": path,
+    }
+
+
+def _first_element(root):
+    for child in root:
+        return child
+    return None
+
+
+def _link_documents(root: Path, converted: list[dict]) -> None:
+    """Rewrite links to other Markdown files (`ch2.md#x`) as publication anchors (`#x`)."""
+    by_path = {c["path"]: c for c in converted}
+    for c in converted:
+        for a in c["body"].root.iter("a"):
+            href = a.get("href", "")
+            target, _, fragment = href.partition("#")
+            if not target.endswith(".md") or REMOTE.match(target):
+                continue
+            path = (c["path"].parent / target).resolve()
+            other = by_path.get(path)
+            if other is None:
+                c["body"].warnings.append(f"{c['source']}: link to '{href}' does not "
+                                          "match a document of the publication")
+                continue
+            if fragment and fragment not in other["ids"]:
+                slugged = markup.slugify(fragment)
+                fragment = slugged if slugged in other["ids"] else ""
+                if not fragment:
+                    c["body"].warnings.append(f"{c['source']}: link '{href}': no such heading")
+            a.set("href", "#" + (fragment or other["id"]))
+
+
+def _document(c: dict) -> Document:
+    fm, body = c["fm"], c["body"]
+    lead = markup.inline(fm["lead"], c["lang"]) if fm.get("lead") else ""
+    return Document(
+        source=c["source"], slug=c["slug"], id=c["id"], lang=c["lang"], title=c["title"],
+        part=c["part"], subtitle=fm.get("subtitle", ""), section=fm.get("section", ""),
+        authors=fm.get("authors", ()), lead=lead, body=body.xhtml(),
+        headings=tuple(body.headings), footnotes=tuple(body.footnotes),
+        ids=frozenset(c["ids"]),
+    )
+
+
+def _stylesheets(root: Path) -> tuple[tuple[str, Path], ...]:
+    """Each layer from the project's styles/ when it has one, else from the built-in theme."""
+    theme = theme_dir()
+    return tuple((layer, root / "styles" / f"{layer}.css")
+                 if (root / "styles" / f"{layer}.css").is_file()
+                 else (layer, theme / f"{layer}.css") for layer in LAYERS)
+
+
+def _humanise(stem: str) -> str:
+    text = re.sub(r"^\d+[-_. ]*", "", stem).replace("-", " ").replace("_", " ").strip()
+    return (text[:1].upper() + text[1:]) if text else stem
+
+
+def _unique(items):
+    seen = []
+    for item in items:
+        if item not in seen:
+            seen.append(item)
+    return tuple(seen)
+
+
+def _identifier(title: str, authors, name: str) -> str:
+    """Stable between builds: derived from what names the work, not from the clock."""
+    key = "|".join([name, title, *(a.name for a in authors)])
+    return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, 'quire:' + key)}"
+
+
+def _modified(date: str) -> dt.datetime:
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch:
+        try:
+            return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc)
+        except (ValueError, OverflowError, OSError):
+            raise QuireError(f"SOURCE_DATE_EPOCH: expected seconds since 1970; got '{epoch}'")
+    if date:
+        return dt.datetime.fromisoformat(date).replace(tzinfo=dt.timezone.utc)
+    return dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc)

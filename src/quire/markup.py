@@ -1,0 +1,259 @@
+"""Markdown -> XHTML fragment, headings and footnotes, with the document language's typography.
+
+Python-Markdown does the parsing (once per document); lxml turns its HTML into a tree that
+is cleaned, given publication-wide unique ids and serialised as well-formed XHTML.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Callable
+
+import markdown
+from lxml import etree, html
+from markdown.extensions.toc import slugify_unicode
+
+from .model import Footnote, Heading
+
+# Quotation marks per language: outer open/close, inner open/close.
+QUOTES = {
+    "nb": ("«", "»", "‘", "’"), "nn": ("«", "»", "‘", "’"), "no": ("«", "»", "‘", "’"),
+    "fr": ("«\u202f", "\u202f»", "“", "”"), "de": ("„", "“", "‚", "‘"),
+    "da": ("»", "«", "›", "‹"), "sv": ("”", "”", "’", "’"), "fi": ("”", "”", "’", "’"),
+    "en": ("“", "”", "‘", "’"),
+}
+DASH_LANGS = {"nb", "nn", "no", "da", "sv", "fi", "fr", "ru", "pl", "es", "it", "pt"}
+UNSAFE_TAGS = {"script", "iframe", "object", "embed", "frame", "frameset", "applet",
+               "base", "form", "input", "button", "textarea", "select", "link", "meta", "style"}
+UNSAFE_URL = re.compile(r"^\s*(javascript|vbscript|data\s*:\s*text/html)", re.I)
+_XML_BAD_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def primary(lang: str) -> str:
+    return lang.split("-")[0].lower()
+
+
+def _markdown(lang: str) -> markdown.Markdown:
+    outer_open, outer_close, inner_open, inner_close = QUOTES.get(primary(lang), QUOTES["en"])
+    return markdown.Markdown(
+        extensions=["extra", "toc", "smarty", "admonition", "codehilite", "sane_lists"],
+        extension_configs={
+            "toc": {"slugify": slugify_unicode, "permalink": False},
+            "smarty": {
+                "smart_angled_quotes": True,
+                "substitutions": {
+                    "left-double-quote": outer_open, "right-double-quote": outer_close,
+                    "left-single-quote": inner_open, "right-single-quote": inner_close,
+                    "left-angle-quote": "«", "right-angle-quote": "»",
+                    "ndash": "–", "mdash": "—", "ellipsis": "…",
+                },
+            },
+            "codehilite": {"css_class": "highlight", "guess_lang": False},
+            "footnotes": {"BACKLINK_TEXT": ""},
+        },
+        output_format="xhtml",
+    )
+
+
+_MARKDOWN_CACHE: dict[str, markdown.Markdown] = {}
+
+
+def to_html(text: str, lang: str) -> str:
+    md = _MARKDOWN_CACHE.get(lang) or _MARKDOWN_CACHE.setdefault(lang, _markdown(lang))
+    md.reset()
+    return md.convert(text)
+
+
+@dataclass
+class Converted:
+    """A document's body while the publication is being loaded (mutable, never in the model)."""
+
+    root: html.HtmlElement                  # a <div> holding the body
+    headings: list[Heading] = field(default_factory=list)
+    footnotes: list[Footnote] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    def xhtml(self) -> str:
+        return inner_xhtml(self.root)
+
+
+def inner_xhtml(root) -> str:
+    """The children of `root` as XHTML text (no namespace declarations)."""
+    text = escape_text(root.text or "")
+    return text + "".join(etree.tostring(child, encoding="unicode", method="xml")
+                          for child in root)
+
+
+def escape_text(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def parse_fragment(fragment_html: str) -> html.HtmlElement:
+    """An HTML fragment as children of a <div>, XML-safe characters only."""
+    fragment_html = _XML_BAD_CHARS.sub("", fragment_html)
+    return html.fragment_fromstring(fragment_html or "", create_parent="div")
+
+
+def inline(text: str, lang: str) -> str:
+    """A short Markdown text (a lead, a caption) as inline XHTML."""
+    root = parse_fragment(to_html(text, lang))
+    if len(root) == 1 and root[0].tag == "p" and not (root.text or "").strip():
+        root = root[0]
+    typography(root, lang)
+    return inner_xhtml(root)
+
+
+def convert(text: str, *, lang: str, label: str, first_line: int,
+            claim_id: Callable[[str], str],
+            resolve_image: Callable[[str, int | None], str]) -> Converted:
+    """Convert a document's Markdown body.
+
+    `claim_id(wanted)` returns an id unique in the publication; `resolve_image(src, line)`
+    returns the asset name for an image (or raises ContentError).
+    """
+    root = parse_fragment(to_html(text, lang))
+    result = Converted(root)
+    source_lines = text.split("\n")
+
+    def line_of(needle: str) -> int | None:
+        for number, line in enumerate(source_lines):
+            if needle in line:
+                return number + first_line
+        return None
+
+    _sanitize(root, label, line_of, result.warnings)
+    _renumber_ids(root, claim_id)
+    _extract_footnotes(root, result, claim_id)
+    for img in root.iter("img"):
+        src = img.get("src", "")
+        img.set("src", resolve_image(src, line_of(src)))
+        if img.get("alt") is None or not img.get("alt").strip():
+            line = line_of(src)
+            result.warnings.append(f"{label}:{line}: image '{src}' has no alt text" if line
+                                   else f"{label}: image '{src}' has no alt text")
+            img.set("alt", "")
+    _figures(root)
+    typography(root, lang)
+    for h in root.iter("h1", "h2", "h3", "h4", "h5", "h6"):
+        result.headings.append(Heading(int(h.tag[1]), " ".join(h.text_content().split()), h.get("id")))
+    return result
+
+
+def _sanitize(root, label, line_of, warnings) -> None:
+    """Remove active content (scripts, frames, event handlers, script URLs)."""
+    for el in list(root.iter()):
+        if not isinstance(el.tag, str):         # comments and processing instructions
+            el.drop_tree() if el.getparent() is not None else None
+            continue
+        if el.tag in UNSAFE_TAGS:
+            line = line_of(f"<{el.tag}")
+            where = f"{label}:{line}" if line else label
+            warnings.append(f"{where}: removed <{el.tag}> (active or unsafe HTML)")
+            el.drop_tree()
+            continue
+        for name in list(el.attrib):
+            value = el.attrib[name]
+            if name.lower().startswith("on") or (name in ("href", "src", "action", "xlink:href")
+                                                 and UNSAFE_URL.match(value)):
+                line = line_of(value) if name.lower().startswith("on") else line_of(value[:30])
+                where = f"{label}:{line}" if line else label
+                warnings.append(f"{where}: removed {name}=\"{value[:40]}\" (script)")
+                del el.attrib[name]
+            elif not re.match(r"^[A-Za-z_][\w.\-]*(:[\w.\-]+)?$", name):
+                del el.attrib[name]             # not an XML name: cannot be written
+
+
+def _renumber_ids(root, claim_id) -> None:
+    """Give every id a publication-unique value and follow it in same-document links."""
+    renamed = {}
+    for el in root.iter():
+        old = el.get("id")
+        if old is not None and not old.startswith("fn:") and not old.startswith("fnref:"):
+            new = claim_id(old)
+            renamed[old] = new
+            el.set("id", new)
+    for a in root.iter("a"):
+        href = a.get("href", "")
+        if href.startswith("#") and href[1:] in renamed:
+            a.set("href", "#" + renamed[href[1:]])
+
+
+def _extract_footnotes(root, result: Converted, claim_id) -> None:
+    """Move Python-Markdown's end notes into `result.footnotes`, calls into neutral links."""
+    block = root.find(".//div[@class='footnote']")
+    if block is None:
+        return
+    notes = {}
+    for number, li in enumerate(block.iter("li"), 1):
+        for back in li.findall(".//a[@class='footnote-backref']"):
+            back.drop_tree()
+        notes[li.get("id")] = (number, li)
+    block.drop_tree()
+    for sup in list(root.iter("sup")):
+        a = sup.find("a[@class='footnote-ref']")
+        if a is None:
+            continue
+        key = a.get("href", "#")[1:]
+        if key not in notes:
+            continue
+        number, li = notes[key]
+        note_id, ref_id = claim_id(f"fn-{number}"), claim_id(f"fnref-{number}")
+        new = html.Element("a", {"class": "noteref", "id": ref_id, "href": f"#{note_id}"})
+        new.text = str(number)
+        new.tail = sup.tail
+        sup.getparent().replace(sup, new)
+        li.tag = "div"
+        li.attrib.clear()
+        # A note's text keeps only its first call: a second call points to the same note.
+        if not any(f.number == number for f in result.footnotes):
+            result.footnotes.append(Footnote(note_id, ref_id, number, inner_xhtml(li).strip()))
+
+
+def _figures(root) -> None:
+    """A paragraph holding only an image with a title becomes a figure with that caption."""
+    for p in list(root.iter("p")):
+        children = list(p)
+        if (len(children) == 1 and children[0].tag == "img" and children[0].get("title")
+                and not (p.text or "").strip() and not (children[0].tail or "").strip()):
+            img = children[0]
+            figure = html.Element("figure")
+            figure.append(img)
+            caption = html.Element("figcaption")
+            caption.text = img.attrib.pop("title")
+            img.tail = None
+            figure.append(caption)
+            figure.tail = p.tail
+            p.getparent().replace(p, figure)
+
+
+_BLOCKS = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "dd", "dt", "td", "th",
+           "figcaption", "blockquote", "div"}
+
+
+def typography(root, lang: str) -> None:
+    """Language-specific fixes smarty does not make: a no-break space after a dialogue dash."""
+    if primary(lang) not in DASH_LANGS:
+        return
+    for el in root.iter():
+        if el.tag in _BLOCKS and el.text and re.match(r"^\s*[–—] ", el.text):
+            el.text = re.sub(r"^(\s*[–—]) ", "\\1\u00a0", el.text, count=1)
+        if el.tag == "strong" and el.tail and re.match(r"^\s*[–—] ", el.tail):
+            el.tail = re.sub(r"^(\s*[–—]) ", "\\1\u00a0", el.tail, count=1)
+
+
+def plain_typography(text: str, lang: str) -> str:
+    """`typography` for a plain string (a title from front matter)."""
+    if primary(lang) in DASH_LANGS:
+        return re.sub(r"^(\s*[–—]) ", "\\1\u00a0", text, count=1)
+    return text
+
+
+def slugify(text: str) -> str:
+    """A readable id from any text, keeping letters of every script."""
+    return slugify_unicode(text, "-") or "section"
+
+
+def parse_xhtml(fragment: str):
+    """A model XHTML fragment (as `Converted.xhtml` writes it) as children of a <div>."""
+    return etree.fromstring(f"<div>{fragment}</div>")

@@ -1,0 +1,107 @@
+"""The publication model: built once by `load`, then read (never changed) by every output."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Author:
+    name: str
+    email: str = ""
+    affiliation: str = ""
+
+
+@dataclass(frozen=True)
+class Heading:
+    level: int      # 1 = the document title, 2.. = headings in the text
+    text: str
+    id: str         # unique across the publication
+
+
+@dataclass(frozen=True)
+class Footnote:
+    id: str         # the note's id; its call has id `ref_id`
+    ref_id: str
+    number: int
+    html: str       # XHTML fragment (block content)
+
+
+@dataclass(frozen=True)
+class Asset:
+    """A file the publication uses (image), stored once in every output."""
+
+    source: Path            # absolute path inside the project
+    name: str               # unique file name inside the outputs, e.g. "images/photo.png"
+    media_type: str
+
+
+@dataclass(frozen=True)
+class Document:
+    """One Markdown file: its metadata and its body as an XHTML fragment."""
+
+    source: Path            # path relative to the project folder
+    slug: str               # unique; the EPUB file name stem
+    id: str                 # anchor id of the document's start (unique)
+    lang: str
+    title: str
+    part: str               # the part (subfolder) title, "" for none
+    subtitle: str = ""
+    section: str = ""       # the journal section label ("Aktuelt i foreningen")
+    authors: tuple[Author, ...] = ()
+    lead: str = ""          # XHTML fragment
+    body: str = ""          # XHTML fragment: the text, with footnote calls
+    headings: tuple[Heading, ...] = ()
+    footnotes: tuple[Footnote, ...] = ()
+    ids: frozenset[str] = frozenset()   # every id this document defines
+
+
+@dataclass(frozen=True)
+class PdfSettings:
+    page_width: str = "210mm"
+    page_height: str = "297mm"
+    margin_top: str = "20mm"
+    margin_bottom: str = "24mm"
+    margin_inner: str = "20mm"
+    margin_outer: str = "20mm"
+    two_sided: bool = False
+    columns: int = 1            # text columns of the document body
+
+
+@dataclass(frozen=True)
+class Metadata:
+    title: str
+    lang: str
+    identifier: str
+    modified: datetime          # UTC; from SOURCE_DATE_EPOCH or the publication date
+    subtitle: str = ""
+    authors: tuple[Author, ...] = ()
+    publisher: str = ""
+    journal: str = ""           # the series or journal the publication belongs to
+    rights: str = ""
+    date: str = ""              # ISO date of publication, "" if unknown
+    subject: str = ""
+    description: str = ""
+    keywords: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Publication:
+    root: Path                  # the project folder (absolute)
+    name: str                   # output file stem
+    metadata: Metadata
+    documents: tuple[Document, ...]
+    assets: tuple[Asset, ...]
+    stylesheets: tuple[tuple[str, Path], ...] = ()   # (layer, css file): shared, print, epub
+    templates_dir: Path | None = None
+    pdf: PdfSettings = PdfSettings()
+    toc: bool = False           # print a table of contents
+
+    def document_of(self, anchor: str) -> Document | None:
+        """The document that defines the id `anchor`."""
+        for doc in self.documents:
+            if anchor in doc.ids:
+                return doc
+        return None

@@ -1,0 +1,49 @@
+"""Outputs: sibling writers that each render the same Publication to one file.
+
+Each writer module has `SUFFIX` and `write(publication, target)`; this package picks the
+writer by name and makes the write atomic (a temporary file beside the target, renamed).
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import tempfile
+from pathlib import Path
+from typing import Callable
+
+from ..errors import OutputError
+from ..model import Publication
+
+FORMATS = ("pdf", "epub")
+
+
+def build(publication: Publication, fmt: str, out_dir: Path,
+          check: Callable[[Path], None] | None = None) -> Path:
+    """Write `publication` as `fmt` into `out_dir`; the previous file survives any failure.
+
+    `check(target)`, called before the new file replaces the old one, may refuse it by
+    raising a QuireError (as --strict does on warnings).
+    """
+    writer = importlib.import_module(f".{fmt}", __name__)   # WeasyPrint loads only for pdf
+    target = out_dir / f"{publication.name}.{writer.SUFFIX}"
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        handle, temp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp",
+                                             dir=out_dir)
+        os.close(handle)
+    except OSError as err:
+        raise OutputError(f"{out_dir}: cannot write the output folder "
+                          f"({err.strerror or err})") from None
+    temp = Path(temp_name)
+    try:
+        writer.write(publication, temp)
+        if check:
+            check(target)
+        os.chmod(temp, 0o644)
+        os.replace(temp, target)
+    except OSError as err:
+        raise OutputError(f"{target}: cannot be written ({err.strerror or err})") from None
+    finally:
+        temp.unlink(missing_ok=True)
+    return target

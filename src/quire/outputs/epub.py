@@ -1,0 +1,245 @@
+"""The EPUB 3: one XHTML file per document, packaged by ebooklib, re-zipped deterministically.
+
+quire writes every XHTML file itself (the content documents and nav.xhtml, from templates)
+and hands ebooklib the finished bytes; ebooklib writes the package document and the NCX.
+The zip is then rewritten with fixed dates and order, and `xml:lang` on the package, so the
+same source gives the same bytes. Only the shared and epub layers of the stylesheet are
+used. It leaves out (for now) a cover page and a page list.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+from ebooklib import epub
+from lxml import etree
+from markupsafe import Markup
+
+from .. import labels, markup, templates
+from ..errors import OutputError
+from ..model import Document, Publication
+from ..resources import FONT_TYPES, inside, theme_dir
+
+SUFFIX = "epub"
+XHTML_NS = "http://www.w3.org/1999/xhtml"
+EPUB_NS = "http://www.idpf.org/2007/ops"
+_CSS_URL = re.compile(r"""url\(\s*['"]?([^'")]+)['"]?\s*\)""")
+
+
+class XhtmlItem(epub.EpubHtml):
+    """An XHTML file whose bytes quire wrote; ebooklib must not re-parse them."""
+
+    def __init__(self, content: bytes, **kwargs):
+        super().__init__(**kwargs)
+        self.content = content
+
+    def get_content(self, default=None):
+        return self.content
+
+
+def _href(doc: Document) -> str:
+    return f"{doc.slug}.xhtml"
+
+
+def _document_xhtml(env, publication: Publication, doc: Document, stylesheets) -> bytes:
+    text = templates.render(
+        env, "document.xhtml", doc=doc, body=Markup(doc.body),
+        footnotes=Markup(templates.render(env, "_footnotes.xhtml", doc=doc))
+        if doc.footnotes else "",
+        stylesheets=[f"../{name}" for name in stylesheets], labels=labels.labels(doc.lang))
+    try:
+        root = etree.fromstring(text.encode("utf-8"))
+    except etree.XMLSyntaxError as err:
+        raise OutputError(f"{doc.source}: the EPUB page is not well-formed XHTML "
+                          f"(check the templates): {err}") from None
+    ns = {"h": XHTML_NS}
+    for a in root.iterfind(".//h:a[@href]", ns):
+        href = a.get("href")
+        if a.get("class") == "noteref":
+            a.set(f"{{{EPUB_NS}}}type", "noteref")
+            a.set("role", "doc-noteref")
+        if href.startswith("#") and href[1:] not in doc.ids:
+            target = publication.document_of(href[1:])
+            if target is not None:
+                a.set("href", _href(target) + ("" if href[1:] == target.id else href))
+    for img in root.iterfind(".//h:img", ns):
+        img.set("src", "../" + img.get("src"))
+    return etree.tostring(root, encoding="utf-8", xml_declaration=True, doctype="<!DOCTYPE html>")
+
+
+@dataclass
+class Node:
+    """An entry of the contents: a document, a heading or a part (no href of its own)."""
+
+    title: str
+    href: str | None
+    children: list["Node"] = field(default_factory=list)
+
+    def first_href(self) -> str:
+        return self.href or self.children[0].first_href()
+
+
+def _outline(docs_items) -> list[Node]:
+    """The contents: parts, documents, and their headings nested by level."""
+    outline: list[Node] = []
+    for doc, item in docs_items:
+        node = Node(doc.title, item.file_name)
+        stack = [(1, node)]
+        for h in doc.headings:
+            while len(stack) > 1 and stack[-1][0] >= h.level:
+                stack.pop()
+            child = Node(h.text, f"{item.file_name}#{h.id}")
+            stack[-1][1].children.append(child)
+            stack.append((h.level, child))
+        if doc.part and outline and outline[-1].href is None and outline[-1].title == doc.part:
+            outline[-1].children.append(node)
+        elif doc.part:
+            outline.append(Node(doc.part, None, [node]))
+        else:
+            outline.append(node)
+    return outline
+
+
+def _ebooklib_toc(nodes: list[Node], counter=None):
+    """The outline in ebooklib's form, from which it writes the NCX."""
+    counter = counter if counter is not None else iter(range(1, 1 << 30))
+    return [(epub.Section(n.title, n.first_href()), _ebooklib_toc(n.children, counter))
+            if n.children else epub.Link(n.href, n.title, f"nav-{next(counter)}")
+            for n in nodes]
+
+
+def _stylesheet_items(publication: Publication):
+    """The shared and epub layers, and every font they name, as (zip name, bytes, type)."""
+    items = []
+    for layer, path in publication.stylesheets:
+        if layer == "print":
+            continue
+        css = path.read_text(encoding="utf-8")
+        name = f"styles/{layer}.css"
+        items.append((name, css.encode("utf-8"), "text/css"))
+        for url in sorted(set(_CSS_URL.findall(css))):
+            source = (path.parent / url).resolve()
+            if url.startswith(("data:", "#")) or not source.is_file():
+                continue
+            if not (inside(source, publication.root) or inside(source, theme_dir())):
+                continue
+            media_type = FONT_TYPES.get(source.suffix.lower())
+            if media_type:
+                target = str(PurePosixPath("styles") / url)
+                items.append((target, source.read_bytes(), media_type))
+    return items
+
+
+def write(publication: Publication, target: Path) -> None:
+    meta = publication.metadata
+    env = templates.environment(publication.templates_dir)
+    book = epub.EpubBook()
+    book.set_identifier(meta.identifier)
+    book.set_title(meta.title)
+    book.set_language(meta.lang)
+    for author in meta.authors:
+        book.add_author(author.name)
+    for field, value in (("publisher", meta.publisher), ("rights", meta.rights),
+                         ("date", meta.date), ("description", meta.description or meta.subject)):
+        if value:
+            book.add_metadata("DC", field, value)
+    for keyword in meta.keywords:
+        book.add_metadata("DC", "subject", keyword)
+    _accessibility(book, publication)
+
+    stylesheets = []
+    for name, content, media_type in _stylesheet_items(publication):
+        uid = "css-" + re.sub(r"[^\w-]", "-", PurePosixPath(name).stem)
+        book.add_item(epub.EpubItem(uid=uid, file_name=name, media_type=media_type,
+                                    content=content))
+        if media_type == "text/css":
+            stylesheets.append(name)
+    for n, asset in enumerate(publication.assets, 1):
+        book.add_item(epub.EpubItem(uid=f"img-{n}", file_name=asset.name,
+                                    media_type=asset.media_type,
+                                    content=asset.source.read_bytes()))
+
+    docs_items = []
+    for doc in publication.documents:
+        content = _document_xhtml(env, publication, doc, stylesheets)
+        item = XhtmlItem(content, uid=f"doc-{doc.slug}", file_name=f"text/{_href(doc)}",
+                         title=doc.title, lang=doc.lang, media_type="application/xhtml+xml")
+        if b"<svg" in content:
+            item.properties.append("svg")
+        if b"<math" in content:
+            item.properties.append("mathml")
+        book.add_item(item)
+        docs_items.append((doc, item))
+
+    outline = _outline(docs_items)
+    book.toc = _ebooklib_toc(outline)
+    nav = XhtmlItem(_nav_xhtml(env, publication, outline, stylesheets), uid="nav",
+                    file_name="nav.xhtml", title=labels.labels(meta.lang)["contents"],
+                    media_type="application/xhtml+xml")
+    nav.properties.append("nav")
+    book.add_item(nav)
+    book.add_item(epub.EpubNcx())
+    book.spine = [item for _, item in docs_items]
+
+    buffer = io.BytesIO()
+    epub.write_epub(buffer, book, {"epub3_pages": False, "epub2_guide": False,
+                                   "epub3_landmark": False, "mtime": meta.modified,
+                                   "raise_exceptions": True})
+    target.write_bytes(_deterministic_zip(buffer.getvalue(), publication))
+
+
+def _nav_xhtml(env, publication, outline: list[Node], stylesheets) -> bytes:
+    meta = publication.metadata
+    text = templates.render(env, "nav.xhtml", meta=meta, labels=labels.labels(meta.lang),
+                            outline=outline, first=outline[0].first_href(),
+                            stylesheets=stylesheets)
+    root = etree.fromstring(text.encode("utf-8"))
+    return etree.tostring(root, encoding="utf-8", xml_declaration=True, doctype="<!DOCTYPE html>")
+
+
+def _accessibility(book, publication: Publication) -> None:
+    has_images = bool(publication.assets)
+    modes = ["textual"] + (["visual"] if has_images else [])
+    features = ["structuralNavigation", "tableOfContents", "readingOrder", "displayTransformability"]
+    if has_images:
+        features.append("alternativeText")
+    for mode in modes:
+        book.add_metadata(None, "meta", mode, {"property": "schema:accessMode"})
+    book.add_metadata(None, "meta", "textual", {"property": "schema:accessModeSufficient"})
+    for feature in features:
+        book.add_metadata(None, "meta", feature, {"property": "schema:accessibilityFeature"})
+    book.add_metadata(None, "meta", "none", {"property": "schema:accessibilityHazard"})
+    book.add_metadata(None, "meta",
+                      "Structured text with headings, a table of contents and text "
+                      "alternatives for images; no known hazards.",
+                      {"property": "schema:accessibilitySummary"})
+    book.add_metadata(None, "meta", "EPUB Accessibility 1.1 - WCAG 2.1 Level AA",
+                      {"property": "dcterms:conformsTo"})
+
+
+def _deterministic_zip(data: bytes, publication: Publication) -> bytes:
+    """Re-zip: mimetype first and stored, names sorted, fixed dates, xml:lang on the package."""
+    stamp = max(publication.metadata.modified.timetuple()[:6], (1980, 1, 1, 0, 0, 0))
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as zf:
+        names = sorted(n for n in source.namelist() if n != "mimetype")
+        for name in ["mimetype", *names]:
+            content = source.read(name)
+            if name.endswith(".opf"):
+                content = _package_lang(content, publication.metadata.lang)
+            info = zipfile.ZipInfo(name, date_time=stamp)
+            info.external_attr = 0o644 << 16
+            info.compress_type = zipfile.ZIP_STORED if name == "mimetype" else zipfile.ZIP_DEFLATED
+            zf.writestr(info, content, compresslevel=9)
+    return out.getvalue()
+
+
+def _package_lang(opf: bytes, lang: str) -> bytes:
+    root = etree.fromstring(opf)
+    root.set("{http://www.w3.org/XML/1998/namespace}lang", lang)
+    return etree.tostring(root, encoding="utf-8", xml_declaration=True)

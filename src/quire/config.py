@@ -108,6 +108,13 @@ def _length(value):
     return None, f"expected a length such as 20mm, 0.75in or 54pt; got {_show(value)}"
 
 
+def _isbn(value):
+    digits = re.sub(r"[\s-]", "", str(value)) if isinstance(value, (str, int)) else ""
+    if re.fullmatch(r"\d{9}[\dXx]|\d{13}", digits):
+        return digits.upper(), None
+    return None, f"expected an ISBN of 10 or 13 digits; got {_show(value)}"
+
+
 def _columns(value):
     if isinstance(value, int) and not isinstance(value, bool) and value in (1, 2):
         return value, None
@@ -131,6 +138,7 @@ PUBLICATION_SCHEMA: dict[str, Any] = {
     "name": _str, "title": _str, "subtitle": _str, "lang": _lang, "authors": _authors,
     "publisher": _str, "journal": _str, "rights": _str, "identifier": _str, "date": _date,
     "subject": _str, "description": _str, "keywords": _strlist, "toc": _bool,
+    "editors": _authors, "isbn": _isbn, "cover": _str, "title_page": _bool, "numbering": _bool,
     "pdf": PDF_SCHEMA,
 }
 CONFIG_SCHEMA = {**PUBLICATION_SCHEMA, "documents": _strlist}

@@ -86,10 +86,11 @@ def load(project: Path) -> Publication:
     lang = settings.get("lang") or (front[0].values.get("lang")) or "en"
 
     ids, assets = _Ids(), _Assets(root)
+    numbering = markup.Numbering(enabled=settings.get("numbering", True))
     converted = []
     for path, fm in zip(files, front):
-        converted.append(_convert(root, content, path, fm, lang, ids, assets))
-    _link_documents(root, converted)
+        converted.append(_convert(root, content, path, fm, lang, ids, assets, numbering))
+    _link_documents(converted)
     documents = tuple(_document(c) for c in converted)
     for c in converted:
         for warning in c["body"].warnings:
@@ -99,13 +100,20 @@ def load(project: Path) -> Publication:
                                       else _humanise(root.name))
     authors = settings.get("authors") or _unique(a for d in documents for a in d.authors)
     name = settings.get("name") or ascii_slug(title)
+    isbn = settings.get("isbn", "")
+    cover = None
+    if settings.get("cover"):
+        source = "quire.toml" if "cover" in config else str(documents[0].source)
+        assets.image(settings["cover"], root, source, None)
+        cover = assets.by_source[(root / settings["cover"]).resolve()]
     metadata = Metadata(
         title=title, lang=lang, subtitle=settings.get("subtitle", ""), authors=authors,
         publisher=settings.get("publisher", ""), journal=settings.get("journal", ""),
         rights=settings.get("rights", ""), date=settings.get("date", ""),
         subject=settings.get("subject", ""), description=settings.get("description", ""),
-        keywords=settings.get("keywords", ()),
-        identifier=settings.get("identifier") or _identifier(title, authors, name),
+        keywords=settings.get("keywords", ()), editors=settings.get("editors", ()), isbn=isbn,
+        identifier=settings.get("identifier") or (f"urn:isbn:{isbn}" if isbn else
+                                                  _identifier(title, authors, name)),
         modified=_modified(settings.get("date", "")),
     )
     return Publication(
@@ -115,6 +123,8 @@ def load(project: Path) -> Publication:
         templates_dir=(root / "templates") if (root / "templates").is_dir() else None,
         pdf=pdf_settings(settings.get("pdf", {})),
         toc=settings.get("toc", len(documents) > 1),
+        title_page=settings.get("title_page", len(documents) > 1),
+        cover=cover,
     )
 
 
@@ -160,7 +170,7 @@ def _read_front_matter(root: Path, path: Path) -> FrontMatter:
     return split_front_matter(text.replace("\r\n", "\n"), label)
 
 
-def _convert(root, content, path, fm, pub_lang, ids, assets) -> dict:
+def _convert(root, content, path, fm, pub_lang, ids, assets, numbering) -> dict:
     label = _rel(path, root)
     lang = fm.values.get("lang", pub_lang)
     ids.current = set()
@@ -169,7 +179,8 @@ def _convert(root, content, path, fm, pub_lang, ids, assets) -> dict:
     doc_id = ids.claim(slug)
     body = markup.convert(
         fm.body, lang=lang, label=label, first_line=fm.body_line, claim_id=ids.claim,
-        resolve_image=lambda src, line: assets.image(src, path.parent, label, line))
+        resolve_image=lambda src, line: assets.image(src, path.parent, label, line),
+        numbering=numbering)
     title = fm.values.get("title")
     if not title:
         first_h1 = body.root.find(".//h1")
@@ -193,27 +204,40 @@ def _first_element(root):
     return None
 
 
-def _link_documents(root: Path, converted: list[dict]) -> None:
-    """Rewrite links to other Markdown files (`ch2.md#x`) as publication anchors (`#x`)."""
+def _link_documents(converted: list[dict]) -> None:
+    """Resolve links between documents (`ch2.md#x` -> `#x`) and fill empty cross-references.
+
+    Every id is unique in the publication, so a resolved link is a bare `#id`; each output
+    turns it into what it needs (a file name in the EPUB).
+    """
     by_path = {c["path"]: c for c in converted}
+    targets = {k: v for c in converted for k, v in c["body"].targets.items()}
+    targets.update({c["id"]: c["title"] for c in converted})
     for c in converted:
+        warnings = c["body"].warnings
         for a in c["body"].root.iter("a"):
             href = a.get("href", "")
             target, _, fragment = href.partition("#")
-            if not target.endswith(".md") or REMOTE.match(target):
-                continue
-            path = (c["path"].parent / target).resolve()
-            other = by_path.get(path)
-            if other is None:
-                c["body"].warnings.append(f"{c['source']}: link to '{href}' does not "
-                                          "match a document of the publication")
-                continue
-            if fragment and fragment not in other["ids"]:
-                slugged = markup.slugify(fragment)
-                fragment = slugged if slugged in other["ids"] else ""
-                if not fragment:
-                    c["body"].warnings.append(f"{c['source']}: link '{href}': no such heading")
-            a.set("href", "#" + (fragment or other["id"]))
+            if target.endswith(".md") and not REMOTE.match(target):
+                other = by_path.get((c["path"].parent / target).resolve())
+                if other is None:
+                    warnings.append(f"{c['source']}: link '{href}' names no document "
+                                    "of the publication")
+                    continue
+                if fragment and fragment not in other["ids"]:
+                    slugged = markup.slugify(fragment)
+                    fragment = slugged if slugged in other["ids"] else ""
+                    if not fragment:
+                        warnings.append(f"{c['source']}: link '{href}': no such heading, "
+                                        "figure or table")
+                href = "#" + (fragment or other["id"])
+                a.set("href", href)
+            elif href.startswith("#") and href[1:] not in targets and not any(
+                    href[1:] in d["ids"] for d in converted):
+                warnings.append(f"{c['source']}: link '{href}' points to no heading, "
+                                "figure, table or note")
+            if href.startswith("#") and not a.text_content().strip() and len(a) == 0:
+                a.text = targets.get(href[1:], href[1:])
 
 
 def _document(c: dict) -> Document:

@@ -14,6 +14,7 @@ import markdown
 from lxml import etree, html
 from markdown.extensions.toc import slugify_unicode
 
+from .labels import labels
 from .model import Footnote, Heading
 
 # Quotation marks per language: outer open/close, inner open/close.
@@ -66,6 +67,15 @@ def to_html(text: str, lang: str) -> str:
 
 
 @dataclass
+class Numbering:
+    """Figure and table counters running through the whole publication (loading only)."""
+
+    enabled: bool = True
+    figures: int = 0
+    tables: int = 0
+
+
+@dataclass
 class Converted:
     """A document's body while the publication is being loaded (mutable, never in the model)."""
 
@@ -73,6 +83,7 @@ class Converted:
     headings: list[Heading] = field(default_factory=list)
     footnotes: list[Footnote] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    targets: dict[str, str] = field(default_factory=dict)   # id -> "Figur 2", heading text
 
     def xhtml(self) -> str:
         return inner_xhtml(self.root)
@@ -106,7 +117,8 @@ def inline(text: str, lang: str) -> str:
 
 def convert(text: str, *, lang: str, label: str, first_line: int,
             claim_id: Callable[[str], str],
-            resolve_image: Callable[[str, int | None], str]) -> Converted:
+            resolve_image: Callable[[str, int | None], str],
+            numbering: Numbering | None = None) -> Converted:
     """Convert a document's Markdown body.
 
     `claim_id(wanted)` returns an id unique in the publication; `resolve_image(src, line)`
@@ -133,10 +145,15 @@ def convert(text: str, *, lang: str, label: str, first_line: int,
             result.warnings.append(f"{label}:{line}: image '{src}' has no alt text" if line
                                    else f"{label}: image '{src}' has no alt text")
             img.set("alt", "")
-    _figures(root)
+    words = labels(lang)
+    numbering = numbering or Numbering(enabled=False)
+    _figures(root, numbering, words["figure"], result.targets)
+    _table_captions(root, numbering, words["table"], result.targets, claim_id)
     typography(root, lang)
     for h in root.iter("h1", "h2", "h3", "h4", "h5", "h6"):
-        result.headings.append(Heading(int(h.tag[1]), " ".join(h.text_content().split()), h.get("id")))
+        text = " ".join(h.text_content().split())
+        result.headings.append(Heading(int(h.tag[1]), text, h.get("id")))
+        result.targets[h.get("id")] = text
     return result
 
 
@@ -205,13 +222,18 @@ def _extract_footnotes(root, result: Converted, claim_id) -> None:
         sup.getparent().replace(sup, new)
         li.tag = "div"
         li.attrib.clear()
+        for p in li.iter("p"):
+            if p.text and not len(p):
+                p.text = p.text.rstrip("\u00a0 ")
+            elif len(p) and p[-1].tail:
+                p[-1].tail = p[-1].tail.rstrip("\u00a0 ")
         # A note's text keeps only its first call: a second call points to the same note.
         if not any(f.number == number for f in result.footnotes):
             result.footnotes.append(Footnote(note_id, ref_id, number, inner_xhtml(li).strip()))
 
 
-def _figures(root) -> None:
-    """A paragraph holding only an image with a title becomes a figure with that caption."""
+def _figures(root, numbering: Numbering, word: str, targets: dict) -> None:
+    """Figures: a lone image with a title becomes one; captions are numbered ("Figur 2")."""
     for p in list(root.iter("p")):
         children = list(p)
         if (len(children) == 1 and children[0].tag == "img" and children[0].get("title")
@@ -225,6 +247,71 @@ def _figures(root) -> None:
             figure.append(caption)
             figure.tail = p.tail
             p.getparent().replace(p, figure)
+    for figure in root.iter("figure"):
+        img = figure.find(".//img")
+        if figure.get("id") is None and img is not None and img.get("id"):
+            figure.set("id", img.attrib.pop("id"))
+        caption = figure.find("figcaption")
+        if numbering.enabled and caption is not None:
+            numbering.figures += 1
+            _prefix_label(caption, f"{word} {numbering.figures}")
+            if figure.get("id"):
+                targets[figure.get("id")] = f"{word} {numbering.figures}"
+
+
+_TRAILING_ID = re.compile(r"\s*\{:?\s*#([\w\-]+)\s*\}\s*$")
+_TABLE_CAPTION = re.compile(r"^\s*(Table|Tabell|Tabel|Tabelle|Tableau)?\s*:\s+")
+
+
+def _table_captions(root, numbering: Numbering, word: str, targets: dict, claim_id) -> None:
+    """A paragraph 'Table: ...' (or ': ...') just before or after a table is its caption."""
+    for table in list(root.iter("table")):
+        for p in (table.getprevious(), table.getnext()):
+            if p is not None and p.tag == "p" and _TABLE_CAPTION.match(p.text or ""):
+                caption = html.Element("caption")
+                caption.text = _TABLE_CAPTION.sub("", p.text, count=1)
+                for child in p:
+                    caption.append(child)
+                last = caption[-1] if len(caption) else None
+                tail_text = (last.tail if last is not None else caption.text) or ""
+                wanted = _TRAILING_ID.search(tail_text)
+                if wanted:
+                    stripped = _TRAILING_ID.sub("", tail_text)
+                    if last is not None:
+                        last.tail = stripped
+                    else:
+                        caption.text = stripped
+                    p.set("id", claim_id(wanted.group(1)))
+                if p.get("id") and not table.get("id"):
+                    table.set("id", p.get("id"))
+                table.insert(0, caption)
+                _drop_keep_tail(p)
+                break
+        caption = table.find("caption")
+        if numbering.enabled and caption is not None:
+            numbering.tables += 1
+            _prefix_label(caption, f"{word} {numbering.tables}")
+            if table.get("id"):
+                targets[table.get("id")] = f"{word} {numbering.tables}"
+
+
+def _prefix_label(caption, text: str) -> None:
+    label = html.Element("span", {"class": "caption-label"})
+    label.text = text
+    label.tail = " " + (caption.text or "").lstrip()
+    caption.text = None
+    caption.insert(0, label)
+
+
+def _drop_keep_tail(el) -> None:
+    parent = el.getparent()
+    previous = el.getprevious()
+    if el.tail and el.tail.strip():
+        if previous is not None:
+            previous.tail = (previous.tail or "") + el.tail
+        else:
+            parent.text = (parent.text or "") + el.tail
+    parent.remove(el)
 
 
 _BLOCKS = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "dd", "dt", "td", "th",

@@ -85,6 +85,8 @@ class Metadata:
     subject: str = ""
     description: str = ""
     keywords: tuple[str, ...] = ()
+    editors: tuple[Author, ...] = ()
+    isbn: str = ""
 
 
 @dataclass(frozen=True)
@@ -98,6 +100,18 @@ class Publication:
     templates_dir: Path | None = None
     pdf: PdfSettings = PdfSettings()
     toc: bool = False           # print a table of contents
+    title_page: bool = False    # a title page and a colophon before the first document
+    cover: Asset | None = None
+
+    def parts(self) -> tuple[tuple[str, tuple[Document, ...]], ...]:
+        """Runs of documents that share a part ("" for documents outside any part)."""
+        runs: list[tuple[str, list[Document]]] = []
+        for doc in self.documents:
+            if runs and runs[-1][0] == doc.part:
+                runs[-1][1].append(doc)
+            else:
+                runs.append((doc.part, [doc]))
+        return tuple((part, tuple(docs)) for part, docs in runs)
 
     def document_of(self, anchor: str) -> Document | None:
         """The document that defines the id `anchor`."""

@@ -159,9 +159,29 @@ def write(publication: Publication, target: Path) -> None:
         if media_type == "text/css":
             stylesheets.append(name)
     for n, asset in enumerate(publication.assets, 1):
+        if asset == publication.cover:
+            book.set_cover(asset.name, asset.source.read_bytes(), create_page=False)
+            continue
         book.add_item(epub.EpubItem(uid=f"img-{n}", file_name=asset.name,
                                     media_type=asset.media_type,
                                     content=asset.source.read_bytes()))
+
+    front, landmarks = [], []
+    for name, template, wanted, landmark in (
+            ("cover", "cover.xhtml", publication.cover is not None, "cover"),
+            ("titlepage", "titlepage.xhtml", publication.title_page, "titlepage")):
+        if not wanted:
+            continue
+        words = labels.labels(meta.lang)
+        text = templates.render(env, template, meta=meta, labels=words,
+                                cover=f"../{publication.cover.name}" if publication.cover else "",
+                                stylesheets=[f"../{n}" for n in stylesheets])
+        item = XhtmlItem(_well_formed(text, template), uid=name, file_name=f"text/{name}.xhtml",
+                         title=words[landmark.replace("titlepage", "title_page")],
+                         lang=meta.lang, media_type="application/xhtml+xml")
+        book.add_item(item)
+        front.append(item)
+        landmarks.append((landmark, item.file_name, item.title))
 
     docs_items = []
     for doc in publication.documents:
@@ -177,13 +197,13 @@ def write(publication: Publication, target: Path) -> None:
 
     outline = _outline(docs_items)
     book.toc = _ebooklib_toc(outline)
-    nav = XhtmlItem(_nav_xhtml(env, publication, outline, stylesheets), uid="nav",
+    nav = XhtmlItem(_nav_xhtml(env, publication, outline, stylesheets, landmarks), uid="nav",
                     file_name="nav.xhtml", title=labels.labels(meta.lang)["contents"],
                     media_type="application/xhtml+xml")
     nav.properties.append("nav")
     book.add_item(nav)
     book.add_item(epub.EpubNcx())
-    book.spine = [item for _, item in docs_items]
+    book.spine = front + [item for _, item in docs_items]
 
     buffer = io.BytesIO()
     epub.write_epub(buffer, book, {"epub3_pages": False, "epub2_guide": False,
@@ -192,12 +212,21 @@ def write(publication: Publication, target: Path) -> None:
     target.write_bytes(_deterministic_zip(buffer.getvalue(), publication))
 
 
-def _nav_xhtml(env, publication, outline: list[Node], stylesheets) -> bytes:
+def _nav_xhtml(env, publication, outline: list[Node], stylesheets, landmarks) -> bytes:
     meta = publication.metadata
     text = templates.render(env, "nav.xhtml", meta=meta, labels=labels.labels(meta.lang),
                             outline=outline, first=outline[0].first_href(),
-                            stylesheets=stylesheets)
-    root = etree.fromstring(text.encode("utf-8"))
+                            stylesheets=stylesheets, landmarks=landmarks)
+    return _well_formed(text, "nav.xhtml")
+
+
+def _well_formed(text: str, name: str) -> bytes:
+    """Serialised XHTML, or an OutputError naming the template that broke it."""
+    try:
+        root = etree.fromstring(text.encode("utf-8"))
+    except etree.XMLSyntaxError as err:
+        raise OutputError(f"{name}: the EPUB page is not well-formed XHTML "
+                          f"(check the templates): {err}") from None
     return etree.tostring(root, encoding="utf-8", xml_declaration=True, doctype="<!DOCTYPE html>")
 
 

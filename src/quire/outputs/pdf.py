@@ -47,9 +47,12 @@ def render_print_html(publication: Publication) -> str:
     return templates.render(
         env, "print.html",
         version=__version__, meta=meta, pdf=publication.pdf, toc=publication.toc,
-        documents=publication.documents, labels=labels.labels(meta.lang),
-        bodies=[Markup(f'<div class="document-body">{_page_body(doc, images)}</div>')
-                for doc in publication.documents],
+        documents=publication.documents, parts=publication.parts(),
+        labels=labels.labels(meta.lang), title_page=publication.title_page,
+        cover=images[publication.cover.name] if publication.cover else None,
+        journal_style=any(doc.authors for doc in publication.documents),
+        bodies={doc.id: Markup(f'<div class="document-body">{_page_body(doc, images)}</div>')
+                for doc in publication.documents},
         stylesheets=[path.as_uri() for layer, path in publication.stylesheets
                      if layer in ("shared", "print")],
         created=_w3c(meta.date) if meta.date else meta.modified.strftime("%Y-%m-%dT%H:%M:%SZ"),

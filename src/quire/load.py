@@ -148,7 +148,14 @@ def _document_files(root: Path, content: Path, order) -> list[Path]:
     found = [p for p in content.rglob("*.md")
              if not any(part.startswith((".", "_")) for part in p.relative_to(content).parts)
              and p.is_file() and "dist" not in p.relative_to(content).parts[:1]]
-    return sorted(found, key=lambda p: [_natural(s) for s in p.relative_to(content).parts])
+    return sorted(found, key=lambda p: _reading_order(p.relative_to(content).parts))
+
+
+def _reading_order(parts: tuple[str, ...]):
+    """Files before subfolders, README/index first, numbers in names compared as numbers."""
+    *folders, name = parts
+    first = 0 if name.lower() in ("readme.md", "index.md") else 1
+    return [(1, _natural(f)) for f in folders] + [(0, first, _natural(name))]
 
 
 def _natural(text: str):

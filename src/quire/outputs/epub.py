@@ -141,8 +141,8 @@ def write(publication: Publication, target: Path) -> None:
     book.set_identifier(meta.identifier)
     book.set_title(meta.title)
     book.set_language(meta.lang)
-    for author in meta.authors:
-        book.add_author(author.name)
+    for n, author in enumerate(meta.authors, 1):
+        book.add_author(author.name, uid=f"creator-{n}")
     for field, value in (("publisher", meta.publisher), ("rights", meta.rights),
                          ("date", meta.date), ("description", meta.description or meta.subject)):
         if value:

@@ -37,7 +37,18 @@ def _page_body(doc: Document, images: dict[str, str]) -> str:
             a.getparent().replace(a, span)
     for img in root.iter("img"):
         img.set("src", images.get(img.get("src"), img.get("src")))
+    for el in root.iter():
+        if el.get("id"):
+            el.set("id", _ascii_id(el.get("id")))
+        if el.tag == "a" and el.get("href", "").startswith("#"):
+            el.set("href", "#" + _ascii_id(el.get("href")[1:]))
     return "".join(etree.tostring(child, encoding="unicode", method="html") for child in root)
+
+
+def _ascii_id(anchor: str) -> str:
+    """WeasyPrint 70 percent-encodes non-ASCII anchors in target-counter() and then misses
+    them; ids in the print HTML are therefore ASCII (invisible in the PDF)."""
+    return "".join(c if c.isascii() else f"_{ord(c):x}_" for c in anchor)
 
 
 def render_print_html(publication: Publication) -> str:

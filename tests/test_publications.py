@@ -1,0 +1,221 @@
+"""Books, journal issues and loose folders: valid EPUBs, matching contents, notes, xrefs."""
+
+from __future__ import annotations
+
+import re
+import zipfile
+
+import pytest
+from lxml import etree
+from pypdf import PdfReader
+
+import projects
+from conftest import epub_text, epubcheck, letters, make_project, pdf_pages, problems, run_quire
+
+XHTML = "{http://www.w3.org/1999/xhtml}"
+
+
+def build(tmp_path_factory, name, files, *args):
+    root = make_project(tmp_path_factory.mktemp(name), files)
+    done = run_quire("build", root, *args)
+    assert done.returncode == 0, done.stderr
+    dist = root / "dist"
+    return {"root": root, "stderr": done.stderr,
+            "pdf": next(dist.glob("*.pdf"), None), "epub": next(dist.glob("*.epub"))}
+
+
+@pytest.fixture(scope="module")
+def book(tmp_path_factory):
+    return build(tmp_path_factory, "book", projects.book())
+
+
+@pytest.fixture(scope="module")
+def issue(tmp_path_factory):
+    return build(tmp_path_factory, "issue", projects.journal_issue())
+
+
+@pytest.fixture(scope="module")
+def loose(tmp_path_factory):
+    return build(tmp_path_factory, "loose", projects.loose_folder())
+
+
+@pytest.mark.parametrize("name", ["book", "issue", "loose"])
+def test_epubcheck_clean(name, request):
+    assert problems(epubcheck(request.getfixturevalue(name)["epub"])) == []
+
+
+def nav_tree(epub_path):
+    """The toc nav as nested (text, [children])."""
+    with zipfile.ZipFile(epub_path) as zf:
+        nav = etree.fromstring(zf.read("EPUB/nav.xhtml"))
+    toc = nav.find(f".//{XHTML}nav[@id='toc']/{XHTML}ol")
+
+    def walk(ol):
+        return [(" ".join("".join(li[0].itertext()).split()),
+                 walk(li.find(f"{XHTML}ol")) if li.find(f"{XHTML}ol") is not None else [])
+                for li in ol.findall(f"{XHTML}li")]
+    return walk(toc)
+
+
+def outline_tree(pdf_path):
+    reader = PdfReader(str(pdf_path))
+
+    def walk(items):
+        tree = []
+        for item in items:
+            if isinstance(item, list):
+                tree[-1] = (tree[-1][0], walk(item))
+            else:
+                tree.append((" ".join(item.title.split()), []))
+        return tree
+    return walk(reader.outline)
+
+
+def test_book_contents_match_in_nav_ncx_and_bookmarks(book):
+    expected = [
+        ("Innledning", [("Historikk", [])]),
+        ("Metoder", [("Målemetoder", [("Kalibrering", [])])]),
+        ("Resultater", [("Diskusjon", [])]),
+    ]
+    assert nav_tree(book["epub"]) == expected
+    assert outline_tree(book["pdf"]) == expected
+    with zipfile.ZipFile(book["epub"]) as zf:
+        ncx = etree.fromstring(zf.read("EPUB/toc.ncx"))
+    ns = "{http://www.daisy.org/z3986/2005/ncx/}"
+
+    def ncx_walk(parent):
+        return [(p.findtext(f"{ns}navLabel/{ns}text"), ncx_walk(p))
+                for p in parent.findall(f"{ns}navPoint")]
+    assert ncx_walk(ncx.find(f"{ns}navMap")) == expected
+
+
+def test_loose_folder_parts_and_titles(loose):
+    tree = nav_tree(loose["epub"])
+    titles = [t for t, _ in tree]
+    # README first, files before subfolders, subfolders become parts, a file with no
+    # heading takes its name.
+    assert titles == ["README", "Empty", "Guide", "Other"]
+    guide = dict(tree)["Guide"]
+    assert [t for t, _ in guide] == ["Introduction", "Deep dive"]
+    assert dict(guide)["Introduction"] == [("Getting started", [])]
+    outline = outline_tree(loose["pdf"])
+    assert [t for t, _ in outline] == titles
+    with zipfile.ZipFile(loose["epub"]) as zf:
+        names = zf.namelist()
+    assert "EPUB/text/guide-intro.xhtml" in names and "EPUB/text/other-intro.xhtml" in names
+
+
+def test_footnotes_on_the_page_of_their_call(book):
+    pages = [letters(p) for p in pdf_pages(book["pdf"])]
+    calls = 0
+    for prefix, count in (("A", 14), ("B", 6)):
+        for n in range(1, count + 1):
+            call = letters(f"Merke {prefix}{n} står her")
+            note = letters(f"Notetekst {prefix}{n} forklarer kilden")
+            on = [i for i, p in enumerate(pages) if call in p]
+            assert len(on) == 1, f"call {prefix}{n} found on pages {on}"
+            assert note in pages[on[0]], f"note {prefix}{n} not on page {on[0] + 1}"
+            calls += 1
+    assert calls == 20
+
+
+def test_footnotes_in_epub_are_epub3_notes(book):
+    with zipfile.ZipFile(book["epub"]) as zf:
+        doc = etree.fromstring(zf.read("EPUB/text/01-innledning.xhtml"))
+    refs = doc.findall(f".//{XHTML}a[@role='doc-noteref']")
+    notes = doc.findall(f".//{XHTML}aside[@role='doc-footnote']")
+    assert len(refs) == len(notes) == 14
+    epub_type = "{http://www.idpf.org/2007/ops}type"
+    for ref, note in zip(refs, notes):
+        assert ref.get(epub_type) == "noteref" and note.get(epub_type) == "footnote"
+        assert ref.get("href") == "#" + note.get("id")
+        back = note.find(f".//{XHTML}a[@role='doc-backlink']")
+        assert back.get("href") == "#" + ref.get("id")
+
+
+def test_ids_unique_across_the_publication(book):
+    with zipfile.ZipFile(book["epub"]) as zf:
+        ids = []
+        for name in zf.namelist():
+            if name.startswith("EPUB/text/"):
+                ids += etree.fromstring(zf.read(name)).xpath("//@id")
+    assert len(ids) == len(set(ids))
+    assert "målemetoder" in ids          # readable, with the letters kept
+
+
+def test_printed_contents_page_numbers(book):
+    pages = pdf_pages(book["pdf"])
+    toc_page = next(i for i, p in enumerate(pages) if "Innhold" in p)
+    toc = pages[toc_page]
+    for title in ("Innledning", "Metoder", "Resultater"):
+        match = re.search(rf"{title}[ .]*?(\d+)", toc)
+        assert match, f"{title} not in the contents: {toc!r}"
+        printed = int(match.group(1))
+        starts = [i + 1 for i, p in enumerate(pages) if i > toc_page and p.lstrip().startswith(title)]
+        assert starts and printed == starts[0], (title, printed, starts)
+
+
+def test_cross_references_resolve(book):
+    pages = pdf_pages(book["pdf"])
+    start = next(i for i, p in enumerate(pages) if "Målemetoder" in p and "Innhold" not in p
+                 and "Se Målemetoder" not in p)
+    text = "\n".join(pages)
+    assert re.search(rf"Målemetoder \(side {start + 1}\)", text), "page reference"
+    assert "Utstyret er vist i Figur 1" in text
+    assert "Målingene står i Tabell 1" in text
+    with zipfile.ZipFile(book["epub"]) as zf:
+        chapter2 = etree.fromstring(zf.read("EPUB/text/02-metoder.xhtml"))
+        chapter1 = etree.fromstring(zf.read("EPUB/text/01-innledning.xhtml"))
+    link = [a for a in chapter2.iter(f"{XHTML}a") if a.text == "Figur 1"][0]
+    assert link.get("href") == "01-innledning.xhtml#fig-skanner"
+    assert chapter1.find(f".//{XHTML}figure[@id='fig-skanner']") is not None
+    back = [a for a in chapter1.iter(f"{XHTML}a") if a.text == "Målemetoder"][0]
+    assert back.get("href") == "02-metoder.xhtml#målemetoder"
+
+
+def test_images_stored_once_with_their_types(book):
+    with zipfile.ZipFile(book["epub"]) as zf:
+        opf = zf.read("EPUB/content.opf").decode()
+        names = zf.namelist()
+    images = [n for n in names if n.startswith("EPUB/images/")]
+    assert sorted(images) == ["EPUB/images/figur.svg", "EPUB/images/foto.jpg",
+                              "EPUB/images/kurve.gif", "EPUB/images/omslag.jpg",
+                              "EPUB/images/skanner.png"]
+    for media in ("image/png", "image/jpeg", "image/gif", "image/svg+xml"):
+        assert f'media-type="{media}"' in opf
+    assert 'properties="cover-image"' in opf
+
+
+def test_code_is_highlighted_and_intact(book):
+    with zipfile.ZipFile(book["epub"]) as zf:
+        text = zf.read("EPUB/text/02-metoder.xhtml").decode()
+    pre = re.search(r"<pre>.*?</pre>", text, re.S).group(0)
+    code = re.sub(r"<[^>]+>", "", pre).replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+    assert "def aktivitet(a0: float, t: float, halveringstid: float) -> float:\n" \
+           "    return a0 * 0.5 ** (t / halveringstid)  # <b>ikke</b> HTML" in code
+    assert 'class="k"' in pre                    # Pygments classes, styled by shared.css
+
+
+def test_book_front_matter(book):
+    pages = pdf_pages(book["pdf"])
+    assert letters("Håndbok i nukleærmedisin") in letters(pages[1])     # title page after cover
+    assert "ISBN 9788202000002" in pages[2]                             # colophon
+    text = epub_text(book["epub"])
+    assert "ISBN 9788202000002" in text
+    with zipfile.ZipFile(book["epub"]) as zf:
+        nav = zf.read("EPUB/nav.xhtml").decode()
+    assert 'epub:type="cover"' in nav and 'epub:type="titlepage"' in nav
+
+
+def test_journal_issue_bylines_and_new_pages(issue):
+    pages = pdf_pages(issue["pdf"])
+    starts = {}
+    for n, author in enumerate(("LISBET T. KONGSVIK", "PER HANSEN", "ANNE BERG"), 1):
+        found = [i for i, p in enumerate(pages) if f"Artikkel nummer {n}" in p and author in p]
+        assert found, f"article {n} has no byline"
+        starts[n] = found[-1]
+    assert starts[1] < starts[2] < starts[3]
+    for n in (2, 3):
+        assert pages[starts[n]].lstrip().upper().startswith(("ORIGINALARTIKKEL", "KRONIKK"))
+    text = epub_text(issue["epub"])
+    assert "forfatter2@example.org" in text

@@ -13,7 +13,7 @@ import re
 import uuid
 from pathlib import Path
 
-from . import markup
+from . import images, markup
 from .config import FrontMatter, pdf_settings, read_config, split_front_matter
 from .errors import ContentError, QuireError
 from .model import Asset, Document, Metadata, Publication
@@ -28,6 +28,7 @@ class _Ids:
 
     def __init__(self):
         self.used: set[str] = set()
+        self.slugs: set[str] = set()      # document file names (EPUB)
         self.current: set[str] = set()   # ids of the document being converted
 
     def claim(self, wanted: str) -> str:
@@ -52,14 +53,15 @@ class _Assets:
         path = resolve_local(src, base, self.root, label, line, what="image")
         if path in self.by_source:
             return self.by_source[path].name
-        media_type = IMAGE_TYPES.get(path.suffix.lower())
-        if media_type is None:
+        if path.suffix.lower() not in IMAGE_TYPES:
             raise ContentError(label, f"image '{src}' has an unsupported format "
                                       f"(use {', '.join(sorted(IMAGE_TYPES))})", line)
+        media_type = images.media_type(path, src, label, line)
+        suffix = {v: k for k, v in IMAGE_TYPES.items() if k != ".jpeg"}[media_type]
         stem, n = ascii_slug(path.stem, "image"), 2
-        name = f"images/{stem}{path.suffix.lower()}"
+        name = f"images/{stem}{suffix}"
         while name in self.names:
-            name, n = f"images/{stem}-{n}{path.suffix.lower()}", n + 1
+            name, n = f"images/{stem}-{n}{suffix}", n + 1
         self.names.add(name)
         self.by_source[path] = Asset(path, name, media_type)
         return name
@@ -182,7 +184,10 @@ def _convert(root, content, path, fm, pub_lang, ids, assets, numbering) -> dict:
     lang = fm.values.get("lang", pub_lang)
     ids.current = set()
     relative = path.relative_to(content)
-    slug = ascii_slug("-".join(relative.with_suffix("").parts), "document")
+    slug, n = ascii_slug("-".join(relative.with_suffix("").parts), "document"), 2
+    while slug in ids.slugs:
+        slug, n = f"{ascii_slug('-'.join(relative.with_suffix('').parts), 'document')}-{n}", n + 1
+    ids.slugs.add(slug)
     doc_id = ids.claim(slug)
     body = markup.convert(
         fm.body, lang=lang, label=label, first_line=fm.body_line, claim_id=ids.claim,
@@ -260,11 +265,35 @@ def _document(c: dict) -> Document:
 
 
 def _stylesheets(root: Path) -> tuple[tuple[str, Path], ...]:
-    """Each layer from the project's styles/ when it has one, else from the built-in theme."""
+    """Each layer from the project's styles/ when it has one, else from the built-in theme.
+
+    Every url() and @import must name a file beside the stylesheet: nothing is fetched
+    from the network or from outside the project.
+    """
     theme = theme_dir()
-    return tuple((layer, root / "styles" / f"{layer}.css")
-                 if (root / "styles" / f"{layer}.css").is_file()
-                 else (layer, theme / f"{layer}.css") for layer in LAYERS)
+    layers = []
+    for layer in LAYERS:
+        own = root / "styles" / f"{layer}.css"
+        path = own if own.is_file() else theme / f"{layer}.css"
+        _check_stylesheet(path, root if path == own else theme, _rel(path, root))
+        layers.append((layer, path))
+    return tuple(layers)
+
+
+_CSS_REFERENCE = re.compile(r"""@import\s+(?:url\()?\s*['"]?([^'")\s;]+)|url\(\s*['"]?([^'")]+?)['"]?\s*\)""")
+
+
+def _check_stylesheet(path: Path, base_root: Path, label: str) -> None:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as err:
+        raise ContentError(label, f"cannot be read as UTF-8 text ({err})")
+    for match in _CSS_REFERENCE.finditer(text):
+        url = match.group(1) or match.group(2)
+        line = text.count("\n", 0, match.start()) + 1
+        if url.startswith(("data:", "#")):
+            continue
+        resolve_local(url, path.parent, base_root, label, line, what="url")
 
 
 def _humanise(stem: str) -> str:

@@ -11,6 +11,7 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup
 
+from .errors import OutputError
 from .resources import templates_dir
 
 
@@ -37,4 +38,11 @@ def environment(project_templates: Path | None) -> jinja2.Environment:
 
 
 def render(env: jinja2.Environment, name: str, **context) -> str:
-    return env.get_template(name).render(**context)
+    """Render a template; a broken project template is an OutputError naming file and line."""
+    try:
+        return env.get_template(name).render(**context)
+    except jinja2.TemplateSyntaxError as err:
+        where = f"{err.filename or err.name}:{err.lineno}"
+        raise OutputError(f"{where}: template error: {err.message}") from None
+    except jinja2.TemplateError as err:
+        raise OutputError(f"template {name}: {err}") from None

@@ -1,0 +1,82 @@
+"""Image checks before an image enters the publication: real format, sane size, safe SVG."""
+
+from __future__ import annotations
+
+import re
+import warnings
+from pathlib import Path
+
+from lxml import etree
+
+from .errors import ContentError
+
+MAX_PIXELS = 100_000_000        # 10k x 10k; larger is refused as a likely decompression bomb
+RASTER_TYPES = {"PNG": "image/png", "JPEG": "image/jpeg", "GIF": "image/gif", "WEBP": "image/webp"}
+SVG_NS = "http://www.w3.org/2000/svg"
+_EXTERNAL = re.compile(r"^\s*(?!#|data:image/)", re.I)
+_REFERENCE_ATTRS = ("href", "{http://www.w3.org/1999/xlink}href", "src")
+
+
+def media_type(path: Path, src: str, label: str, line: int | None) -> str:
+    """The image's media type from its content, or a ContentError saying what is wrong."""
+    if path.suffix.lower() == ".svg":
+        _check_svg(path, src, label, line)
+        return "image/svg+xml"
+    from PIL import Image   # Pillow comes with WeasyPrint
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(path) as image:
+                fmt, (width, height) = image.format, image.size
+                if width * height > MAX_PIXELS:
+                    raise ContentError(label, f"image '{src}' is {width}x{height} pixels; "
+                                              f"the limit is {MAX_PIXELS:,} pixels", line)
+                image.verify()
+    except ContentError:
+        raise
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise ContentError(label, f"image '{src}' is too large to decode safely", line) from None
+    except OSError as err:
+        raise ContentError(label, f"image '{src}' cannot be read as an image "
+                                  f"(corrupt or not an image: {err})", line) from None
+    except Exception as err:  # Pillow raises assorted errors on broken files
+        raise ContentError(label, f"image '{src}' is corrupt ({type(err).__name__})", line) from None
+    if fmt not in RASTER_TYPES:
+        raise ContentError(label, f"image '{src}' is in {fmt} format; use PNG, JPEG, GIF, "
+                                  "WebP or SVG", line)
+    return RASTER_TYPES[fmt]
+
+
+def _check_svg(path: Path, src: str, label: str, line: int | None) -> None:
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
+                             huge_tree=False)
+    try:
+        root = etree.parse(str(path), parser).getroot()
+    except etree.XMLSyntaxError as err:
+        raise ContentError(label, f"image '{src}' is not well-formed SVG ({err})", line) from None
+    docinfo = root.getroottree().docinfo
+    if docinfo.internalDTD is not None or "<!ENTITY" in path.read_text(errors="replace")[:4096]:
+        raise ContentError(label, f"image '{src}' declares XML entities; "
+                                  "SVG with a DTD or entities is refused", line)
+    if root.tag != f"{{{SVG_NS}}}svg":
+        raise ContentError(label, f"image '{src}' is not an SVG image", line)
+    for el in root.iter():
+        if not isinstance(el.tag, str):
+            continue
+        if el.tag in (f"{{{SVG_NS}}}script", f"{{{SVG_NS}}}foreignObject"):
+            raise ContentError(label, f"image '{src}' contains <{etree.QName(el).localname}>; "
+                                      "scripts and foreign objects are refused", line)
+        for name in _REFERENCE_ATTRS:
+            value = el.get(name)
+            if value is not None and _EXTERNAL.match(value):
+                raise ContentError(label, f"image '{src}' refers to '{value[:60]}'; an SVG "
+                                          "must be self-contained", line)
+        for name, value in el.attrib.items():
+            if etree.QName(name).localname.lower().startswith("on"):
+                raise ContentError(label, f"image '{src}' has an event handler "
+                                          f"({etree.QName(name).localname}); refused", line)
+        if el.tag == f"{{{SVG_NS}}}style" and el.text and "url(" in el.text and \
+                re.search(r"url\(\s*['\"]?(?!#|data:)", el.text):
+            raise ContentError(label, f"image '{src}' loads a file from its style; "
+                                      "an SVG must be self-contained", line)

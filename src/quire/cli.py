@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 from . import __version__
@@ -32,6 +33,9 @@ def _parser() -> argparse.ArgumentParser:
                        help="the project folder (default: the current folder)")
     build.add_argument("--out", type=Path, metavar="DIR", help="output folder (default: PATH/dist)")
     build.add_argument("--format", choices=("pdf", "epub", "all"), default="all")
+    build.add_argument("--variant", choices=("print", "screen", "archive"),
+                       help="the PDF to make: print (PDF/X-4, CMYK; the default), "
+                            "screen (tagged PDF/UA-1) or archive (PDF/A-3u)")
     build.add_argument("--strict", action="store_true", help="fail the build on any warning")
     build.add_argument("-q", "--quiet", action="store_true", help="print errors only")
     return parser
@@ -60,6 +64,8 @@ def _build(args, collect: _Collect) -> int:
     from .outputs import FORMATS, build
 
     publication = load(args.path)
+    if args.variant:
+        publication = replace(publication, pdf=replace(publication.pdf, variant=args.variant))
     if args.strict and collect.count:
         raise QuireError(f"{collect.count} warning(s) and --strict: nothing was built.")
     formats = FORMATS if args.format == "all" else (args.format,)

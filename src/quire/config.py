@@ -115,6 +115,21 @@ def _isbn(value):
     return None, f"expected an ISBN of 10 or 13 digits; got {_show(value)}"
 
 
+PDF_VARIANTS = ("print", "screen", "archive")
+
+
+def _variant(value):
+    if value in PDF_VARIANTS:
+        return value, None
+    return None, f"expected one of {', '.join(PDF_VARIANTS)}; got {_show(value)}"
+
+
+def _length_or_zero(value):
+    if value in (0, "0"):
+        return "0mm", None
+    return _length(value)
+
+
 def _columns(value):
     if isinstance(value, int) and not isinstance(value, bool) and value in (1, 2):
         return value, None
@@ -130,6 +145,9 @@ PDF_SCHEMA: dict[str, Any] = {
     "page_size": _page_size,
     "two_sided": _bool,
     "columns": _columns,
+    "variant": _variant,
+    "bleed": _length_or_zero,
+    "marks": _bool,
     "margins": {"top": _length, "bottom": _length, "inner": _length, "outer": _length},
 }
 
@@ -185,6 +203,9 @@ def pdf_settings(values: dict) -> PdfSettings:
         margin_outer=margins.get("outer", defaults.margin_outer),
         two_sided=values.get("two_sided", defaults.two_sided),
         columns=values.get("columns", defaults.columns),
+        variant=values.get("variant", defaults.variant),
+        bleed=values.get("bleed", defaults.bleed),
+        marks=values.get("marks", defaults.marks),
     )
 
 

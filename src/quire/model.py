@@ -68,6 +68,9 @@ class PdfSettings:
     margin_outer: str = "20mm"
     two_sided: bool = False
     columns: int = 1            # text columns of the document body
+    variant: str = "print"      # print (PDF/X-4, CMYK), screen (PDF/UA-1), archive (PDF/A-3u)
+    bleed: str = "3mm"          # print variant only
+    marks: bool = False         # crop marks, print variant only (WeasyPrint draws them in RGB)
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """Outputs: sibling writers that each render the same Publication to one file.
 
-Each writer module has `SUFFIX` and `write(publication, target)`; this package picks the
+Each writer module has `file_name(publication)` and `write(publication, target)`; this package picks the
 writer by name and makes the write atomic (a temporary file beside the target, renamed).
 """
 
@@ -26,7 +26,7 @@ def build(publication: Publication, fmt: str, out_dir: Path,
     raising a QuireError (as --strict does on warnings).
     """
     writer = importlib.import_module(f".{fmt}", __name__)   # WeasyPrint loads only for pdf
-    target = out_dir / f"{publication.name}.{writer.SUFFIX}"
+    target = out_dir / writer.file_name(publication)
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
         handle, temp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp",

@@ -24,7 +24,8 @@ from ..errors import OutputError
 from ..model import Document, Publication
 from ..resources import FONT_TYPES, inside, theme_dir
 
-SUFFIX = "epub"
+def file_name(publication: Publication) -> str:
+    return f"{publication.name}.epub"
 XHTML_NS = "http://www.w3.org/1999/xhtml"
 EPUB_NS = "http://www.idpf.org/2007/ops"
 _CSS_URL = re.compile(r"""url\(\s*['"]?([^'")]+)['"]?\s*\)""")

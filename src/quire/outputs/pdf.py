@@ -3,23 +3,31 @@
 It renders the print template with the shared and print layers of the stylesheet, puts each
 footnote at its call (`float: footnote`), and fetches files only from the project and the
 built-in theme. Dates come from the model, never from the clock, so the bytes repeat.
-It leaves out (for now) PDF/X and PDF/UA variants and preflight checks.
+Three variants: "print" (PDF/X-4, CMYK through the theme's ISO Coated v2 profile, bleed
+and crop marks), "screen" (tagged PDF/UA-1, RGB) and "archive" (PDF/A-3u).
+It leaves out SVG colour conversion: an SVG's RGB colours stay RGB (preflight reports it).
 """
 
 from __future__ import annotations
 
 import logging
+import re
+import uuid
 from pathlib import Path
+from urllib.request import url2pathname
 
 from lxml import etree
 from markupsafe import Markup
 
-from .. import __version__, labels, markup, templates
+from .. import __version__, cmyk, labels, markup, templates
 from ..model import Document, Publication
 from ..resources import inside, theme_dir
 
 log = logging.getLogger("quire")
-SUFFIX = "pdf"
+def file_name(publication: Publication) -> str:
+    """print: NAME.pdf; the other variants say what they are: NAME-screen.pdf, NAME-archive.pdf."""
+    variant = publication.pdf.variant
+    return f"{publication.name}.pdf" if variant == "print" else f"{publication.name}-{variant}.pdf"
 
 
 def _page_body(doc: Document, images: dict[str, str]) -> str:
@@ -86,41 +94,85 @@ class _Capture(logging.Handler):
         self.messages.append(record.getMessage())
 
 
-def write(publication: Publication, target: Path) -> None:
-    import weasyprint
-    from weasyprint.urls import URLFetcher
+VARIANTS = {"print": "pdf/x-4", "screen": "pdf/ua-1", "archive": "pdf/a-3u"}
+_RASTER = (".png", ".jpg", ".jpeg", ".gif", ".webp")
+
+
+def _fetcher(publication: Publication, cmyk_job: bool, refused: list[str]):
+    """WeasyPrint's one door to files: the project and the theme only, never the network.
+
+    In a CMYK job it also hands WeasyPrint stylesheets with CMYK colours and raster images
+    converted to CMYK, so nothing RGB reaches the PDF from them.
+    """
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
 
     allowed = (publication.root, theme_dir())
-    refused: list[str] = []
 
     class ProjectFetcher(URLFetcher):
-        """Only files inside the project or the built-in theme; never the network."""
-
         def fetch(self, url, headers=None):
             if url.startswith("file:"):
-                path = Path(url.split("?")[0][len("file://"):]).resolve()
+                path = Path(url2pathname(url.split("?")[0][len("file:"):])).resolve()
                 if any(inside(path, root) for root in allowed):
+                    suffix = path.suffix.lower()
+                    if cmyk_job and suffix == ".css":
+                        return URLFetcherResponse(url, cmyk.convert_css(path.read_text("utf-8")),
+                                                  {"Content-Type": "text/css"})
+                    if cmyk_job and suffix in _RASTER:
+                        return URLFetcherResponse(url, cmyk.convert_image(path.read_bytes()),
+                                                  {"Content-Type": "image/jpeg"})
                     return super().fetch(url, headers)
             elif url.startswith("data:"):
                 return super().fetch(url, headers)
             refused.append(url)
             raise ValueError(f"refused {url}: outside the project")
 
-    fetcher = ProjectFetcher(allowed_protocols={"file", "data"}, allow_redirects=False)
+    return ProjectFetcher(allowed_protocols={"file", "data"}, allow_redirects=False)
+
+
+def _variant_style(publication: Publication) -> str:
+    """Page-level CSS that depends on the PDF variant (output intent, bleed, marks)."""
+    pdf = publication.pdf
+    rules = []
+    if pdf.variant == "print":
+        rules.append("@color-profile device-cmyk { components: cyan, magenta, yellow, black; "
+                     f"src: url({cmyk.profile_path().as_uri()}); }}")
+        marks = "crop cross" if pdf.marks else "none"
+        rules.append(f"@page {{ bleed: {pdf.bleed}; marks: {marks}; }}")
+    if pdf.variant == "archive":
+        rules.append("img { image-rendering: crisp-edges; }")
+    return "\n".join(rules)
+
+
+def write(publication: Publication, target: Path) -> None:
+    import weasyprint
+
+    refused: list[str] = []
+    variant = publication.pdf.variant
+    fetcher = _fetcher(publication, variant == "print", refused)
     capture = _Capture()
     weasy_log = logging.getLogger("weasyprint")
     weasy_log.addHandler(capture)
     weasy_log.propagate = False
     try:
-        document = weasyprint.HTML(string=render_print_html(publication),
-                                   base_url=publication.root.as_uri() + "/",
+        html = render_print_html(publication).replace(
+            "</head>", f"<style>{_variant_style(publication)}</style>\n</head>", 1)
+        document = weasyprint.HTML(string=html, base_url=publication.root.as_uri() + "/",
                                    url_fetcher=fetcher)
-        document.write_pdf(target)
+        pdf = document.write_pdf(pdf_variant=VARIANTS[variant], uncompressed_pdf=False)
     finally:
         weasy_log.removeHandler(capture)
         weasy_log.propagate = True
+    target.write_bytes(_stable_ids(pdf, publication.metadata.identifier))
     for url in sorted(set(refused)):
         log.warning("PDF: refused to fetch '%s': quire reads only the project folder", url)
-    for message in capture.messages:
+    for message in dict.fromkeys(capture.messages):     # once each, in order
         if not any(url in message for url in refused):
             log.warning("PDF: %s", message)
+
+
+def _stable_ids(pdf: bytes, identifier: str) -> bytes:
+    """WeasyPrint's PDF/X-4 writes a random xmpMM:DocumentID; put a stable one of the same
+    length in its place (the XMP stream is uncompressed, so offsets stay valid)."""
+    stable = uuid.uuid5(uuid.NAMESPACE_URL, identifier)
+    return re.sub(rb"xmp\.did:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}",
+                  f"xmp.did:{stable}".encode(), pdf)

@@ -1,0 +1,89 @@
+"""sRGB to CMYK for print PDFs: stylesheet colours and raster images, through littlecms.
+
+Uses the CMYK output profile shipped with the theme (ISO Coated v2, see styles/icc/) and
+Pillow's ImageCms (littlecms). Neutral greys become black ink only, so text stays sharp.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from functools import lru_cache
+from pathlib import Path
+
+from .resources import theme_dir
+
+_HEX = re.compile(r"#([0-9a-fA-F]{6}|[0-9a-fA-F]{3})\b")
+_RGB = re.compile(r"rgba?\(\s*(\d+)\s*,?\s*(\d+)\s*,?\s*(\d+)\s*(?:[,/]\s*([\d.]+%?)\s*)?\)")
+_NAMED = {"black": (0, 0, 0), "white": (255, 255, 255), "red": (255, 0, 0),
+          "gray": (128, 128, 128), "grey": (128, 128, 128)}
+_NAMED_RE = re.compile(r"(?<![\w-])(black|white|red|gr[ae]y)(?![\w-])")
+_PROPERTY = re.compile(r"(^|[;{\s])((?:background-)?color|background|border[\w-]*|outline[\w-]*|"
+                       r"text-decoration[\w-]*|fill|stroke|column-rule[\w-]*)\s*:([^;}]*)",
+                       re.M)
+
+
+def profile_path() -> Path:
+    return theme_dir() / "icc" / "ISOcoated_v2_300_bas.icc"
+
+
+@lru_cache(maxsize=1)
+def _transform():
+    from PIL import ImageCms
+    return ImageCms.buildTransform(ImageCms.createProfile("sRGB"),
+                                   ImageCms.getOpenProfile(str(profile_path())),
+                                   "RGB", "CMYK", renderingIntent=ImageCms.Intent.RELATIVE_COLORIMETRIC)
+
+
+@lru_cache(maxsize=1024)
+def rgb_to_cmyk(r: int, g: int, b: int) -> tuple[float, float, float, float]:
+    if r == g == b:
+        return (0.0, 0.0, 0.0, round(1 - r / 255, 3))
+    from PIL import Image, ImageCms
+    pixel = ImageCms.applyTransform(Image.new("RGB", (1, 1), (r, g, b)), _transform())
+    return tuple(round(v / 255, 3) for v in pixel.getpixel((0, 0)))
+
+
+def _device_cmyk(r: int, g: int, b: int, alpha: str | None = None) -> str:
+    c, m, y, k = rgb_to_cmyk(r, g, b)
+    alpha_part = f" / {alpha}" if alpha else ""
+    return f"device-cmyk({c:g} {m:g} {y:g} {k:g}{alpha_part})"
+
+
+def _convert_value(value: str) -> str:
+    def hex_color(match):
+        digits = match.group(1)
+        if len(digits) == 3:
+            digits = "".join(d * 2 for d in digits)
+        return _device_cmyk(*(int(digits[i:i + 2], 16) for i in (0, 2, 4)))
+
+    value = _HEX.sub(hex_color, value)
+    value = _RGB.sub(lambda m: _device_cmyk(int(m.group(1)), int(m.group(2)), int(m.group(3)),
+                                            m.group(4)), value)
+    return _NAMED_RE.sub(lambda m: _device_cmyk(*_NAMED[m.group(1)]), value)
+
+
+def convert_css(css: str) -> str:
+    """The stylesheet with every sRGB colour in colour properties written as device-cmyk()."""
+    return _PROPERTY.sub(lambda m: f"{m.group(1)}{m.group(2)}:{_convert_value(m.group(3))}", css)
+
+
+def convert_image(data: bytes) -> bytes:
+    """A raster image as a CMYK JPEG (transparency flattened on white), for PDF/X."""
+    from PIL import Image, ImageCms
+    with Image.open(io.BytesIO(data)) as image:
+        image.load()
+        dpi = image.info.get("dpi")
+        if image.mode == "CMYK":
+            converted = image
+        else:
+            rgba = image.convert("RGBA")
+            flat = Image.new("RGB", rgba.size, (255, 255, 255))
+            flat.paste(rgba, mask=rgba.getchannel("A"))
+            converted = ImageCms.applyTransform(flat, _transform())
+    out = io.BytesIO()
+    options = {"quality": 92, "subsampling": 0}
+    if dpi:
+        options["dpi"] = dpi
+    converted.save(out, "JPEG", **options)
+    return out.getvalue()

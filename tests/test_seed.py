@@ -104,8 +104,8 @@ def test_pdf_pages_have_folios_and_journal_line(seed_build):
 
 def test_pdf_is_a4_by_default(seed_build):
     with pikepdf.open(seed_build["pdf"]) as pdf:
-        width, height = [float(v) for v in pdf.pages[0].MediaBox[2:]]
-    assert (round(width), round(height)) == (595, 842)
+        x0, y0, x1, y1 = [float(v) for v in pdf.pages[0].TrimBox]
+    assert (round(x1 - x0), round(y1 - y0)) == (595, 842)
 
 
 def _opf(epub_path):
@@ -129,7 +129,7 @@ def test_epub_package_language_and_metadata(seed_build):
         assert any("source-serif-4" in f for f in fonts) and any("source-sans-3" in f for f in fonts)
         for font in fonts:
             assert f"EPUB/{font}" in names
-        assert any(i.get("media-type") == "image/svg+xml" for i in items)
+        assert any(i.get("media-type") == "image/png" for i in items)
         for name in names:
             if name.endswith(".xhtml"):
                 root = etree.fromstring(zf.read(name))

@@ -11,9 +11,9 @@ It leaves out SVG colour conversion: an SVG's RGB colours stay RGB (preflight re
 from __future__ import annotations
 
 import logging
-import re
 import uuid
 from pathlib import Path
+from unittest import mock
 from urllib.request import url2pathname
 
 from lxml import etree
@@ -158,21 +158,16 @@ def write(publication: Publication, target: Path) -> None:
             "</head>", f"<style>{_variant_style(publication)}</style>\n</head>", 1)
         document = weasyprint.HTML(string=html, base_url=publication.root.as_uri() + "/",
                                    url_fetcher=fetcher)
-        pdf = document.write_pdf(pdf_variant=VARIANTS[variant], uncompressed_pdf=False)
+        # WeasyPrint's PDF/X-4 writes a random xmpMM:DocumentID (uuid4), which also feeds
+        # the file /ID: derive it from the publication's identifier instead.
+        stable = uuid.uuid5(uuid.NAMESPACE_URL, publication.metadata.identifier)
+        with mock.patch("weasyprint.pdf.metadata.uuid4", return_value=stable):
+            document.write_pdf(target, pdf_variant=VARIANTS[variant])
     finally:
         weasy_log.removeHandler(capture)
         weasy_log.propagate = True
-    target.write_bytes(_stable_ids(pdf, publication.metadata.identifier))
     for url in sorted(set(refused)):
         log.warning("PDF: refused to fetch '%s': quire reads only the project folder", url)
     for message in dict.fromkeys(capture.messages):     # once each, in order
         if not any(url in message for url in refused):
             log.warning("PDF: %s", message)
-
-
-def _stable_ids(pdf: bytes, identifier: str) -> bytes:
-    """WeasyPrint's PDF/X-4 writes a random xmpMM:DocumentID; put a stable one of the same
-    length in its place (the XMP stream is uncompressed, so offsets stay valid)."""
-    stable = uuid.uuid5(uuid.NAMESPACE_URL, identifier)
-    return re.sub(rb"xmp\.did:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}",
-                  f"xmp.did:{stable}".encode(), pdf)

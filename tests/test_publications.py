@@ -227,7 +227,7 @@ def test_running_heads(book):
     def first_line(number):
         text = subprocess.run(["pdftotext", "-f", str(number), "-l", str(number), "-layout",
                                str(book["pdf"]), "-"], capture_output=True, text=True).stdout
-        return next(line.strip() for line in text.splitlines() if line.strip())
+        return next((line.strip() for line in text.splitlines() if line.strip()), "")
 
     pages = pdf_pages(book["pdf"])
     opening = {i + 1 for i, p in enumerate(pages) for t in ("Innledning", "Metoder", "Resultater")

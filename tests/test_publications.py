@@ -242,3 +242,37 @@ def test_running_heads(book):
             assert head == "Håndbok i nukleærmedisin", (number, head)
         else:
             assert head in ("Innledning", "Metoder", "Resultater"), (number, head)
+
+
+def page_list_checks(epub_path, pdf_path):
+    """Each page-list entry's marker is followed by the text that starts that PDF page."""
+    with zipfile.ZipFile(epub_path) as zf:
+        nav = etree.fromstring(zf.read("EPUB/nav.xhtml"))
+        page_list = nav.find(f".//{XHTML}nav[@id='page-list']")
+        entries = [(a.text, a.get("href")) for a in page_list.iter(f"{XHTML}a")]
+        files = {n: zf.read(n).decode() for n in zf.namelist() if n.startswith("EPUB/text/")}
+    pages = pdf_pages(pdf_path)
+    for label, href in entries:
+        name, anchor = href.split("#")
+        text = files[f"EPUB/{name}"]
+        after = re.sub(r"<[^>]+>", " ", text[text.index(f'id="{anchor}"'):].split(">", 1)[1])
+        start = letters(after)[:12]
+        page = letters(pages[int(label) - 1])
+        assert start and start in page[:400], (label, start, page[:120])
+    return entries
+
+
+def test_page_list_follows_the_pdf(book):
+    entries = page_list_checks(book["epub"], book["pdf"])
+    labels = [int(label) for label, _ in entries]
+    assert labels == sorted(labels) and len(labels) >= 6
+    # Every page of the chapters has an entry; front matter (cover, title, colophon, contents) none.
+    assert labels == list(range(5, len(pdf_pages(book["pdf"])) + 1))
+    with zipfile.ZipFile(book["epub"]) as zf:
+        opf = zf.read("EPUB/content.opf").decode()
+    assert "printPageNumbers" in opf and "pageBreakMarkers" in opf and "pageBreakSource" in opf
+
+
+def test_seed_page_list(seed_build):
+    entries = page_list_checks(seed_build["epub"], seed_build["pdf"])
+    assert [label for label, _ in entries] == ["1", "2"]

@@ -163,3 +163,12 @@ def test_same_source_same_bytes(seed_project, seed_build, tmp_path):
     assert done.returncode == 0, done.stderr
     for fmt in ("pdf", "epub"):
         assert (tmp_path / f"nukleaermedisin.{fmt}").read_bytes() == seed_build[fmt].read_bytes()
+
+
+def test_epub_only_build_gives_the_same_epub(seed_project, seed_build, tmp_path):
+    """The page list comes from the print layout, with or without writing the PDF."""
+    from conftest import run_quire
+    done = run_quire("build", seed_project, "--format", "epub", "--out", tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert not (tmp_path / "nukleaermedisin.pdf").exists()
+    assert (tmp_path / "nukleaermedisin.epub").read_bytes() == seed_build["epub"].read_bytes()

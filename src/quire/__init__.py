@@ -10,8 +10,7 @@ from pathlib import Path  # noqa: E402
 def build(project: Path, formats=("pdf", "epub"), out_dir: Path | None = None) -> list[Path]:
     """Load the project once and write each format; returns the files written."""
     from .load import load
-    from .outputs import build as build_output
+    from .outputs import build_all
 
     publication = load(Path(project))
-    out = Path(out_dir) if out_dir else publication.root / "dist"
-    return [build_output(publication, fmt, out) for fmt in formats]
+    return build_all(publication, formats, Path(out_dir) if out_dir else publication.root / "dist")

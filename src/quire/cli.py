@@ -61,7 +61,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _build(args, collect: _Collect) -> int:
     from .load import load
-    from .outputs import FORMATS, build
+    from .outputs import FORMATS, build_all
 
     publication = load(args.path)
     if args.variant:
@@ -70,15 +70,12 @@ def _build(args, collect: _Collect) -> int:
         raise QuireError(f"{collect.count} warning(s) and --strict: nothing was built.")
     formats = FORMATS if args.format == "all" else (args.format,)
     out = args.out if args.out else publication.root / "dist"
-    for fmt in formats:
-        before = collect.count
+    def strict(target: Path) -> None:
+        if args.strict and collect.count:
+            raise QuireError(f"{target}: {collect.count} warning(s) and --strict; "
+                             "the previous file was left as it was.")
 
-        def strict(target: Path) -> None:
-            if args.strict and collect.count > before:
-                raise QuireError(f"{target}: {collect.count - before} warning(s) and --strict; "
-                                 "the previous file was left as it was.")
-
-        path = build(publication, fmt, out, check=strict)
+    for path in build_all(publication, formats, out, check=strict):
         if not args.quiet:
             print(f"wrote {path}")
     return 0

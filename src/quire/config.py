@@ -158,6 +158,7 @@ PUBLICATION_SCHEMA: dict[str, Any] = {
     "subject": _str, "description": _str, "keywords": _strlist, "toc": _bool,
     "editors": _authors, "isbn": _isbn, "cover": _str, "title_page": _bool, "numbering": _bool,
     "pdf": PDF_SCHEMA,
+    "epub": {"page_list": _bool},
 }
 CONFIG_SCHEMA = {**PUBLICATION_SCHEMA, "documents": _strlist}
 # Front matter: the document's own keys, plus publication keys (used when quire.toml is silent).

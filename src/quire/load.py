@@ -127,6 +127,7 @@ def load(project: Path) -> Publication:
         toc=settings.get("toc", len(documents) > 1),
         title_page=settings.get("title_page", len(documents) > 1),
         cover=cover,
+        page_list=settings.get("epub", {}).get("page_list", True),
     )
 
 

@@ -344,3 +344,13 @@ def slugify(text: str) -> str:
 def parse_xhtml(fragment: str):
     """A model XHTML fragment (as `Converted.xhtml` writes it) as children of a <div>."""
     return etree.fromstring(f"<div>{fragment}</div>")
+
+
+BLOCK_TAGS = ("p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "dt", "dd", "figure", "figcaption", "table",
+              "caption", "pre", "th", "td", "blockquote")
+
+
+def blocks(root) -> list:
+    """The block elements of a parsed body, in document order: the shared numbering by
+    which the PDF layout tells the EPUB where printed pages begin."""
+    return [el for el in root.iter() if isinstance(el.tag, str) and el.tag in BLOCK_TAGS]

@@ -30,6 +30,21 @@ class Footnote:
 
 
 @dataclass(frozen=True)
+class PageStart:
+    """Where a printed page begins: in a document, at a block, after so many letters of it.
+
+    Found by the PDF layout and used by the EPUB's page-break markers and page list.
+    `block` is the index of a block in `blocks()` of the document's body, or -1 for the
+    document's start; `letters` counts the block's letters and digits on earlier pages.
+    """
+
+    label: str
+    document: str       # Document.id
+    block: int
+    letters: int
+
+
+@dataclass(frozen=True)
 class Asset:
     """A file the publication uses (image), stored once in every output."""
 
@@ -105,6 +120,7 @@ class Publication:
     toc: bool = False           # print a table of contents
     title_page: bool = False    # a title page and a colophon before the first document
     cover: Asset | None = None
+    page_list: bool = True      # EPUB page-break markers and page list from the PDF layout
 
     def parts(self) -> tuple[tuple[str, tuple[Document, ...]], ...]:
         """Runs of documents that share a part ("" for documents outside any part)."""

@@ -18,9 +18,28 @@ from ..model import Publication
 FORMATS = ("pdf", "epub")
 
 
+def build_all(publication: Publication, formats, out_dir: Path,
+              check: Callable[[Path], None] | None = None) -> list[Path]:
+    """Write each format. The PDF's layout tells the EPUB where printed pages start; an
+    EPUB-only build with a page list lays the pages out without writing a PDF."""
+    written, starts = [], None
+    if "pdf" in formats:
+        path, starts = build(publication, "pdf", out_dir, check)
+        written.append(path)
+    if "epub" in formats:
+        if publication.page_list and starts is None:
+            from .pdf import page_starts
+            starts = page_starts(publication)
+        path, _ = build(publication, "epub", out_dir, check,
+                        page_starts=starts if publication.page_list else ())
+        written.append(path)
+    return written
+
+
 def build(publication: Publication, fmt: str, out_dir: Path,
-          check: Callable[[Path], None] | None = None) -> Path:
-    """Write `publication` as `fmt` into `out_dir`; the previous file survives any failure.
+          check: Callable[[Path], None] | None = None, **options):
+    """Write `publication` as `fmt` into `out_dir`: (the file, what the writer returned).
+    The previous file survives any failure.
 
     `check(target)`, called before the new file replaces the old one, may refuse it by
     raising a QuireError (as --strict does on warnings).
@@ -37,7 +56,7 @@ def build(publication: Publication, fmt: str, out_dir: Path,
                           f"({err.strerror or err})") from None
     temp = Path(temp_name)
     try:
-        writer.write(publication, temp)
+        result = writer.write(publication, temp, **options)
         if check:
             check(target)
         os.chmod(temp, 0o644)
@@ -46,4 +65,4 @@ def build(publication: Publication, fmt: str, out_dir: Path,
         raise OutputError(f"{target}: cannot be written ({err.strerror or err})") from None
     finally:
         temp.unlink(missing_ok=True)
-    return target
+    return target, result

@@ -46,9 +46,70 @@ def _href(doc: Document) -> str:
     return f"{doc.slug}.xhtml"
 
 
-def _document_xhtml(env, publication: Publication, doc: Document, stylesheets) -> bytes:
+def _with_page_breaks(doc: Document, starts) -> tuple[str, str]:
+    """The body with page-break markers where printed pages start, and the markers that
+    go before the document's head (pages that start with the document)."""
+    if not starts:
+        return doc.body, ""
+    root = markup.parse_xhtml(doc.body)
+    blocks = markup.blocks(root)
+    head = []
+    for start in starts:
+        marker = etree.Element("span", {"id": f"page-{start.label}", "role": "doc-pagebreak",
+                                        f"{{{EPUB_NS}}}type": "pagebreak",
+                                        "aria-label": start.label})
+        if start.block < 0 or start.block >= len(blocks):
+            head.append(etree.tostring(marker, encoding="unicode"))
+        else:
+            _insert_at_letter(blocks[start.block], start.letters, marker)
+    body = markup.inner_xhtml(root).replace(f' xmlns:ns0="{EPUB_NS}"', "").replace("ns0:", "epub:")
+    head_xhtml = "".join(head).replace(f' xmlns:ns0="{EPUB_NS}"', "").replace("ns0:", "epub:")
+    return body, head_xhtml
+
+
+def _insert_at_letter(block, letters: int, marker) -> None:
+    """Put `marker` before the first word that starts after `letters` letters of `block`."""
+    if letters == 0:
+        _split(block, "text", 0, marker)
+        return
+    ordered = []                    # (element, "text" | "tail") in document order
+
+    def walk(el):
+        ordered.append((el, "text"))
+        for child in el:
+            walk(child)
+            ordered.append((child, "tail"))
+    walk(block)
+    seen = 0
+    for el, kind in ordered:
+        text = (el.text if kind == "text" else el.tail) or ""
+        for i, char in enumerate(text):
+            if seen >= letters and not char.isspace() and (i == 0 or text[i - 1].isspace()):
+                _split(el, kind, i, marker)
+                return
+            if char.isalnum():
+                seen += 1
+    block.append(marker)
+
+
+def _split(el, kind: str, index: int, marker) -> None:
+    if kind == "text":
+        text = el.text or ""
+        el.text = text[:index]
+        marker.tail = text[index:]
+        el.insert(0, marker)
+    else:
+        text = el.tail or ""
+        el.tail = text[:index]
+        marker.tail = text[index:]
+        el.addnext(marker)
+
+
+def _document_xhtml(env, publication: Publication, doc: Document, stylesheets,
+                    starts=()) -> bytes:
+    body, page_head = _with_page_breaks(doc, starts)
     text = templates.render(
-        env, "document.xhtml", doc=doc, body=Markup(doc.body),
+        env, "document.xhtml", doc=doc, body=Markup(body), page_head=Markup(page_head),
         footnotes=Markup(templates.render(env, "_footnotes.xhtml", doc=doc))
         if doc.footnotes else "",
         stylesheets=[f"../{name}" for name in stylesheets], labels=labels.labels(doc.lang))
@@ -135,7 +196,7 @@ def _stylesheet_items(publication: Publication):
     return items
 
 
-def write(publication: Publication, target: Path) -> None:
+def write(publication: Publication, target: Path, page_starts=()) -> None:
     meta = publication.metadata
     env = templates.environment(publication.templates_dir)
     book = epub.EpubBook()
@@ -150,7 +211,7 @@ def write(publication: Publication, target: Path) -> None:
             book.add_metadata("DC", field, value)
     for keyword in meta.keywords:
         book.add_metadata("DC", "subject", keyword)
-    _accessibility(book, publication)
+    _accessibility(book, publication, bool(page_starts))
 
     stylesheets = []
     for name, content, media_type in _stylesheet_items(publication):
@@ -185,8 +246,11 @@ def write(publication: Publication, target: Path) -> None:
         landmarks.append((landmark, item.file_name, item.title))
 
     docs_items = []
+    starts_of: dict[str, list] = {}
+    for start in page_starts:
+        starts_of.setdefault(start.document, []).append(start)
     for doc in publication.documents:
-        content = _document_xhtml(env, publication, doc, stylesheets)
+        content = _document_xhtml(env, publication, doc, stylesheets, starts_of.get(doc.id, ()))
         item = XhtmlItem(content, uid=f"doc-{doc.slug}", file_name=f"text/{_href(doc)}",
                          title=doc.title, lang=doc.lang, media_type="application/xhtml+xml")
         if b"<svg" in content:
@@ -198,7 +262,10 @@ def write(publication: Publication, target: Path) -> None:
 
     outline = _outline(docs_items)
     book.toc = _ebooklib_toc(outline)
-    nav = XhtmlItem(_nav_xhtml(env, publication, outline, stylesheets, landmarks), uid="nav",
+    pages = [(start.label, f"text/{_href(publication.document_of(start.document))}"
+                           f"#page-{start.label}") for start in page_starts]
+    nav = XhtmlItem(_nav_xhtml(env, publication, outline, stylesheets, landmarks, pages),
+                    uid="nav",
                     file_name="nav.xhtml", title=labels.labels(meta.lang)["contents"],
                     media_type="application/xhtml+xml")
     nav.properties.append("nav")
@@ -213,11 +280,11 @@ def write(publication: Publication, target: Path) -> None:
     target.write_bytes(_deterministic_zip(buffer.getvalue(), publication))
 
 
-def _nav_xhtml(env, publication, outline: list[Node], stylesheets, landmarks) -> bytes:
+def _nav_xhtml(env, publication, outline: list[Node], stylesheets, landmarks, pages) -> bytes:
     meta = publication.metadata
     text = templates.render(env, "nav.xhtml", meta=meta, labels=labels.labels(meta.lang),
                             outline=outline, first=outline[0].first_href(),
-                            stylesheets=stylesheets, landmarks=landmarks)
+                            stylesheets=stylesheets, landmarks=landmarks, pages=pages)
     return _well_formed(text, "nav.xhtml")
 
 
@@ -231,12 +298,16 @@ def _well_formed(text: str, name: str) -> bytes:
     return etree.tostring(root, encoding="utf-8", xml_declaration=True, doctype="<!DOCTYPE html>")
 
 
-def _accessibility(book, publication: Publication) -> None:
+def _accessibility(book, publication: Publication, page_list: bool) -> None:
     has_images = bool(publication.assets)
     modes = ["textual"] + (["visual"] if has_images else [])
     features = ["structuralNavigation", "tableOfContents", "readingOrder", "displayTransformability"]
     if has_images:
         features.append("alternativeText")
+    if page_list:
+        features += ["printPageNumbers", "pageBreakMarkers"]
+        book.add_metadata(None, "meta", publication.metadata.identifier,
+                          {"property": "pageBreakSource"})
     for mode in modes:
         book.add_metadata(None, "meta", mode, {"property": "schema:accessMode"})
     book.add_metadata(None, "meta", "textual", {"property": "schema:accessModeSufficient"})

@@ -20,7 +20,7 @@ from lxml import etree
 from markupsafe import Markup
 
 from .. import __version__, cmyk, labels, markup, templates
-from ..model import Document, Publication
+from ..model import Document, PageStart, Publication
 from ..resources import inside, theme_dir
 
 log = logging.getLogger("quire")
@@ -33,6 +33,8 @@ def file_name(publication: Publication) -> str:
 def _page_body(doc: Document, images: dict[str, str]) -> str:
     """A document's body for print: notes moved to their calls, images as file URLs."""
     root = markup.parse_xhtml(doc.body)
+    for index, block in enumerate(markup.blocks(root)):
+        block.set("data-qb", str(index))
     notes = {note.id: note for note in doc.footnotes}
     for a in root.iter("a"):
         if a.get("class") == "noteref" and a.get("href", "#")[1:] in notes:
@@ -143,7 +145,17 @@ def _variant_style(publication: Publication) -> str:
     return "\n".join(rules)
 
 
-def write(publication: Publication, target: Path) -> None:
+def write(publication: Publication, target: Path) -> tuple[PageStart, ...]:
+    """Write the PDF; returns where its pages start, for the EPUB's page list."""
+    return _render(publication, target)
+
+
+def page_starts(publication: Publication) -> tuple[PageStart, ...]:
+    """Lay the publication out as for print, without writing a PDF."""
+    return _render(publication, None)
+
+
+def _render(publication: Publication, target: Path | None) -> tuple[PageStart, ...]:
     import weasyprint
 
     refused: list[str] = []
@@ -161,8 +173,11 @@ def write(publication: Publication, target: Path) -> None:
         # WeasyPrint's PDF/X-4 writes a random xmpMM:DocumentID (uuid4), which also feeds
         # the file /ID: derive it from the publication's identifier instead.
         stable = uuid.uuid5(uuid.NAMESPACE_URL, publication.metadata.identifier)
-        with mock.patch("weasyprint.pdf.metadata.uuid4", return_value=stable):
-            document.write_pdf(target, pdf_variant=VARIANTS[variant])
+        rendered = document.render(pdf_variant=VARIANTS[variant])
+        starts = _page_starts(rendered)
+        if target is not None:
+            with mock.patch("weasyprint.pdf.metadata.uuid4", return_value=stable):
+                rendered.write_pdf(target, pdf_variant=VARIANTS[variant])
     finally:
         weasy_log.removeHandler(capture)
         weasy_log.propagate = True
@@ -171,3 +186,44 @@ def write(publication: Publication, target: Path) -> None:
     for message in dict.fromkeys(capture.messages):     # once each, in order
         if not any(url in message for url in refused):
             log.warning("PDF: %s", message)
+    return starts
+
+
+def _page_starts(rendered) -> tuple[PageStart, ...]:
+    """For each page, the first block of a document that shows on it and how many of that
+    block's letters came before (on earlier pages). Pages of front matter, blank pages and
+    pages without text have no entry."""
+    from weasyprint.formatting_structure import boxes
+
+    letters_before: dict[tuple[str, int], int] = {}
+    starts = []
+    for number, page in enumerate(rendered.pages, 1):
+        first: list = []
+        on_page: dict[tuple[str, int], int] = {}
+
+        def walk(box, doc, block):
+            if isinstance(box, (boxes.MarginBox, boxes.FootnoteAreaBox)):
+                return
+            element = getattr(box, "element", None)
+            if element is not None and getattr(box, "pseudo_type", None) is None:
+                if element.get("data-qd"):
+                    doc, block = element.get("data-qd"), -1
+                elif element.get("data-qb") and doc:
+                    block = int(element.get("data-qb"))
+            if getattr(box, "pseudo_type", None) in ("marker", "before", "after"):
+                return
+            if doc and isinstance(box, (boxes.TextBox, boxes.ReplacedBox)):
+                if not first:
+                    first.append(PageStart(str(number), doc, block,
+                                           letters_before.get((doc, block), 0)))
+                if isinstance(box, boxes.TextBox):
+                    count = sum(c.isalnum() for c in box.text)
+                    on_page[(doc, block)] = on_page.get((doc, block), 0) + count
+            for child in getattr(box, "children", ()):
+                walk(child, doc, block)
+
+        walk(page._page_box, None, None)
+        for key, count in on_page.items():
+            letters_before[key] = letters_before.get(key, 0) + count
+        starts.extend(first)
+    return tuple(starts)

@@ -150,3 +150,17 @@ def test_page_sizes_and_mirrored_margins(tmp_path, size, width, height):
         left = min(xs) - 3 * MM
         expected = 25 if inner_left else 12
         assert left == pytest.approx(expected * MM, abs=1.5), (number, left / MM)
+
+
+def test_pdfs_render_and_check_clean(seed_build, tmp_path):
+    """poppler draws every page without complaint (a broken image stream shows here) and
+    qpdf finds the file structurally sound."""
+    import projects
+    root = make_project(tmp_path / "book", projects.book())
+    assert run_quire("build", root, "--format", "pdf").returncode == 0
+    for pdf_path in (seed_build["pdf"], next((root / "dist").glob("*.pdf"))):
+        drawn = subprocess.run(["pdftoppm", "-r", "20", "-png", str(pdf_path), str(tmp_path / "p")],
+                               capture_output=True, text=True)
+        assert drawn.returncode == 0 and drawn.stderr == "", drawn.stderr
+        checked = subprocess.run(["qpdf", "--check", str(pdf_path)], capture_output=True, text=True)
+        assert checked.returncode == 0, checked.stdout + checked.stderr

@@ -151,10 +151,20 @@ def convert(text: str, *, lang: str, label: str, first_line: int,
     _table_captions(root, numbering, words["table"], result.targets, claim_id)
     typography(root, lang)
     for h in root.iter("h1", "h2", "h3", "h4", "h5", "h6"):
-        text = " ".join(h.text_content().split())
+        text = " ".join(_text_without_notes(h).split())
         result.headings.append(Heading(int(h.tag[1]), text, h.get("id")))
         result.targets[h.get("id")] = text
     return result
+
+
+def _text_without_notes(el) -> str:
+    """The text of an element, leaving out footnote calls."""
+    parts = [el.text or ""]
+    for child in el:
+        if child.get("class") != "noteref":
+            parts.append(_text_without_notes(child))
+        parts.append(child.tail or "")
+    return "".join(parts)
 
 
 def _sanitize(root, label, line_of, warnings) -> None:
@@ -197,39 +207,50 @@ def _renumber_ids(root, claim_id) -> None:
 
 
 def _extract_footnotes(root, result: Converted, claim_id) -> None:
-    """Move Python-Markdown's end notes into `result.footnotes`, calls into neutral links."""
+    """Move Python-Markdown's end notes into `result.footnotes`, calls into neutral links.
+
+    A note called several times keeps one text; every call links to it, and the note
+    links back to its first call.
+    """
     block = root.find(".//div[@class='footnote']")
     if block is None:
         return
     notes = {}
-    for number, li in enumerate(block.iter("li"), 1):
+    for li in block.findall("./ol/li"):
         for back in li.findall(".//a[@class='footnote-backref']"):
             back.drop_tree()
-        notes[li.get("id")] = (number, li)
-    block.drop_tree()
-    for sup in list(root.iter("sup")):
-        a = sup.find("a[@class='footnote-ref']")
-        if a is None:
-            continue
-        key = a.get("href", "#")[1:]
-        if key not in notes:
-            continue
-        number, li = notes[key]
-        note_id, ref_id = claim_id(f"fn-{number}"), claim_id(f"fnref-{number}")
-        new = html.Element("a", {"class": "noteref", "id": ref_id, "href": f"#{note_id}"})
-        new.text = str(number)
-        new.tail = sup.tail
-        sup.getparent().replace(sup, new)
-        li.tag = "div"
-        li.attrib.clear()
         for p in li.iter("p"):
             if p.text and not len(p):
                 p.text = p.text.rstrip("\u00a0 ")
             elif len(p) and p[-1].tail:
                 p[-1].tail = p[-1].tail.rstrip("\u00a0 ")
-        # A note's text keeps only its first call: a second call points to the same note.
-        if not any(f.number == number for f in result.footnotes):
-            result.footnotes.append(Footnote(note_id, ref_id, number, inner_xhtml(li).strip()))
+        for p in list(li.iter("p")):
+            if not len(p) and not (p.text or "").strip():
+                p.drop_tree()
+        notes[li.get("id")] = li
+    block.drop_tree()
+    called: dict[str, Footnote] = {}
+    for sup in list(root.iter("sup")):
+        a = sup.find("a[@class='footnote-ref']")
+        key = a.get("href", "#")[1:] if a is not None else None
+        if key not in notes:
+            continue
+        if key in called:
+            note = called[key]
+            ref_id = claim_id(f"fnref-{note.number}")
+        else:
+            number = len(called) + 1
+            li = notes[key]
+            li.tag = "div"
+            li.attrib.clear()
+            note_id, ref_id = claim_id(f"fn-{number}"), claim_id(f"fnref-{number}")
+            note = Footnote(note_id, ref_id, number, inner_xhtml(li).strip())
+            called[key] = note
+            result.footnotes.append(note)
+        new = html.Element("a", {"class": "noteref", "id": ref_id, "href": f"#{note.id}"})
+        new.text = str(note.number)
+        new.tail = sup.tail
+        sup.getparent().replace(sup, new)
 
 
 def _figures(root, numbering: Numbering, word: str, targets: dict) -> None:

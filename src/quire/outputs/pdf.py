@@ -30,21 +30,31 @@ def file_name(publication: Publication) -> str:
     return f"{publication.name}.pdf" if variant == "print" else f"{publication.name}-{variant}.pdf"
 
 
+# Block elements inside a note become spans (a note sits inside a paragraph in print HTML);
+# print.css gives them back their display.
+_NOTE_BLOCKS = {"p", "div", "ul", "ol", "li", "dl", "dt", "dd", "blockquote", "pre", "table",
+                "thead", "tbody", "tr", "td", "th", "h1", "h2", "h3", "h4", "h5", "h6", "figure",
+                "figcaption"}
+
+
 def _page_body(doc: Document, images: dict[str, str]) -> str:
     """A document's body for print: notes moved to their calls, images as file URLs."""
     root = markup.parse_xhtml(doc.body)
     for index, block in enumerate(markup.blocks(root)):
         block.set("data-qb", str(index))
     notes = {note.id: note for note in doc.footnotes}
-    for a in root.iter("a"):
-        if a.get("class") == "noteref" and a.get("href", "#")[1:] in notes:
-            note = notes[a.get("href")[1:]]
-            span = markup.parse_xhtml(note.html)
-            for block in span.iter("p", "div"):
-                block.tag = "span"
-            span.tag, span.attrib["class"], span.attrib["id"] = "span", "footnote", note.id
-            span.tail = a.tail
-            a.getparent().replace(a, span)
+    for a in list(root.iter("a")):
+        note = notes.get(a.get("href", "#")[1:]) if a.get("class") == "noteref" else None
+        if note is None or a.get("id") != note.ref_id:
+            continue                # not a call, or a second call: stays a link to the note
+        span = markup.parse_xhtml(note.html)
+        for el in span.iter():
+            if el is not span and el.tag in _NOTE_BLOCKS:
+                el.set("class", f"fn-{el.tag}")
+                el.tag = "span"
+        span.tag, span.attrib["class"], span.attrib["id"] = "span", "footnote", note.id
+        span.tail = a.tail
+        a.getparent().replace(a, span)
     for img in root.iter("img"):
         img.set("src", images.get(img.get("src"), img.get("src")))
     for el in root.iter():
@@ -110,6 +120,10 @@ def _fetcher(publication: Publication, cmyk_job: bool, refused: list[str]):
 
     allowed = (publication.root, theme_dir())
 
+    class Converted(URLFetcherResponse):
+        """Converted bytes: WeasyPrint must not read the original file behind the URL."""
+        path = None
+
     class ProjectFetcher(URLFetcher):
         def fetch(self, url, headers=None):
             if url.startswith("file:"):
@@ -117,11 +131,11 @@ def _fetcher(publication: Publication, cmyk_job: bool, refused: list[str]):
                 if any(inside(path, root) for root in allowed):
                     suffix = path.suffix.lower()
                     if cmyk_job and suffix == ".css":
-                        return URLFetcherResponse(url, cmyk.convert_css(path.read_text("utf-8")),
-                                                  {"Content-Type": "text/css"})
+                        return Converted(url, cmyk.convert_css(path.read_text("utf-8")),
+                                         {"Content-Type": "text/css"})
                     if cmyk_job and suffix in _RASTER:
-                        return URLFetcherResponse(url, cmyk.convert_image(path.read_bytes()),
-                                                  {"Content-Type": "image/jpeg"})
+                        return Converted(url, cmyk.convert_image(path.read_bytes()),
+                                         {"Content-Type": "image/jpeg"})
                     return super().fetch(url, headers)
             elif url.startswith("data:"):
                 return super().fetch(url, headers)

@@ -164,3 +164,34 @@ def test_pdfs_render_and_check_clean(seed_build, tmp_path):
         assert drawn.returncode == 0 and drawn.stderr == "", drawn.stderr
         checked = subprocess.run(["qpdf", "--check", str(pdf_path)], capture_output=True, text=True)
         assert checked.returncode == 0, checked.stdout + checked.stderr
+
+
+def test_preflight_passes_the_seed(seed_project):
+    done = run_quire("check", seed_project)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "nukleaermedisin.pdf: no problems found" in done.stdout
+
+
+def test_preflight_finds_what_a_printer_rejects(tmp_path):
+    from projects import image
+    svg = ('<svg xmlns="http://www.w3.org/2000/svg" width="100" height="50">'
+           '<rect width="100" height="50" fill="#3366cc"/></svg>')
+    root = make_project(tmp_path, {
+        "content/a.md": "# Tittel\n\nTekst helt ut mot kanten.\n\n![Lite bilde](lite.png)\n\n"
+                        "![Tegning](tegning.svg)\n",
+        "content/lite.png": image("PNG", (120, 80)),
+        "content/tegning.svg": svg,
+        "quire.toml": 'name = "x"\n[pdf.margins]\ntop = "2mm"\nbottom = "12mm"\n'
+                      'inner = "2mm"\nouter = "2mm"\n'})
+    done = run_quire("check", root)
+    assert done.returncode == 1
+    assert re.search(r"x\.pdf: page 1: an image of 120x80 px is placed at \d+ dpi", done.stdout)
+    assert "x.pdf: page 1: RGB colour in a CMYK job" in done.stdout
+    assert "x.pdf: page 1: text within 5 mm of the trim" in done.stdout
+    built = run_quire("build", root, "--format", "pdf")
+    assert built.returncode == 0 and "x.pdf: preflight: page 1: an image of 120x80" in built.stderr
+    assert run_quire("build", root, "--format", "pdf", "--strict").returncode == 1
+    screen = run_quire("build", root, "--format", "pdf", "--variant", "screen")
+    assert "preflight" not in screen.stderr
+    checked = run_quire("check", root / "dist" / "x-screen.pdf")
+    assert "RGB" not in checked.stdout                 # not a CMYK job: RGB is right there

@@ -38,6 +38,9 @@ def _parser() -> argparse.ArgumentParser:
                             "screen (tagged PDF/UA-1) or archive (PDF/A-3u)")
     build.add_argument("--strict", action="store_true", help="fail the build on any warning")
     build.add_argument("-q", "--quiet", action="store_true", help="print errors only")
+    check = commands.add_parser("check", help="preflight: what a printer would reject")
+    check.add_argument("path", nargs="?", default=".", type=Path,
+                       help="a project folder (its print PDF is built first) or a PDF file")
     return parser
 
 
@@ -49,7 +52,7 @@ def main(argv: list[str] | None = None) -> int:
     logger.setLevel(logging.WARNING)
     logger.propagate = False
     try:
-        return _build(args, collect)
+        return _check(args) if args.command == "check" else _build(args, collect)
     except QuireError as err:
         print(f"error: {err}", file=sys.stderr)
         return 1
@@ -79,6 +82,46 @@ def _build(args, collect: _Collect) -> int:
         if not args.quiet:
             print(f"wrote {path}")
     return 0
+
+
+def _check(args) -> int:
+    import tempfile
+
+    from .preflight import check_pdf
+
+    path = args.path
+    if path.suffix.lower() == ".pdf":
+        if not path.is_file():
+            raise QuireError(f"{path}: no such PDF")
+        findings = check_pdf(path, cmyk_job=_is_cmyk_job(path))
+        label = str(path)
+    else:
+        from .load import load
+        from .outputs import build
+
+        publication = load(path)
+        publication = replace(publication, pdf=replace(publication.pdf, variant="print"))
+        logging.getLogger("quire").setLevel(logging.ERROR)   # findings are printed below
+        with tempfile.TemporaryDirectory() as temp:
+            pdf, _ = build(publication, "pdf", Path(temp))
+            findings = check_pdf(pdf, cmyk_job=True)
+        label = f"{publication.name}.pdf"
+    for finding in findings:
+        print(f"{label}: {finding}")
+    if findings:
+        print(f"{len(findings)} problem(s) a printer would reject.", file=sys.stderr)
+        return 1
+    print(f"{label}: no problems found")
+    return 0
+
+
+def _is_cmyk_job(path: Path) -> bool:
+    import pikepdf
+    try:
+        with pikepdf.open(path) as pdf:
+            return any(str(o.get("/S")) == "/GTS_PDFX" for o in pdf.Root.get("/OutputIntents", []))
+    except pikepdf.PdfError as err:
+        raise QuireError(f"{path}: not a readable PDF ({err})") from None
 
 
 if __name__ == "__main__":

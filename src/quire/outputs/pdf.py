@@ -19,7 +19,7 @@ from urllib.request import url2pathname
 from lxml import etree
 from markupsafe import Markup
 
-from .. import __version__, cmyk, labels, markup, templates
+from .. import __version__, cmyk, labels, markup, preflight, templates
 from ..model import Document, PageStart, Publication
 from ..resources import inside, theme_dir
 
@@ -195,6 +195,9 @@ def _render(publication: Publication, target: Path | None) -> tuple[PageStart, .
     finally:
         weasy_log.removeHandler(capture)
         weasy_log.propagate = True
+    if target is not None and variant == "print":
+        for finding in preflight.check_pdf(target, cmyk_job=True):
+            log.warning("%s: preflight: %s", file_name(publication), finding)
     for url in sorted(set(refused)):
         log.warning("PDF: refused to fetch '%s': quire reads only the project folder", url)
     for message in dict.fromkeys(capture.messages):     # once each, in order

@@ -1,0 +1,126 @@
+"""Preflight: what a print shop would reject in a PDF, read from the PDF itself (pikepdf).
+
+Checks fonts not embedded, raster images under 300 dpi at their placed size, RGB content
+in a CMYK job, pages without a TrimBox, and text that starts within 5 mm of the trim.
+Text is located by where each run starts; a run's far end is not measured.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+MIN_DPI = 300
+SAFE_MM = 5.0
+_PT_PER_MM = 72 / 25.4
+
+
+def _multiply(m, n):
+    a, b, c, d, e, f = m
+    a2, b2, c2, d2, e2, f2 = n
+    return (a * a2 + b * c2, a * b2 + b * d2, c * a2 + d * c2, c * b2 + d * d2,
+            e * a2 + f * c2 + e2, e * b2 + f * d2 + f2)
+
+
+def check_pdf(path: Path, cmyk_job: bool = True) -> list[str]:
+    """The problems found, one line each ("page 3: ..."); [] when the file is clean."""
+    import pikepdf
+
+    findings: list[str] = []
+    with pikepdf.open(path) as pdf:
+        for number, page in enumerate(pdf.pages, 1):
+            found = _Page(number, cmyk_job)
+            if "/TrimBox" not in page.obj:
+                found.add("no TrimBox: the printer cannot tell where to cut")
+                trim = [float(v) for v in page.MediaBox]
+            else:
+                trim = [float(v) for v in page.TrimBox]
+            found.trim = trim
+            found.walk(page, page.resources, (1, 0, 0, 1, 0, 0))
+            findings += found.lines
+    return list(dict.fromkeys(findings))
+
+
+class _Page:
+    def __init__(self, number: int, cmyk_job: bool):
+        self.number, self.cmyk_job = number, cmyk_job
+        self.lines: list[str] = []
+        self.trim = [0.0, 0.0, 0.0, 0.0]
+        self.text_warned = False
+
+    def add(self, message: str) -> None:
+        self.lines.append(f"page {self.number}: {message}")
+
+    def walk(self, stream, resources, ctm) -> None:
+        import pikepdf
+
+        self._fonts(resources)
+        stack, text_matrix = [], None
+        for operands, op in pikepdf.parse_content_stream(stream):
+            op = str(op)
+            if op == "q":
+                stack.append(ctm)
+            elif op == "Q" and stack:
+                ctm = stack.pop()
+            elif op == "cm":
+                ctm = _multiply(tuple(float(v) for v in operands), ctm)
+            elif op in ("rg", "RG") and self.cmyk_job:
+                self.add("RGB colour in a CMYK job")
+            elif op in ("cs", "CS") and self.cmyk_job and str(operands[0]) == "/DeviceRGB":
+                self.add("RGB colour space in a CMYK job")
+            elif op == "BT":
+                text_matrix = (1, 0, 0, 1, 0, 0)
+            elif op == "Tm":
+                text_matrix = tuple(float(v) for v in operands)
+            elif op in ("Td", "TD") and text_matrix:
+                text_matrix = _multiply((1, 0, 0, 1, float(operands[0]), float(operands[1])),
+                                        text_matrix)
+            elif op in ("Tj", "TJ", "'", '"') and text_matrix:
+                self._text_at(_multiply(text_matrix, ctm))
+            elif op == "Do":
+                xobject = resources.get("/XObject", {}).get(str(operands[0]))
+                if xobject is None:
+                    continue
+                if xobject.get("/Subtype") == "/Image":
+                    self._image(xobject, ctm)
+                elif xobject.get("/Subtype") == "/Form":
+                    matrix = tuple(float(v) for v in xobject.get("/Matrix", [1, 0, 0, 1, 0, 0]))
+                    self.walk(xobject, xobject.get("/Resources", resources), _multiply(matrix, ctm))
+
+    def _fonts(self, resources) -> None:
+        for name, font in resources.get("/Font", {}).items():
+            if font.get("/Subtype") == "/Type3":
+                continue
+            described = font.DescendantFonts[0] if "/DescendantFonts" in font else font
+            descriptor = described.get("/FontDescriptor")
+            if descriptor is None or not any(k in descriptor for k in
+                                             ("/FontFile", "/FontFile2", "/FontFile3")):
+                self.add(f"font {str(font.get('/BaseFont', name)).lstrip('/')} is not embedded")
+
+    def _image(self, image, ctm) -> None:
+        width_pt = math.hypot(ctm[0], ctm[1])
+        height_pt = math.hypot(ctm[2], ctm[3])
+        if width_pt and height_pt:
+            dpi = min(int(image.Width) / (width_pt / 72), int(image.Height) / (height_pt / 72))
+            if dpi < MIN_DPI - 0.5:
+                self.add(f"an image of {int(image.Width)}x{int(image.Height)} px is placed at "
+                         f"{dpi:.0f} dpi ({MIN_DPI} needed for print)")
+        import pikepdf
+
+        space = image.get("/ColorSpace")
+        if isinstance(space, pikepdf.Array):
+            rgb = str(space[0]) == "/ICCBased" and int(space[1].get("/N", 0)) == 3
+        else:
+            rgb = str(space) == "/DeviceRGB"
+        if self.cmyk_job and rgb:
+            self.add("an RGB image in a CMYK job")
+
+    def _text_at(self, matrix) -> None:
+        x, y = matrix[4], matrix[5]
+        x0, y0, x1, y1 = self.trim
+        safe = SAFE_MM * _PT_PER_MM
+        if not self.text_warned and (x < x0 + safe or x > x1 - safe or y < y0 + safe
+                                     or y > y1 - safe):
+            self.text_warned = True
+            self.add(f"text within {SAFE_MM:g} mm of the trim "
+                     f"(at {(x - x0) / _PT_PER_MM:.1f} mm, {(y - y0) / _PT_PER_MM:.1f} mm)")

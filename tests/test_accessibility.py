@@ -51,3 +51,26 @@ def test_publications_have_no_violations(name, tmp_path):
     assert done.returncode == 0, done.stderr
     epub = next((root / "dist").glob("*.epub"))
     assert ace_violations(epub, tmp_path / "ace") == []
+
+
+def test_accessibility_metadata_is_derived_and_overridable(tmp_path):
+    import zipfile
+
+    from conftest import epubcheck, problems
+    from projects import image
+    root = make_project(tmp_path, {
+        "content/a.md": "# Title\n\nText.\n\n![](photo.png)\n",
+        "content/photo.png": image("PNG", (60, 40)),
+        "quire.toml": 'title = "T"\nlang = "en"\n[accessibility]\n'
+                      'summary = "A short test publication."\nhazards = ["noFlashingHazard"]\n'})
+    done = run_quire("build", root, "--format", "epub")
+    assert done.returncode == 0 and "has no alt text" in done.stderr
+    epub = root / "dist" / "t.epub"
+    with zipfile.ZipFile(epub) as zf:
+        opf = zf.read("EPUB/content.opf").decode()
+    assert '<meta property="schema:accessibilitySummary">A short test publication.</meta>' in opf
+    assert '<meta property="schema:accessibilityHazard">noFlashingHazard</meta>' in opf
+    # An image without alt text: no claim of text alternatives, text alone is not sufficient.
+    assert "alternativeText" not in opf
+    assert '<meta property="schema:accessModeSufficient">textual,visual</meta>' in opf
+    assert problems(epubcheck(epub)) == []

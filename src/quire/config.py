@@ -160,7 +160,12 @@ PUBLICATION_SCHEMA: dict[str, Any] = {
     "pdf": PDF_SCHEMA,
     "epub": {"page_list": _bool},
 }
-CONFIG_SCHEMA = {**PUBLICATION_SCHEMA, "documents": _strlist}
+ACCESSIBILITY_SCHEMA = {
+    "summary": _str, "hazards": _strlist, "features": _strlist, "access_modes": _strlist,
+    "access_mode_sufficient": _strlist, "conforms_to": _str, "certified_by": _str,
+}
+CONFIG_SCHEMA = {**PUBLICATION_SCHEMA, "documents": _strlist,
+                 "accessibility": ACCESSIBILITY_SCHEMA}
 # Front matter: the document's own keys, plus publication keys (used when quire.toml is silent).
 FRONT_MATTER_SCHEMA = {**PUBLICATION_SCHEMA, "section": _str, "lead": _str}
 

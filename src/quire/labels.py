@@ -34,6 +34,28 @@ LABELS = {
 }
 LABELS["no"] = LABELS["nb"]
 
+# The EPUB's accessibility summary, composed from these parts.
+SUMMARY = {
+    "en": ("Structured text with headings and a table of contents",
+           ", text alternatives for every image", ", and the page numbers of the print edition",
+           ". No known hazards."),
+    "nb": ("Strukturert tekst med overskrifter og innholdsfortegnelse",
+           ", tekstalternativ til alle bilder", " og sidetallene fra den trykte utgaven",
+           ". Ingen kjente risikoer."),
+    "nn": ("Strukturert tekst med overskrifter og innhaldsliste",
+           ", tekstalternativ til alle bilete", " og sidetala frå den trykte utgåva",
+           ". Ingen kjende risikoar."),
+}
+SUMMARY["no"] = SUMMARY["nb"]
+
+
+def summary(lang: str, alt_text: bool, page_numbers: bool) -> tuple[str, str]:
+    """(the accessibility summary, its language)."""
+    key = lang.split("-")[0].lower()
+    key = key if key in SUMMARY else "en"
+    base, alt, pages, end = SUMMARY[key]
+    return base + (alt if alt_text else "") + (pages if page_numbers else "") + end, key
+
 
 def labels(lang: str) -> dict[str, str]:
     return LABELS.get(lang.split("-")[0].lower(), LABELS["en"])

@@ -128,6 +128,7 @@ def load(project: Path) -> Publication:
         title_page=settings.get("title_page", len(documents) > 1),
         cover=cover,
         page_list=settings.get("epub", {}).get("page_list", True),
+        accessibility=tuple(config.get("accessibility", {}).items()),
     )
 
 
@@ -261,7 +262,7 @@ def _document(c: dict) -> Document:
         part=c["part"], subtitle=fm.get("subtitle", ""), section=fm.get("section", ""),
         authors=fm.get("authors", ()), lead=lead, body=body.xhtml(),
         headings=tuple(body.headings), footnotes=tuple(body.footnotes),
-        ids=frozenset(c["ids"]),
+        ids=frozenset(c["ids"]), images_without_alt=body.images_without_alt,
     )
 
 

@@ -84,6 +84,7 @@ class Converted:
     footnotes: list[Footnote] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     targets: dict[str, str] = field(default_factory=dict)   # id -> "Figur 2", heading text
+    images_without_alt: int = 0
 
     def xhtml(self) -> str:
         return inner_xhtml(self.root)
@@ -144,6 +145,7 @@ def convert(text: str, *, lang: str, label: str, first_line: int,
             line = line_of(src)
             result.warnings.append(f"{label}:{line}: image '{src}' has no alt text" if line
                                    else f"{label}: image '{src}' has no alt text")
+            result.images_without_alt += 1
             img.set("alt", "")
     words = labels(lang)
     numbering = numbering or Numbering(enabled=False)

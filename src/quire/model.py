@@ -71,6 +71,7 @@ class Document:
     headings: tuple[Heading, ...] = ()
     footnotes: tuple[Footnote, ...] = ()
     ids: frozenset[str] = frozenset()   # every id this document defines
+    images_without_alt: int = 0
 
 
 @dataclass(frozen=True)
@@ -121,6 +122,7 @@ class Publication:
     title_page: bool = False    # a title page and a colophon before the first document
     cover: Asset | None = None
     page_list: bool = True      # EPUB page-break markers and page list from the PDF layout
+    accessibility: tuple[tuple[str, object], ...] = ()   # quire.toml [accessibility] overrides
 
     def parts(self) -> tuple[tuple[str, tuple[Document, ...]], ...]:
         """Runs of documents that share a part ("" for documents outside any part)."""

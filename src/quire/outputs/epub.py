@@ -299,27 +299,44 @@ def _well_formed(text: str, name: str) -> bytes:
 
 
 def _accessibility(book, publication: Publication, page_list: bool) -> None:
-    has_images = bool(publication.assets)
-    modes = ["textual"] + (["visual"] if has_images else [])
-    features = ["structuralNavigation", "tableOfContents", "readingOrder", "displayTransformability"]
-    if has_images:
+    """schema.org accessibility metadata, derived from the content; quire.toml's
+    [accessibility] table overrides any of it."""
+    images = bool(publication.assets)
+    all_alt = not any(doc.images_without_alt for doc in publication.documents)
+    features = ["structuralNavigation", "tableOfContents", "readingOrder",
+                "displayTransformability"]
+    if images and all_alt:
         features.append("alternativeText")
     if page_list:
         features += ["printPageNumbers", "pageBreakMarkers"]
+    derived = {
+        "access_modes": ["textual"] + (["visual"] if images else []),
+        "access_mode_sufficient": ["textual"] if all_alt or not images else ["textual,visual"],
+        "features": features,
+        "hazards": ["none"],
+        "summary": labels.summary(publication.metadata.lang, images and all_alt, page_list),
+        "conforms_to": "EPUB Accessibility 1.1 - WCAG 2.1 Level AA",
+    }
+    values = {**derived, **dict(publication.accessibility)}
+    properties = (("access_modes", "schema:accessMode"),
+                  ("access_mode_sufficient", "schema:accessModeSufficient"),
+                  ("features", "schema:accessibilityFeature"),
+                  ("hazards", "schema:accessibilityHazard"))
+    for key, prop in properties:
+        for value in values[key]:
+            book.add_metadata(None, "meta", value, {"property": prop})
+    summary, summary_lang = values["summary"] if isinstance(values["summary"], tuple) \
+        else (values["summary"], publication.metadata.lang)
+    attributes = {"property": "schema:accessibilitySummary"}
+    if summary_lang != publication.metadata.lang.split("-")[0].lower():
+        attributes["{http://www.w3.org/XML/1998/namespace}lang"] = summary_lang
+    book.add_metadata(None, "meta", summary, attributes)
+    book.add_metadata(None, "meta", values["conforms_to"], {"property": "dcterms:conformsTo"})
+    if values.get("certified_by"):
+        book.add_metadata(None, "meta", values["certified_by"], {"property": "a11y:certifiedBy"})
+    if page_list:
         book.add_metadata(None, "meta", publication.metadata.identifier,
                           {"property": "pageBreakSource"})
-    for mode in modes:
-        book.add_metadata(None, "meta", mode, {"property": "schema:accessMode"})
-    book.add_metadata(None, "meta", "textual", {"property": "schema:accessModeSufficient"})
-    for feature in features:
-        book.add_metadata(None, "meta", feature, {"property": "schema:accessibilityFeature"})
-    book.add_metadata(None, "meta", "none", {"property": "schema:accessibilityHazard"})
-    book.add_metadata(None, "meta",
-                      "Structured text with headings, a table of contents and text "
-                      "alternatives for images; no known hazards.",
-                      {"property": "schema:accessibilitySummary"})
-    book.add_metadata(None, "meta", "EPUB Accessibility 1.1 - WCAG 2.1 Level AA",
-                      {"property": "dcterms:conformsTo"})
 
 
 def _deterministic_zip(data: bytes, publication: Publication) -> bytes:

@@ -169,7 +169,7 @@ def test_two_builds_at_once_never_corrupt(tmp_path):
     epub = root / "dist" / "prove.epub"
     with zipfile.ZipFile(epub) as zf:
         assert zf.testzip() is None
-    assert [p.name for p in (root / "dist").iterdir()] == ["prove.epub"]
+    assert [p.name for p in (root / "dist").iterdir() if not p.name.startswith(".")] == ["prove.epub"]
 
 
 def test_documents_with_the_same_output_name(tmp_path):

@@ -17,10 +17,14 @@ class _Collect(logging.Handler):
 
     def __init__(self):
         super().__init__(logging.WARNING)
-        self.count = 0
+        self.messages: list[str] = []
+
+    @property
+    def count(self) -> int:
+        return len(self.messages)
 
     def emit(self, record):
-        self.count += 1
+        self.messages.append(record.getMessage())
         print(f"warning: {record.getMessage()}", file=sys.stderr)
 
 
@@ -63,24 +67,44 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _build(args, collect: _Collect) -> int:
-    from .load import load
-    from .outputs import FORMATS, build_all
+    from .cache import BuildCache, inputs_digest
+    from .outputs import FORMATS
 
-    publication = load(args.path)
+    formats = FORMATS if args.format == "all" else (args.format,)
+    root = args.path.resolve()
+    out = args.out.resolve() if args.out else root / "dist"
+    cache = BuildCache(out) if root.is_dir() else None
+    digest = inputs_digest(root) if cache else ""
+    key = f"{'+'.join(formats)}|{args.variant or ''}"
+    if cache and (record := cache.up_to_date(key, digest)):
+        for message in record["warnings"]:
+            collect.emit(logging.makeLogRecord({"msg": message, "levelno": logging.WARNING}))
+        if not (args.strict and record["warnings"]):
+            if not args.quiet:
+                for name in record["outputs"]:
+                    print(f"up to date: {name}")
+            return 0
+
+    from . import markup
+    from .load import load
+    from .outputs import build_all
+
+    publication = load(args.path, html_of=cache.markdown(markup.to_html) if cache else None)
     if args.variant:
         publication = replace(publication, pdf=replace(publication.pdf, variant=args.variant))
     if args.strict and collect.count:
         raise QuireError(f"{collect.count} warning(s) and --strict: nothing was built.")
-    formats = FORMATS if args.format == "all" else (args.format,)
-    out = args.out if args.out else publication.root / "dist"
     def strict(target: Path) -> None:
         if args.strict and collect.count:
             raise QuireError(f"{target}: {collect.count} warning(s) and --strict; "
                              "the previous file was left as it was.")
 
-    for path in build_all(publication, formats, out, check=strict):
+    written = build_all(publication, formats, out, check=strict, cache=cache, digest=digest)
+    for path in written:
         if not args.quiet:
             print(f"wrote {path}")
+    if cache:
+        cache.record(key, digest, written, collect.messages)
     return 0
 
 

@@ -67,7 +67,9 @@ class _Assets:
         return name
 
 
-def load(project: Path) -> Publication:
+def load(project: Path, html_of=None) -> Publication:
+    """The publication in `project`. `html_of(text, lang)` may replace Python-Markdown's
+    conversion (a cache in front of it)."""
     root = project.resolve()
     if not root.is_dir():
         raise QuireError(f"{project}: project folder not found")
@@ -91,7 +93,7 @@ def load(project: Path) -> Publication:
     numbering = markup.Numbering(enabled=settings.get("numbering", True))
     converted = []
     for path, fm in zip(files, front):
-        converted.append(_convert(root, content, path, fm, lang, ids, assets, numbering))
+        converted.append(_convert(root, content, path, fm, lang, ids, assets, numbering, html_of))
     _link_documents(converted)
     documents = tuple(_document(c) for c in converted)
     for c in converted:
@@ -181,7 +183,7 @@ def _read_front_matter(root: Path, path: Path) -> FrontMatter:
     return split_front_matter(text.replace("\r\n", "\n"), label)
 
 
-def _convert(root, content, path, fm, pub_lang, ids, assets, numbering) -> dict:
+def _convert(root, content, path, fm, pub_lang, ids, assets, numbering, html_of) -> dict:
     label = _rel(path, root)
     lang = fm.values.get("lang", pub_lang)
     ids.current = set()
@@ -194,7 +196,7 @@ def _convert(root, content, path, fm, pub_lang, ids, assets, numbering) -> dict:
     body = markup.convert(
         fm.body, lang=lang, label=label, first_line=fm.body_line, claim_id=ids.claim,
         resolve_image=lambda src, line: assets.image(src, path.parent, label, line),
-        numbering=numbering)
+        numbering=numbering, html_of=html_of)
     title = fm.values.get("title")
     if not title:
         first_h1 = body.root.find(".//h1")

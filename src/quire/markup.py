@@ -119,13 +119,14 @@ def inline(text: str, lang: str) -> str:
 def convert(text: str, *, lang: str, label: str, first_line: int,
             claim_id: Callable[[str], str],
             resolve_image: Callable[[str, int | None], str],
-            numbering: Numbering | None = None) -> Converted:
+            numbering: Numbering | None = None,
+            html_of: Callable[[str, str], str] | None = None) -> Converted:
     """Convert a document's Markdown body.
 
     `claim_id(wanted)` returns an id unique in the publication; `resolve_image(src, line)`
     returns the asset name for an image (or raises ContentError).
     """
-    root = parse_fragment(to_html(text, lang))
+    root = parse_fragment((html_of or to_html)(text, lang))
     result = Converted(root)
     source_lines = text.split("\n")
 

@@ -23,10 +23,10 @@ def _multiply(m, n):
 
 
 def check_pdf(path: Path, cmyk_job: bool = True) -> list[str]:
-    """The problems found, one line each ("page 3: ..."); [] when the file is clean."""
+    """The problems found, one line each ("pages 3, 8: ..."); [] when the file is clean."""
     import pikepdf
 
-    findings: list[str] = []
+    findings: list[tuple[int, str]] = []
     with pikepdf.open(path) as pdf:
         for number, page in enumerate(pdf.pages, 1):
             found = _Page(number, cmyk_job)
@@ -38,18 +38,32 @@ def check_pdf(path: Path, cmyk_job: bool = True) -> list[str]:
             found.trim = trim
             found.walk(page, page.resources, (1, 0, 0, 1, 0, 0))
             findings += found.lines
-    return list(dict.fromkeys(findings))
+    return _grouped(findings)
+
+
+def _grouped(findings: list[tuple[int, str]]) -> list[str]:
+    """One line per problem, naming the pages it is on: "pages 3, 8, 12: ..."."""
+    pages: dict[str, list[int]] = {}
+    for number, message in findings:
+        if number not in pages.setdefault(message, []):
+            pages[message].append(number)
+    lines = []
+    for message, numbers in pages.items():
+        shown = ", ".join(map(str, numbers[:8])) + (f" and {len(numbers) - 8} more"
+                                                    if len(numbers) > 8 else "")
+        lines.append(f"page{'s' if len(numbers) > 1 else ''} {shown}: {message}")
+    return lines
 
 
 class _Page:
     def __init__(self, number: int, cmyk_job: bool):
         self.number, self.cmyk_job = number, cmyk_job
-        self.lines: list[str] = []
+        self.lines: list[tuple[int, str]] = []
         self.trim = [0.0, 0.0, 0.0, 0.0]
         self.text_warned = False
 
     def add(self, message: str) -> None:
-        self.lines.append(f"page {self.number}: {message}")
+        self.lines.append((self.number, message))
 
     def walk(self, stream, resources, ctm) -> None:
         import pikepdf
@@ -122,5 +136,4 @@ class _Page:
         if not self.text_warned and (x < x0 + safe or x > x1 - safe or y < y0 + safe
                                      or y > y1 - safe):
             self.text_warned = True
-            self.add(f"text within {SAFE_MM:g} mm of the trim "
-                     f"(at {(x - x0) / _PT_PER_MM:.1f} mm, {(y - y0) / _PT_PER_MM:.1f} mm)")
+            self.add(f"text within {SAFE_MM:g} mm of the trim")

@@ -9,27 +9,38 @@ from __future__ import annotations
 import importlib
 import os
 import tempfile
+from dataclasses import astuple
 from pathlib import Path
 from typing import Callable
 
+from ..cache import BuildCache
 from ..errors import OutputError
-from ..model import Publication
+from ..model import PageStart, Publication
 
 FORMATS = ("pdf", "epub")
 
 
 def build_all(publication: Publication, formats, out_dir: Path,
-              check: Callable[[Path], None] | None = None) -> list[Path]:
+              check: Callable[[Path], None] | None = None,
+              cache: BuildCache | None = None, digest: str = "") -> list[Path]:
     """Write each format. The PDF's layout tells the EPUB where printed pages start; an
-    EPUB-only build with a page list lays the pages out without writing a PDF."""
+    EPUB-only build with a page list takes them from the cache or lays the pages out
+    without writing a PDF."""
     written, starts = [], None
     if "pdf" in formats:
         path, starts = build(publication, "pdf", out_dir, check)
         written.append(path)
+        if cache and digest:
+            cache.store_page_starts(digest, [list(astuple(s)) for s in starts])
     if "epub" in formats:
+        if publication.page_list and starts is None and cache and digest:
+            stored = cache.page_starts(digest)
+            starts = tuple(PageStart(*s) for s in stored) if stored is not None else None
         if publication.page_list and starts is None:
             from .pdf import page_starts
             starts = page_starts(publication)
+            if cache and digest:
+                cache.store_page_starts(digest, [list(astuple(s)) for s in starts])
         path, _ = build(publication, "epub", out_dir, check,
                         page_starts=starts if publication.page_list else ())
         written.append(path)

@@ -1,0 +1,129 @@
+"""Build caches, kept in the output folder (`DIR/.quire-cache/`), never outside the project.
+
+- An inputs digest over everything a build reads (config, content, styles, templates, the
+  built-in theme, quire's version, SOURCE_DATE_EPOCH): when it and the outputs are as the
+  last build left them, there is nothing to do.
+- Python-Markdown's HTML per document, keyed by its text, language and quire's version.
+- The print layout's page starts (for the EPUB's page list), keyed by the inputs digest.
+Every entry is keyed by content, so a changed file can never be served stale.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from pathlib import Path
+
+from . import __version__
+from .resources import templates_dir, theme_dir
+
+CACHE_FOLDER = ".quire-cache"
+_INPUT_FOLDERS = ("content", "styles", "templates")
+
+
+def _files(root: Path):
+    if (root / "quire.toml").is_file():
+        yield root / "quire.toml"
+    folders = [root / name for name in _INPUT_FOLDERS if (root / name).is_dir()]
+    if not (root / "content").is_dir():
+        folders.append(root)          # a loose folder of Markdown files
+    for folder in folders:
+        for path in sorted(folder.rglob("*")):
+            parts = path.relative_to(folder).parts
+            if path.is_file() and not any(p.startswith(".") or p == "dist" for p in parts):
+                if folder != root or path.suffix == ".md":
+                    yield path
+
+
+def inputs_digest(root: Path) -> str:
+    """A digest of everything a build of `root` reads."""
+    digest = hashlib.sha256(f"quire {__version__}\n".encode())
+    digest.update(f"SOURCE_DATE_EPOCH={os.environ.get('SOURCE_DATE_EPOCH', '')}\n".encode())
+    for base, paths in ((root, _files(root)),
+                        (theme_dir(), sorted(theme_dir().rglob("*"))),
+                        (templates_dir(), sorted(templates_dir().rglob("*")))):
+        for path in paths:
+            if path.is_file() and "__pycache__" not in path.parts:
+                digest.update(str(path.relative_to(base)).encode() + b"\0")
+                digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def _file_digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+    with os.fdopen(handle, "wb") as out:
+        out.write(data)
+    os.replace(temp, path)
+
+
+class BuildCache:
+    """The caches of one output folder. Unreadable or missing entries are simply misses."""
+
+    def __init__(self, out_dir: Path):
+        self.dir = out_dir / CACHE_FOLDER
+
+    # -- whole builds -------------------------------------------------------------------
+    def _state(self) -> dict:
+        try:
+            return json.loads((self.dir / "builds.json").read_text())
+        except (OSError, ValueError):
+            return {}
+
+    def up_to_date(self, key: str, digest: str) -> dict | None:
+        """The last build's record for `key` if its inputs and outputs are unchanged."""
+        record = self._state().get(key)
+        if not record or record.get("inputs") != digest:
+            return None
+        for name, expected in record.get("outputs", {}).items():
+            path = Path(name)
+            if not path.is_file() or _file_digest(path) != expected:
+                return None
+        return record
+
+    def record(self, key: str, digest: str, outputs: list[Path], warnings: list[str]) -> None:
+        state = self._state()
+        state[key] = {"inputs": digest, "warnings": warnings,
+                      "outputs": {str(p): _file_digest(p) for p in outputs}}
+        try:
+            _write_atomic(self.dir / "builds.json", json.dumps(state, indent=1).encode())
+        except OSError:
+            pass
+
+    # -- Markdown ------------------------------------------------------------------------
+    def markdown(self, convert):
+        """Wrap `convert(text, lang) -> html` with a cache on disk."""
+        def cached(text: str, lang: str) -> str:
+            key = hashlib.sha256(f"{__version__}\0{lang}\0{text}".encode()).hexdigest()
+            path = self.dir / "markdown" / key[:2] / key
+            try:
+                return path.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError):
+                html = convert(text, lang)
+                try:
+                    _write_atomic(path, html.encode("utf-8"))
+                except OSError:
+                    pass
+                return html
+        return cached
+
+    # -- page starts ---------------------------------------------------------------------
+    def page_starts(self, digest: str):
+        try:
+            data = json.loads((self.dir / "page-starts.json").read_text())
+        except (OSError, ValueError):
+            return None
+        return data["starts"] if data.get("inputs") == digest else None
+
+    def store_page_starts(self, digest: str, starts) -> None:
+        try:
+            _write_atomic(self.dir / "page-starts.json",
+                          json.dumps({"inputs": digest, "starts": starts}).encode())
+        except OSError:
+            pass

@@ -73,7 +73,8 @@ UNSAFE_INLINE = (
     '<a href="java&#x09;script:alert(1)">{t}</a>',      # browsers drop the tab and run it
     '<em onmouseover="alert(1)" OnFocus="x()">{t}</em>',
     '<iframe src="https://example.org/"></iframe>', '<button onclick="alert(1)">press</button>',
-    '<input type="text" value="x">', '<embed src="movie.swf">', '<object data="movie.swf"></object>',
+    '<input type="text" value="x">', '<embed src="movie.swf">',
+    '<object data="movie.swf"></object>',
 )
 SAFE_BLOCK = (
     '<div class="box">\nA boxed paragraph.\n</div>',
@@ -86,6 +87,7 @@ SAFE_BLOCK = (
     "<h2>A raw heading</h2>",
     '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10" viewBox="0 0 10 10">'
     '<rect width="10" height="10"/></svg>',
+    '<svg width="10" height="10" viewBox="0 0 10 10"><rect width="10" height="10"/></svg>',
     "<math><mi>x</mi><mo>=</mo><mn>2</mn></math>",
 )
 UNSAFE_BLOCK = (
@@ -114,17 +116,22 @@ LEADS = ("A *short* lead with &mdash; an entity.", "Two paragraphs.\n\nSecond on
 UNSAFE_LEADS = {3, 4}
 
 SCRIPT_URL = re.compile(r"^(javascript|vbscript|data:text/html)", re.I)
+URL_ATTRIBUTES = {"href", "src", "action", "data", "formaction"}
 ACTIVE_TAGS = {"script", "iframe", "object", "embed", "frame", "frameset", "applet", "base",
                "form", "input", "button", "textarea", "select", "link", "meta", "style"}
+
+
+_REPEAT = re.compile(r"(\w{1,34}?)\1{7,}")
 
 
 class Project:
     """A generated project: its files and what its outputs must contain."""
 
-    def __init__(self):
+    def __init__(self, odd_entities: bool = True):
         self.files: dict[str, str | bytes] = {}
         self.markers: list[str] = []        # words the outputs must contain
         self.unsafe = False                 # active content in a document
+        self.odd_entities = odd_entities    # may use ODD_ENTITIES
 
     def __repr__(self) -> str:
         # Not Python on purpose: the failing manuscript is printed readably by note(), and
@@ -140,9 +147,6 @@ class Project:
                                    text)
             out.append(f"===== {name} =====\n{text}")
         return "\n".join(out)
-
-
-_REPEAT = re.compile(r"(\w{1,34}?)\1{7,}")
 
 
 class _Doc:
@@ -177,7 +181,8 @@ def inline(draw, doc: _Doc, *, notes: bool = True, marker: bool = True) -> str:
     """One line of inline Markdown (no line breaks: fits a heading or a table cell)."""
     parts = [doc.marker()] if marker else []
     kinds = ["words"] * 8 + ["emphasis", "emphasis", "entity", "entity", "html", "unsafe",
-                             "long", "undefined-note", "odd-entity"] + ["note", "note"] * notes
+                             "long", "undefined-note"] + ["note", "note"] * notes
+    kinds += ["odd-entity"] * doc.project.odd_entities
     for kind in draw(st.lists(st.sampled_from(kinds), min_size=1, max_size=4)):
         if kind == "words":
             parts.append(_words(draw, doc))
@@ -222,7 +227,10 @@ def paragraph(draw, doc: _Doc) -> list[str]:
 @st.composite
 def heading(draw, doc: _Doc) -> list[str]:
     level = draw(st.integers(1, 6))
-    text = draw(st.one_of(inline(doc), st.sampled_from(("", "&nbsp;", "<script>x</script>"))))
+    if draw(st.integers(0, 5)) == 0:                 # a heading with no text
+        text = draw(st.sampled_from(("", "&nbsp;", "<script>x</script>")))
+    else:
+        text = draw(inline(doc))
     return ["#" * level + (" " + text if text else "")]
 
 
@@ -370,8 +378,10 @@ def document(draw, project: Project, max_blocks: int) -> str:
 
 
 @st.composite
-def projects(draw, max_documents: int = 3, max_blocks: int = 5) -> Project:
-    project = Project()
+def projects(draw, max_documents: int = 3, max_blocks: int = 5,
+             odd_entities: bool = True) -> Project:
+    # ODD_ENTITIES in one project of three: a build they break checks nothing else.
+    project = Project(odd_entities and draw(st.integers(0, 2)) == 0)
     count = draw(st.integers(1, max_documents))
     names = draw(st.lists(st.sampled_from(FILE_NAMES), min_size=count, max_size=count,
                           unique=True))
@@ -444,7 +454,7 @@ def _active_content(epub: Path) -> list[str]:
                     attr = etree.QName(attr).localname
                     if attr.lower().startswith("on"):
                         found.append(f"{name}: <{tag} {attr}=...>")
-                    if attr in ("href", "src", "action", "data", "formaction") and _script_url(value):
+                    if attr in URL_ATTRIBUTES and _script_url(value):
                         found.append(f"{name}: <{tag} {attr}={value!r}>")
     return found
 
@@ -550,12 +560,13 @@ def _without_front_matter(text: str) -> str:
 
 
 @pytest.mark.parametrize("fault", sorted(FAULTS))
-@settings(max_examples=2, **COMMON)
-@given(project=projects(max_documents=2, max_blocks=3))
+@settings(max_examples=1, **COMMON)
+@given(project=projects(max_documents=2, max_blocks=3, odd_entities=False))
 def test_a_faulty_manuscript_gives_one_clear_error(project, fault):
+    """The fault decides: the surroundings leave out ODD_ENTITIES, which break builds alone."""
     name = sorted(n for n in project.files if n.startswith("content/"))[-1]
     project.files[name] = FAULTS[fault](_without_front_matter(project.files[name]))
-    note("\n".join(f"===== {n} =====\n{t!r}" for n, t in project.files.items()))
+    note(project.show())
     with tempfile.TemporaryDirectory(prefix="quire-fault-") as tmp:
         done = run_quire("build", make_project(Path(tmp), project.files), "--format", "epub")
     found = one_clear_error(done)

@@ -258,6 +258,28 @@ def _toml_line(text: str, dotted: str) -> int | None:
 _FENCE = re.compile(r"^---[ \t]*$")
 
 
+def _bad_value_line(node, err) -> int | None:
+    """The line of the first scalar YAML cannot construct (for messages only)."""
+    loader = yaml.SafeLoader("")
+    for scalar in _scalars(node):
+        try:
+            loader.construct_object(scalar, deep=True)
+        except ValueError:
+            return scalar.start_mark.line + 2
+    return None
+
+
+def _scalars(node):
+    if isinstance(node, yaml.ScalarNode):
+        yield node
+    elif isinstance(node, yaml.SequenceNode):
+        for item in node.value:
+            yield from _scalars(item)
+    elif isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            yield from _scalars(value)
+
+
 def split_front_matter(text: str, label: str) -> FrontMatter:
     """Split and validate a Markdown file's YAML front matter (between --- lines)."""
     lines = text.split("\n")
@@ -277,6 +299,9 @@ def split_front_matter(text: str, label: str) -> FrontMatter:
         line = mark.line + 2 if mark else 1
         problem = getattr(err, "problem", None) or str(err)
         raise ContentError(label, f"invalid YAML front matter: {problem}", line)
+    except ValueError as err:            # a value YAML reads but cannot build: 2024-02-30
+        line = _bad_value_line(node, err)
+        raise ContentError(label, f"invalid value in front matter: {err}", line)
     if data is None:
         data = {}
     if not isinstance(data, dict):

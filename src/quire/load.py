@@ -198,18 +198,22 @@ def _convert(root, content, path, fm, pub_lang, ids, assets, numbering, html_of)
         resolve_image=lambda src, line: assets.image(src, path.parent, label, line),
         numbering=numbering, html_of=html_of)
     title = fm.values.get("title")
+    title_html = ""
     if not title:
         first_h1 = body.root.find(".//h1")
         if first_h1 is not None and first_h1 is _first_element(body.root):
-            title = " ".join(first_h1.text_content().split())
+            title = next(h.text for h in body.headings if h.id == first_h1.get("id"))
             body.headings = [h for h in body.headings if h.id != first_h1.get("id")]
+            first_h1.tail = None
+            title_html = markup.inner_xhtml(first_h1)    # keeps its footnote calls
             first_h1.drop_tree()
         else:
             title = _humanise(path.stem)
+    title = markup.plain_typography(title, lang)
     part = _humanise(relative.parts[0]) if len(relative.parts) > 1 else ""
     return {
-        "source": Path(label), "slug": slug, "id": doc_id, "lang": lang,
-        "title": markup.plain_typography(title, lang),
+        "source": Path(label), "slug": slug, "id": doc_id, "lang": lang, "title": title,
+        "title_html": title_html or markup.escape_text(title),
         "part": part, "fm": fm.values, "body": body, "ids": ids.current, "path": path,
     }
 
@@ -251,16 +255,22 @@ def _link_documents(converted: list[dict]) -> None:
             elif href.startswith("#") and href[1:] not in targets and not any(
                     href[1:] in d["ids"] for d in converted):
                 warnings.append(f"{c['source']}: link '{href}' points to no heading, "
-                                "figure, table or note")
+                                "figure, table or note; it was made plain text")
+                del a.attrib["href"]
+                continue
             if href.startswith("#") and not a.text_content().strip() and len(a) == 0:
                 a.text = targets.get(href[1:], href[1:])
 
 
 def _document(c: dict) -> Document:
     fm, body = c["fm"], c["body"]
-    lead = markup.inline(fm["lead"], c["lang"]) if fm.get("lead") else ""
+    lead = ""
+    if fm.get("lead"):
+        lead, warnings = markup.short_text(fm["lead"], c["lang"], str(c["source"]))
+        body.warnings.extend(warnings)
     return Document(
         source=c["source"], slug=c["slug"], id=c["id"], lang=c["lang"], title=c["title"],
+        title_html=c["title_html"],
         part=c["part"], subtitle=fm.get("subtitle", ""), section=fm.get("section", ""),
         authors=fm.get("authors", ()), lead=lead, body=body.xhtml(),
         headings=tuple(body.headings), footnotes=tuple(body.footnotes),

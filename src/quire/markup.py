@@ -25,8 +25,21 @@ QUOTES = {
     "en": ("“", "”", "‘", "’"),
 }
 DASH_LANGS = {"nb", "nn", "no", "da", "sv", "fi", "fr", "ru", "pl", "es", "it", "pt"}
-UNSAFE_TAGS = {"script", "iframe", "object", "embed", "frame", "frameset", "applet",
-               "base", "form", "input", "button", "textarea", "select", "link", "meta", "style"}
+UNSAFE_TAGS = {"script", "noscript", "iframe", "object", "embed", "frame", "frameset",
+               "applet", "base", "form", "input", "button", "textarea", "select", "link",
+               "meta", "style", "audio", "video", "source", "track", "canvas", "template"}
+_VOID = {"embed", "source", "track", "input", "link", "meta", "base", "param", "frame", "area",
+         "col", "wbr", "keygen"}
+OBSOLETE_TAGS = {"center": "div", "font": "span", "big": "span", "strike": "s", "tt": "code",
+                 "acronym": "abbr", "blink": "span", "marquee": "span"}
+OBSOLETE_ATTRIBUTES = {"align", "valign", "bgcolor", "background", "cellpadding",
+                       "cellspacing", "frame", "rules", "char", "charoff", "nowrap", "face",
+                       "color", "size", "border", "hspace", "vspace", "clear", "compact",
+                       "noshade", "language", "width", "height"}
+_KEEP_SIZE = {"img", "svg", "td", "th", "col", "colgroup"}
+HTML5_BLOCKS = {"aside", "details", "figure", "section", "article", "nav", "header", "footer",
+                "div", "table", "ul", "ol", "dl", "blockquote", "pre", "hr", "address",
+                "main", "p", "h1", "h2", "h3", "h4", "h5", "h6", "figcaption", "summary"}
 UNSAFE_URL = re.compile(r"^\s*(javascript|vbscript|data\s*:\s*text/html)", re.I)
 _XML_BAD_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
@@ -90,30 +103,77 @@ class Converted:
         return inner_xhtml(self.root)
 
 
+_SVG_CASE = {name.lower(): name for name in (
+    "viewBox", "preserveAspectRatio", "gradientUnits", "gradientTransform", "patternUnits",
+    "patternContentUnits", "patternTransform", "clipPathUnits", "markerWidth", "markerHeight",
+    "markerUnits", "refX", "refY", "textLength", "lengthAdjust", "startOffset", "stdDeviation",
+    "linearGradient", "radialGradient", "clipPath", "textPath", "foreignObject",
+    "feGaussianBlur", "feOffset", "feBlend", "feColorMatrix", "feMerge", "feMergeNode",
+    "feFlood", "feComposite")}
+_FOREIGN_ROOT = re.compile(r"<(svg|math)(?=[\s/>])(?![^>]*\sxmlns=)")
+_FOREIGN_NS = {"svg": "http://www.w3.org/2000/svg", "math": "http://www.w3.org/1998/Math/MathML"}
+
+
 def inner_xhtml(root) -> str:
-    """The children of `root` as XHTML text (no namespace declarations)."""
+    """The children of `root` as XHTML text (no namespace declarations but for SVG and
+    MathML, which need theirs; SVG's camelCase names are restored after the HTML parser)."""
+    for el in root.iter("svg"):
+        for node in el.iter():
+            if isinstance(node.tag, str) and node.tag in _SVG_CASE:
+                node.tag = _SVG_CASE[node.tag]
+            for name in list(node.attrib):
+                if name in _SVG_CASE:
+                    node.attrib[_SVG_CASE[name]] = node.attrib.pop(name)
     text = escape_text(root.text or "")
-    return text + "".join(etree.tostring(child, encoding="unicode", method="xml")
-                          for child in root)
+    xhtml = text + "".join(etree.tostring(child, encoding="unicode", method="xml")
+                           for child in root)
+    if "<svg" in xhtml or "<math" in xhtml:
+        xhtml = _FOREIGN_ROOT.sub(lambda m: f'<{m.group(1)} xmlns="{_FOREIGN_NS[m.group(1)]}"',
+                                  xhtml)
+    return xhtml
 
 
 def escape_text(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+_CHAR_REF = re.compile(r"&#(x[0-9a-fA-F]+|[0-9]+);")
+
+
+def _xml_char_ref(match) -> str:
+    """A numeric character reference, or U+FFFD when XML cannot hold that character."""
+    ref = match.group(1)
+    try:
+        code = int(ref[1:], 16) if ref[0] in "xX" else int(ref)
+        char = chr(code)
+    except (ValueError, OverflowError):
+        return "\ufffd"
+    if code in (0x9, 0xA, 0xD) or 0x20 <= code <= 0xD7FF or 0xE000 <= code <= 0xFFFD \
+            or 0x10000 <= code <= 0x10FFFF:
+        return match.group(0)
+    return "\ufffd" if char else ""
+
+
 def parse_fragment(fragment_html: str) -> html.HtmlElement:
     """An HTML fragment as children of a <div>, XML-safe characters only."""
-    fragment_html = _XML_BAD_CHARS.sub("", fragment_html)
+    fragment_html = _CHAR_REF.sub(_xml_char_ref, _XML_BAD_CHARS.sub("", fragment_html))
     return html.fragment_fromstring(fragment_html or "", create_parent="div")
 
 
-def inline(text: str, lang: str) -> str:
-    """A short Markdown text (a lead, a caption) as inline XHTML."""
+def short_text(text: str, lang: str, label: str) -> tuple[str, list[str]]:
+    """A short Markdown text from front matter (a lead) as block XHTML, made safe like a
+    body: (XHTML, warnings)."""
     root = parse_fragment(to_html(text, lang))
-    if len(root) == 1 and root[0].tag == "p" and not (root.text or "").strip():
-        root = root[0]
+    warnings: list[str] = []
+    _sanitize(root, label, lambda needle: None, warnings)
+    _unwrap_blocks(root)
+    for h in list(root.iter("h1", "h2", "h3", "h4", "h5", "h6")):
+        h.tag = "p"
+    for el in list(root.iter("sup", "div")):
+        if el.get("class") == "footnote" or el.find("a[@class='footnote-ref']") is not None:
+            _drop_keep_tail(el)
     typography(root, lang)
-    return inner_xhtml(root)
+    return inner_xhtml(root), warnings
 
 
 def convert(text: str, *, lang: str, label: str, first_line: int,
@@ -137,6 +197,8 @@ def convert(text: str, *, lang: str, label: str, first_line: int,
         return None
 
     _sanitize(root, label, line_of, result.warnings)
+    _unwrap_blocks(root)
+    _headings(root, label, result.warnings)
     _renumber_ids(root, claim_id)
     _extract_footnotes(root, result, claim_id)
     for img in root.iter("img"):
@@ -171,7 +233,9 @@ def _text_without_notes(el) -> str:
 
 
 def _sanitize(root, label, line_of, warnings) -> None:
-    """Remove active content (scripts, frames, event handlers, script URLs)."""
+    """Remove active content (scripts, frames, event handlers, script URLs) and turn
+    obsolete presentational HTML into what XHTML allows."""
+    foreign = {node for top in root.iter("svg", "math") for node in top.iter()}
     for el in list(root.iter()):
         if not isinstance(el.tag, str):         # comments and processing instructions
             el.drop_tree() if el.getparent() is not None else None
@@ -180,18 +244,75 @@ def _sanitize(root, label, line_of, warnings) -> None:
             line = line_of(f"<{el.tag}")
             where = f"{label}:{line}" if line else label
             warnings.append(f"{where}: removed <{el.tag}> (active or unsafe HTML)")
-            el.drop_tree()
+            if el.tag in _VOID:
+                el.drop_tag()       # the HTML parser may have put the text after it inside
+            else:
+                el.drop_tree()
             continue
+        if el.tag in OBSOLETE_TAGS:
+            el.tag = OBSOLETE_TAGS[el.tag]
         for name in list(el.attrib):
             value = el.attrib[name]
+            if name in ("href", "src", "xlink:href"):
+                value = re.sub(r"[\t\n\r]", "", value)      # as a browser reads it
+                el.attrib[name] = value
             if name.lower().startswith("on") or (name in ("href", "src", "action", "xlink:href")
-                                                 and UNSAFE_URL.match(value)):
+                                                 and UNSAFE_URL.match(_compact(value))):
                 line = line_of(value) if name.lower().startswith("on") else line_of(value[:30])
                 where = f"{label}:{line}" if line else label
                 warnings.append(f"{where}: removed {name}=\"{value[:40]}\" (script)")
                 del el.attrib[name]
             elif not re.match(r"^[A-Za-z_][\w.\-]*(:[\w.\-]+)?$", name):
                 del el.attrib[name]             # not an XML name: cannot be written
+            elif name in OBSOLETE_ATTRIBUTES and el not in foreign and not (
+                    el.tag in _KEEP_SIZE and name in ("width", "height")):
+                del el.attrib[name]
+
+
+def _headings(root, label, warnings) -> None:
+    """Every heading has text and an id (raw HTML headings come without one)."""
+    for h in list(root.iter("h1", "h2", "h3", "h4", "h5", "h6")):
+        text = " ".join(_text_without_notes(h).split())
+        if not text and not h.findall(".//img"):
+            warnings.append(f"{label}: removed an empty <{h.tag}> heading")
+            _drop_keep_tail(h)
+        elif not h.get("id"):
+            h.set("id", slugify(text or "heading"))
+
+
+def _compact(url: str) -> str:
+    """A URL without the whitespace and control characters a browser ignores in it."""
+    return re.sub(r"[\x00-\x20]", "", url)
+
+
+def _unwrap_blocks(root) -> None:
+    """Block elements inside a paragraph (raw HTML in Markdown) move out of it; the
+    paragraph is split around them."""
+    for p in list(root.iter("p")):
+        _split_paragraph(p)
+
+
+def _split_paragraph(p) -> None:
+    for child in list(p):
+        if not (isinstance(child.tag, str) and child.tag in HTML5_BLOCKS):
+            continue
+        rest = html.Element("p")
+        rest.text, child.tail = child.tail, None
+        for sibling in list(child.itersiblings()):
+            rest.append(sibling)
+        p.remove(child)
+        p.addnext(child)
+        has_rest = (rest.text or "").strip() or len(rest)
+        if has_rest:
+            child.addnext(rest)
+            rest.tail, p.tail = p.tail, None
+        else:
+            child.tail, p.tail = p.tail, None
+        if not (p.text or "").strip() and not len(p):
+            p.getparent().remove(p)
+        if has_rest:
+            _split_paragraph(rest)
+        return
 
 
 def _renumber_ids(root, claim_id) -> None:
@@ -212,8 +333,9 @@ def _renumber_ids(root, claim_id) -> None:
 def _extract_footnotes(root, result: Converted, claim_id) -> None:
     """Move Python-Markdown's end notes into `result.footnotes`, calls into neutral links.
 
-    A note called several times keeps one text; every call links to it, and the note
-    links back to its first call.
+    Notes are numbered in the order of their first call, calls inside notes included. A note
+    called several times keeps one text; every call links to it, and the note links back to
+    its first call.
     """
     block = root.find(".//div[@class='footnote']")
     if block is None:
@@ -232,28 +354,37 @@ def _extract_footnotes(root, result: Converted, claim_id) -> None:
                 p.drop_tree()
         notes[li.get("id")] = li
     block.drop_tree()
-    called: dict[str, Footnote] = {}
-    for sup in list(root.iter("sup")):
-        a = sup.find("a[@class='footnote-ref']")
-        key = a.get("href", "#")[1:] if a is not None else None
-        if key not in notes:
-            continue
-        if key in called:
-            note = called[key]
-            ref_id = claim_id(f"fnref-{note.number}")
-        else:
-            number = len(called) + 1
-            li = notes[key]
-            li.tag = "div"
-            li.attrib.clear()
-            note_id, ref_id = claim_id(f"fn-{number}"), claim_id(f"fnref-{number}")
-            note = Footnote(note_id, ref_id, number, inner_xhtml(li).strip())
-            called[key] = note
-            result.footnotes.append(note)
-        new = html.Element("a", {"class": "noteref", "id": ref_id, "href": f"#{note.id}"})
-        new.text = str(note.number)
-        new.tail = sup.tail
-        sup.getparent().replace(sup, new)
+    called: dict[str, tuple[str, str, int]] = {}       # key -> (note id, first call id, number)
+
+    def replace_calls(container) -> None:
+        for sup in list(container.iter("sup")):
+            a = sup.find("a[@class='footnote-ref']")
+            key = a.get("href", "#")[1:] if a is not None else None
+            if key not in notes:
+                continue
+            if key in called:
+                note_id, _, number = called[key]
+                ref_id = claim_id(f"fnref-{number}")
+            else:
+                number = len(called) + 1
+                note_id, ref_id = claim_id(f"fn-{number}"), claim_id(f"fnref-{number}")
+                called[key] = (note_id, ref_id, number)
+            new = html.Element("a", {"class": "noteref", "id": ref_id, "href": f"#{note_id}"})
+            new.text = str(number)
+            new.tail = sup.tail
+            sup.getparent().replace(sup, new)
+
+    replace_calls(root)
+    done = 0
+    while done < len(called):                       # notes called from notes
+        key = list(called)[done]
+        replace_calls(notes[key])
+        done += 1
+    for key, (note_id, ref_id, number) in called.items():
+        li = notes[key]
+        li.tag = "div"
+        li.attrib.clear()
+        result.footnotes.append(Footnote(note_id, ref_id, number, inner_xhtml(li).strip()))
 
 
 def _figures(root, numbering: Numbering, word: str, targets: dict) -> None:

@@ -61,12 +61,13 @@ class Document:
     slug: str               # unique; the EPUB file name stem
     id: str                 # anchor id of the document's start (unique)
     lang: str
-    title: str
+    title: str              # plain text (contents, metadata)
     part: str               # the part (subfolder) title, "" for none
+    title_html: str = ""    # the title as inline XHTML, with any footnote calls
     subtitle: str = ""
     section: str = ""       # the journal section label ("Aktuelt i foreningen")
     authors: tuple[Author, ...] = ()
-    lead: str = ""          # XHTML fragment
+    lead: str = ""          # XHTML fragment (blocks)
     body: str = ""          # XHTML fragment: the text, with footnote calls
     headings: tuple[Heading, ...] = ()
     footnotes: tuple[Footnote, ...] = ()

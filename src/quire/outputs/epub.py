@@ -110,6 +110,7 @@ def _document_xhtml(env, publication: Publication, doc: Document, stylesheets,
     body, page_head = _with_page_breaks(doc, starts)
     text = templates.render(
         env, "document.xhtml", doc=doc, body=Markup(body), page_head=Markup(page_head),
+        titles={doc.id: Markup(doc.title_html)},
         footnotes=Markup(templates.render(env, "_footnotes.xhtml", doc=doc))
         if doc.footnotes else "",
         stylesheets=[f"../{name}" for name in stylesheets], labels=labels.labels(doc.lang))

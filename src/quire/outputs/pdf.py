@@ -37,14 +37,19 @@ _NOTE_BLOCKS = {"p", "div", "ul", "ol", "li", "dl", "dt", "dd", "blockquote", "p
                 "figcaption"}
 
 
-def _page_body(doc: Document, images: dict[str, str]) -> str:
-    """A document's body for print: notes moved to their calls, images as file URLs."""
-    root = markup.parse_xhtml(doc.body)
-    for index, block in enumerate(markup.blocks(root)):
-        block.set("data-qb", str(index))
+def _print_fragment(xhtml: str, doc: Document, images: dict[str, str],
+                    number_blocks: bool = False) -> str:
+    """A fragment of a document for print: notes moved to their calls (a note called from
+    another note follows that note), images as file URLs, ASCII anchors."""
+    root = markup.parse_xhtml(xhtml)
+    if number_blocks:
+        for index, block in enumerate(markup.blocks(root)):
+            block.set("data-qb", str(index))
     notes = {note.id: note for note in doc.footnotes}
-    for a in list(root.iter("a")):
-        note = notes.get(a.get("href", "#")[1:]) if a.get("class") == "noteref" else None
+    calls = [a for a in root.iter("a") if a.get("class") == "noteref"]
+    while calls:
+        a = calls.pop(0)
+        note = notes.get(a.get("href", "#")[1:])
         if note is None or a.get("id") != note.ref_id:
             continue                # not a call, or a second call: stays a link to the note
         span = markup.parse_xhtml(note.html)
@@ -52,9 +57,19 @@ def _page_body(doc: Document, images: dict[str, str]) -> str:
             if el is not span and el.tag in _NOTE_BLOCKS:
                 el.set("class", f"fn-{el.tag}")
                 el.tag = "span"
-        span.tag, span.attrib["class"], span.attrib["id"] = "span", "footnote", note.id
-        span.tail = a.tail
-        a.getparent().replace(a, span)
+        span.tag, span.attrib["id"] = "span", note.id
+        span.attrib["class"] = "footnote nested" if _inside_note(a) else "footnote"
+        inner = [c for c in span.iter("a") if c.get("class") == "noteref"]
+        if _inside_note(a):         # a float cannot sit in a float: follow the outer note
+            outer = _inside_note(a)
+            span.tail = outer.tail
+            outer.tail = None
+            outer.addnext(span)
+            a.set("class", "noteref")
+        else:
+            span.tail = a.tail
+            a.getparent().replace(a, span)
+        calls = inner + calls
     for img in root.iter("img"):
         img.set("src", images.get(img.get("src"), img.get("src")))
     for el in root.iter():
@@ -62,13 +77,24 @@ def _page_body(doc: Document, images: dict[str, str]) -> str:
             el.set("id", _ascii_id(el.get("id")))
         if el.tag == "a" and el.get("href", "").startswith("#"):
             el.set("href", "#" + _ascii_id(el.get("href")[1:]))
-    return "".join(etree.tostring(child, encoding="unicode", method="html") for child in root)
+    return markup.escape_text(root.text or "") + "".join(
+        etree.tostring(child, encoding="unicode", method="html") for child in root)
 
 
 def _ascii_id(anchor: str) -> str:
     """WeasyPrint 70 percent-encodes non-ASCII anchors in target-counter() and then misses
     them; ids in the print HTML are therefore ASCII (invisible in the PDF)."""
     return "".join(c if c.isascii() else f"_{ord(c):x}_" for c in anchor)
+
+
+def _inside_note(el):
+    """The footnote span `el` sits in, if any."""
+    parent = el.getparent()
+    while parent is not None:
+        if parent.tag == "span" and (parent.get("class") or "").startswith("footnote"):
+            return parent
+        parent = parent.getparent()
+    return None
 
 
 def render_print_html(publication: Publication) -> str:
@@ -82,7 +108,10 @@ def render_print_html(publication: Publication) -> str:
         labels=labels.labels(meta.lang), title_page=publication.title_page,
         cover=images[publication.cover.name] if publication.cover else None,
         journal_style=any(doc.authors for doc in publication.documents),
-        bodies={doc.id: Markup(f'<div class="document-body">{_page_body(doc, images)}</div>')
+        bodies={doc.id: Markup('<div class="document-body">'
+                               f'{_print_fragment(doc.body, doc, images, True)}</div>')
+                for doc in publication.documents},
+        titles={doc.id: Markup(_print_fragment(doc.title_html, doc, images))
                 for doc in publication.documents},
         stylesheets=[path.as_uri() for layer, path in publication.stylesheets
                      if layer in ("shared", "print")],

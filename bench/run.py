@@ -1,0 +1,133 @@
+"""Benchmarks: quire against pandoc on the same machine, in the same run, as ratios.
+
+    python bench/run.py                     # the seed article and an 80k-word book
+    python bench/run.py --sizes 80000,320000,1300000 --runs 3
+
+Each case runs in a fresh process; the table gives the median wall time of --runs runs and
+the peak memory (the largest process's maximum resident set). pandoc is measured where it
+is installed (`apt-get install pandoc`; it is never a dependency of quire):
+`pandoc -o book.epub` and `pandoc --pdf-engine=weasyprint -o book.pdf`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+from books import write_book  # noqa: E402
+
+REPO = Path(__file__).resolve().parent.parent
+MEASURE = ("import resource, subprocess, sys, time; t = time.perf_counter(); "
+           "code = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, "
+           "stderr=subprocess.DEVNULL).returncode; "
+           "print(time.perf_counter() - t, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, code)")
+
+
+def measure(command: list[str], runs: int, prepare=None) -> tuple[float, float]:
+    """(median seconds, peak MiB) over `runs` runs of `command`, each in a fresh process."""
+    times, peaks = [], []
+    for _ in range(runs):
+        if prepare:
+            prepare()
+        out = subprocess.run([sys.executable, "-c", MEASURE, *command], capture_output=True,
+                             text=True, check=True).stdout.split()
+        seconds, peak_kib, code = float(out[0]), int(out[1]), int(out[2])
+        if code != 0:
+            raise SystemExit(f"failed ({code}): {' '.join(command)}")
+        times.append(seconds)
+        peaks.append(peak_kib / 1024)
+    return statistics.median(times), max(peaks)
+
+
+def quire(*args: str) -> list[str]:
+    return [sys.executable, "-m", "quire", *args]
+
+
+def markdown_files(root: Path) -> list[str]:
+    return sorted(str(p) for p in (root / "content").glob("*.md"))
+
+
+def cases(sizes: list[int], work: Path):
+    seed = work / "seed"
+    shutil.copytree(REPO / "content", seed / "content")
+    shutil.copy(REPO / "quire.toml", seed / "quire.toml")
+    yield "seed article", seed
+    for words in sizes:
+        yield f"book, {words // 1000}k words", write_book(work / f"book{words}", words)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="80000", help="book sizes in words, comma-separated")
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",") if s]
+    pandoc = shutil.which("pandoc")
+    rows = []
+    with tempfile.TemporaryDirectory() as temp:
+        work = Path(temp)
+        for name, root in cases(sizes, work):
+            out = work / "out"
+
+            def clean():
+                shutil.rmtree(out, ignore_errors=True)
+                shutil.rmtree(root / "dist", ignore_errors=True)
+
+            files = markdown_files(root)
+            results = {
+                "quire pdf+epub": measure(quire("build", str(root), "--out", str(out)), args.runs, clean),
+                "quire epub": measure(quire("build", str(root), "--format", "epub", "--out", str(out)),
+                                      args.runs, clean),
+                "quire pdf": measure(quire("build", str(root), "--format", "pdf", "--out", str(out)),
+                                     args.runs, clean),
+            }
+            # A rebuild with nothing changed, and after one chapter changed (EPUB only).
+            subprocess.run(quire("build", str(root), "--out", str(out)), capture_output=True)
+            results["quire rebuild, nothing changed"] = measure(
+                quire("build", str(root), "--out", str(out)), args.runs)
+            last = Path(files[-1])
+            original = last.read_text(encoding="utf-8")
+
+            def touch_chapter():
+                last.write_text(original + f"\nEn ny setning {time.perf_counter_ns()}.\n",
+                                encoding="utf-8")
+            results["quire epub, one chapter changed"] = measure(
+                quire("build", str(root), "--format", "epub", "--out", str(out)), args.runs,
+                touch_chapter)
+            last.write_text(original, encoding="utf-8")
+            if pandoc:
+                results["pandoc epub"] = measure(
+                    [pandoc, *files, "-o", str(work / "p.epub")], args.runs)
+                results["pandoc+weasyprint pdf"] = measure(
+                    [pandoc, *files, "--pdf-engine=weasyprint", "-o", str(work / "p.pdf")], args.runs)
+            rows.append((name, results))
+    print_table(rows, args.runs)
+
+
+def print_table(rows, runs: int) -> None:
+    print(f"Median of {runs} runs; peak = largest process's resident memory. "
+          f"{os.cpu_count()} cores.\n")
+    print("| case | measure | seconds | peak MiB | ratio |")
+    print("|---|---|---:|---:|---|")
+    for name, results in rows:
+        pandoc_pdf = results.get("pandoc+weasyprint pdf", (None, None))[0]
+        pandoc_epub = results.get("pandoc epub", (None, None))[0]
+        for measure_name, (seconds, peak) in results.items():
+            ratio = ""
+            if pandoc_pdf and measure_name in ("quire pdf", "quire pdf+epub"):
+                ratio = f"{seconds / pandoc_pdf:.2f}× pandoc pdf"
+            elif pandoc_epub and measure_name.startswith("quire epub"):
+                ratio = f"{seconds / pandoc_epub:.2f}× pandoc epub"
+            print(f"| {name} | {measure_name} | {seconds:.2f} | {peak:.0f} | {ratio} |")
+
+
+if __name__ == "__main__":
+    main()

@@ -5,6 +5,8 @@
   last build left them, there is nothing to do.
 - Python-Markdown's HTML per document, keyed by its text, language and quire's version.
 - The print layout's page starts (for the EPUB's page list), keyed by the inputs digest.
+- Files derived for print: WOFF2 fonts unpacked (WeasyPrint unpacks them slowly in pure
+  Python) and raster images converted to CMYK, keyed by the bytes they come from.
 Every entry is keyed by content, so a changed file can never be served stale.
 """
 
@@ -112,6 +114,21 @@ class BuildCache:
                     pass
                 return html
         return cached
+
+    # -- files derived from files (fonts unpacked for print, images in CMYK) -------------
+    def derived(self, kind: str, data: bytes, make) -> bytes:
+        """`make(data)`, kept on disk by the content of `data`."""
+        key = hashlib.sha256(f"{__version__}\0{kind}\0".encode() + data).hexdigest()
+        path = self.dir / kind / key
+        try:
+            return path.read_bytes()
+        except OSError:
+            result = make(data)
+            try:
+                _write_atomic(path, result)
+            except OSError:
+                pass
+            return result
 
     # -- page starts ---------------------------------------------------------------------
     def page_starts(self, digest: str):

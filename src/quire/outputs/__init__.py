@@ -28,7 +28,7 @@ def build_all(publication: Publication, formats, out_dir: Path,
     without writing a PDF."""
     written, starts = [], None
     if "pdf" in formats:
-        path, starts = build(publication, "pdf", out_dir, check)
+        path, starts = build(publication, "pdf", out_dir, check, cache=cache)
         written.append(path)
         if cache and digest:
             cache.store_page_starts(digest, [list(astuple(s)) for s in starts])
@@ -38,7 +38,7 @@ def build_all(publication: Publication, formats, out_dir: Path,
             starts = tuple(PageStart(*s) for s in stored) if stored is not None else None
         if publication.page_list and starts is None:
             from .pdf import page_starts
-            starts = page_starts(publication)
+            starts = page_starts(publication, cache)
             if cache and digest:
                 cache.store_page_starts(digest, [list(astuple(s)) for s in starts])
         path, _ = build(publication, "epub", out_dir, check,

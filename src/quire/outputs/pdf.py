@@ -139,12 +139,25 @@ VARIANTS = {"print": "pdf/x-4", "screen": "pdf/ua-1", "archive": "pdf/a-3u"}
 _RASTER = (".png", ".jpg", ".jpeg", ".gif", ".webp")
 
 
-def _fetcher(publication: Publication, cmyk_job: bool, refused: list[str]):
+def _unpack_woff2(data: bytes) -> bytes:
+    import io
+
+    from fontTools.ttLib import woff2   # fontTools comes with WeasyPrint
+
+    out = io.BytesIO()
+    woff2.decompress(io.BytesIO(data), out)
+    return out.getvalue()
+
+
+def _fetcher(publication: Publication, cmyk_job: bool, refused: list[str], cache=None):
     """WeasyPrint's one door to files: the project and the theme only, never the network.
 
     In a CMYK job it also hands WeasyPrint stylesheets with CMYK colours and raster images
-    converted to CMYK, so nothing RGB reaches the PDF from them.
+    converted to CMYK, so nothing RGB reaches the PDF from them. WOFF2 fonts are handed over
+    unpacked (from the build cache when there is one).
     """
+    def derived(kind: str, data: bytes, make) -> bytes:
+        return cache.derived(kind, data, make) if cache else make(data)
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
     allowed = (publication.root, theme_dir())
@@ -163,8 +176,12 @@ def _fetcher(publication: Publication, cmyk_job: bool, refused: list[str]):
                         return Converted(url, cmyk.convert_css(path.read_text("utf-8")),
                                          {"Content-Type": "text/css"})
                     if cmyk_job and suffix in _RASTER:
-                        return Converted(url, cmyk.convert_image(path.read_bytes()),
+                        return Converted(url, derived("cmyk", path.read_bytes(),
+                                                      cmyk.convert_image),
                                          {"Content-Type": "image/jpeg"})
+                    if suffix == ".woff2":
+                        return Converted(url, derived("fonts", path.read_bytes(), _unpack_woff2),
+                                         {"Content-Type": "font/ttf"})
                     return super().fetch(url, headers)
             elif url.startswith("data:"):
                 return super().fetch(url, headers)
@@ -188,22 +205,22 @@ def _variant_style(publication: Publication) -> str:
     return "\n".join(rules)
 
 
-def write(publication: Publication, target: Path) -> tuple[PageStart, ...]:
+def write(publication: Publication, target: Path, cache=None) -> tuple[PageStart, ...]:
     """Write the PDF; returns where its pages start, for the EPUB's page list."""
-    return _render(publication, target)
+    return _render(publication, target, cache)
 
 
-def page_starts(publication: Publication) -> tuple[PageStart, ...]:
+def page_starts(publication: Publication, cache=None) -> tuple[PageStart, ...]:
     """Lay the publication out as for print, without writing a PDF."""
-    return _render(publication, None)
+    return _render(publication, None, cache)
 
 
-def _render(publication: Publication, target: Path | None) -> tuple[PageStart, ...]:
+def _render(publication: Publication, target: Path | None, cache=None) -> tuple[PageStart, ...]:
     import weasyprint
 
     refused: list[str] = []
     variant = publication.pdf.variant
-    fetcher = _fetcher(publication, variant == "print", refused)
+    fetcher = _fetcher(publication, variant == "print", refused, cache)
     capture = _Capture()
     weasy_log = logging.getLogger("weasyprint")
     weasy_log.addHandler(capture)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -42,6 +43,15 @@ def _parser() -> argparse.ArgumentParser:
                             "screen (tagged PDF/UA-1) or archive (PDF/A-3u)")
     build.add_argument("--strict", action="store_true", help="fail the build on any warning")
     build.add_argument("-q", "--quiet", action="store_true", help="print errors only")
+    for name, text in (("watch", "rebuild whenever the project changes"),
+                       ("serve", "preview in the browser, rebuilt and reloaded on every change")):
+        loop = commands.add_parser(name, help=text)
+        loop.add_argument("path", nargs="?", default=".", type=Path)
+        loop.add_argument("--out", type=Path, metavar="DIR", help="output folder (default: PATH/dist)")
+        if name == "watch":
+            loop.add_argument("--format", choices=("pdf", "epub", "all"), default="all")
+        else:
+            loop.add_argument("--port", type=int, default=8000)
     check = commands.add_parser("check", help="preflight: what a printer would reject")
     check.add_argument("path", nargs="?", default=".", type=Path,
                        help="a project folder (its print PDF is built first) or a PDF file")
@@ -56,7 +66,11 @@ def main(argv: list[str] | None = None) -> int:
     logger.setLevel(logging.WARNING)
     logger.propagate = False
     try:
-        return _check(args) if args.command == "check" else _build(args, collect)
+        if args.command == "check":
+            return _check(args)
+        if args.command in ("watch", "serve"):
+            return _loop(args, collect)
+        return _build(args, collect)
     except QuireError as err:
         print(f"error: {err}", file=sys.stderr)
         return 1
@@ -66,7 +80,7 @@ def main(argv: list[str] | None = None) -> int:
         logger.removeHandler(collect)
 
 
-def _build(args, collect: _Collect) -> int:
+def _build(args, collect: _Collect, report: bool = True):
     from .cache import BuildCache, inputs_digest
     from .outputs import FORMATS
 
@@ -75,7 +89,7 @@ def _build(args, collect: _Collect) -> int:
     out = args.out.resolve() if args.out else root / "dist"
     cache = BuildCache(out) if root.is_dir() else None
     digest = inputs_digest(root) if cache else ""
-    key = f"{'+'.join(formats)}|{args.variant or ''}"
+    key = f"{'+'.join(formats)}|{args.variant or ''}|{getattr(args, 'page_list', True)}"
     if cache and (record := cache.up_to_date(key, digest)):
         for message in record["warnings"]:
             collect.emit(logging.makeLogRecord({"msg": message, "levelno": logging.WARNING}))
@@ -83,7 +97,7 @@ def _build(args, collect: _Collect) -> int:
             if not args.quiet:
                 for name in record["outputs"]:
                     print(f"up to date: {name}")
-            return 0
+            return 0 if report else [Path(name) for name in record["outputs"]]
 
     from . import markup
     from .load import load
@@ -92,6 +106,8 @@ def _build(args, collect: _Collect) -> int:
     publication = load(args.path, html_of=cache.markdown(markup.to_html) if cache else None)
     if args.variant:
         publication = replace(publication, pdf=replace(publication.pdf, variant=args.variant))
+    if not getattr(args, "page_list", True):       # the preview skips the print layout
+        publication = replace(publication, page_list=False)
     if args.strict and collect.count:
         raise QuireError(f"{collect.count} warning(s) and --strict: nothing was built.")
     def strict(target: Path) -> None:
@@ -105,6 +121,42 @@ def _build(args, collect: _Collect) -> int:
             print(f"wrote {path}")
     if cache:
         cache.record(key, digest, written, collect.messages)
+    return 0 if report else written
+
+
+def _loop(args, collect: _Collect) -> int:
+    """quire watch / quire serve: build, then rebuild on every change until interrupted."""
+    from . import preview
+
+    root = args.path.resolve()
+    if not root.is_dir():
+        raise QuireError(f"{args.path}: project folder not found")
+    serving = args.command == "serve"
+    # The preview (an EPUB without the print layout) never replaces the real outputs.
+    default_out = root / "dist" / ".preview" if serving else root / "dist"
+    out = args.out.resolve() if args.out else default_out
+    build_args = argparse.Namespace(path=root, out=out, variant=None, strict=False, quiet=True,
+                                    format="epub" if serving else args.format,
+                                    page_list=not serving)
+    shown = preview.Preview()
+
+    def build() -> list[Path]:
+        collect.messages.clear()
+        try:
+            written = _build(build_args, collect, report=False)
+        except QuireError as err:
+            shown.update(None, str(err))
+            raise
+        shown.update(next((p for p in written if p.suffix == ".epub"), None))
+        return written
+
+    def say(line: str) -> None:
+        print(f"{time.strftime('%H:%M:%S')} {line}", flush=True)
+
+    if serving:
+        server = preview.serve(shown, args.port)
+        say(f"serving http://127.0.0.1:{server.server_port}/ (Ctrl-C stops)")
+    preview.watch(root, out, build, say)
     return 0
 
 

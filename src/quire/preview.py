@@ -1,0 +1,131 @@
+"""The writing loop: `quire watch` rebuilds on every change; `quire serve` also serves an
+HTML preview on localhost that reloads itself after each build and shows build errors.
+
+Changes are seen with watchfiles. Rebuilds run in this process, so imports stay warm and
+the build cache in the output folder spares unchanged documents.
+"""
+
+from __future__ import annotations
+
+import html
+import mimetypes
+import threading
+import time
+import zipfile
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Callable
+
+from .cache import CACHE_FOLDER
+
+RELOAD_SCRIPT = """<script>//<![CDATA[
+(function () {
+  var seen = null;
+  setInterval(function () {
+    fetch("/__quire/version").then(function (r) { return r.text(); }).then(function (v) {
+      if (seen !== null && v !== seen) { location.reload(); }
+      seen = v;
+    }).catch(function () {});
+  }, 500);
+})();
+//]]></script>"""
+
+
+def _relevant(root: Path, out: Path):
+    """Changes worth a rebuild: not the outputs, not hidden files, not editor droppings."""
+    out = out.resolve()
+
+    def accept(change, path: str) -> bool:
+        p = Path(path).resolve()
+        if p == out or out in p.parents:
+            return False
+        parts = p.relative_to(root).parts if root in p.parents else ()
+        return not any(part.startswith(".") or part.endswith("~") or part == CACHE_FOLDER
+                       for part in parts)
+    return accept
+
+
+def watch(root: Path, out: Path, build: Callable[[], list[Path]], say: Callable[[str], None],
+          stop: threading.Event | None = None) -> None:
+    """Build now, then after every relevant change; one line per build."""
+    from watchfiles import watch as watch_changes
+
+    from .errors import QuireError
+
+    def once(reason: str) -> None:
+        started = time.perf_counter()
+        try:
+            written = build()
+        except QuireError as err:
+            say(f"error: {err}")
+            return
+        names = ", ".join(p.name for p in written)
+        say(f"{reason}: {names} in {time.perf_counter() - started:.2f} s")
+
+    once("built")
+    for changes in watch_changes(root, watch_filter=_relevant(root.resolve(), out),
+                                 stop_event=stop, debounce=200, raise_interrupt=False):
+        changed = sorted({Path(path).name for _, path in changes})
+        once(f"rebuilt after {', '.join(changed)}")
+
+
+class Preview:
+    """What the server shows: the last good EPUB's pages, or the last build error."""
+
+    def __init__(self):
+        self.epub: Path | None = None
+        self.error = ""
+        self.version = 0
+        self.lock = threading.Lock()
+
+    def update(self, epub: Path | None, error: str = "") -> None:
+        with self.lock:
+            if epub is not None:
+                self.epub = epub
+            self.error = error
+            self.version += 1
+
+    def page(self, path: str) -> tuple[int, str, bytes]:
+        with self.lock:
+            epub, error, version = self.epub, self.error, self.version
+        if path == "/__quire/version":
+            return 200, "text/plain", str(version).encode()
+        if error:
+            body = (f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>Build error</title>"
+                    f"</head><body><h1>quire: the build failed</h1><pre class='quire-error'>"
+                    f"{html.escape(error)}</pre>{RELOAD_SCRIPT}</body></html>")
+            return 500, "text/html; charset=utf-8", body.encode()
+        if epub is None:
+            return 503, "text/plain", b"building..."
+        name = "EPUB/nav.xhtml" if path in ("/", "") else "EPUB/" + path.lstrip("/")
+        try:
+            with zipfile.ZipFile(epub) as zf:
+                data = zf.read(name)
+        except (KeyError, OSError, zipfile.BadZipFile):
+            return 404, "text/plain", b"not found"
+        kind = mimetypes.guess_type(name)[0] or "application/octet-stream"
+        if name.endswith(".xhtml"):
+            kind = "application/xhtml+xml"
+            data = data.replace(b"</body>", RELOAD_SCRIPT.encode() + b"</body>", 1)
+        return 200, kind, data
+
+
+def serve(preview: Preview, port: int) -> ThreadingHTTPServer:
+    """An HTTP server on 127.0.0.1 only, in a background thread."""
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):
+            status, kind, body = preview.page(self.path.split("?")[0])
+            self.send_response(status)
+            self.send_header("Content-Type", kind)
+            self.send_header("Cache-Control", "no-store")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server

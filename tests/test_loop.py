@@ -1,0 +1,109 @@
+"""quire watch and quire serve: one line per build, a live preview that shows errors."""
+
+from __future__ import annotations
+
+import os
+import queue
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+
+import pytest
+
+from conftest import make_project
+
+DOC = "---\ntitle: Utkast\nlang: nb\n---\n\nFørste versjon av teksten.\n"
+
+
+class Running:
+    """A quire process whose output lines can be awaited, killed at the end."""
+
+    def __init__(self, *args):
+        self.process = subprocess.Popen([sys.executable, "-m", "quire", *args],
+                                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                        text=True)
+        self.lines: queue.Queue[str] = queue.Queue()
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self):
+        for line in self.process.stdout:
+            self.lines.put(line.rstrip("\n"))
+
+    def wait_for(self, pattern: str, timeout: float = 60) -> str:
+        deadline = time.monotonic() + timeout
+        seen = []
+        while time.monotonic() < deadline:
+            try:
+                line = self.lines.get(timeout=0.5)
+            except queue.Empty:
+                continue
+            seen.append(line)
+            if re.search(pattern, line):
+                return line
+        raise AssertionError(f"no line matching {pattern!r}; saw {seen}")
+
+    def stop(self):
+        self.process.kill()
+        self.process.wait(timeout=10)
+
+
+@pytest.fixture
+def project(tmp_path):
+    return make_project(tmp_path / "p", {"content/a.md": DOC})
+
+
+def test_watch_rebuilds_on_change_and_reports_errors(project):
+    run = Running("watch", project, "--format", "epub")
+    try:
+        assert re.search(r"built: utkast\.epub in \d+\.\d\d s", run.wait_for("built"))
+        time.sleep(0.5)
+        (project / "content" / "a.md").write_text(DOC.replace("Første", "Andre"))
+        assert "utkast.epub" in run.wait_for(r"rebuilt after a\.md")
+        (project / "content" / "a.md").write_text("---\ntitle: [\n---\n")
+        assert "content/a.md:2: invalid YAML front matter" in run.wait_for("error:")
+    finally:
+        run.stop()
+    assert (project / "dist" / "utkast.epub").exists()
+
+
+def chromium_dom(url: str) -> str:
+    chromium = shutil.which("chromium")
+    if not chromium:
+        if os.environ.get("CI"):
+            pytest.fail("chromium is not installed (.ci/run installs it)")
+        pytest.skip("chromium not installed")
+    with tempfile.TemporaryDirectory(prefix="chr") as profile:
+        done = subprocess.run(
+            [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+             "--no-first-run", "--disable-background-networking", "--disable-component-update",
+             "--disable-sync", f"--user-data-dir={profile}", "--virtual-time-budget=2000",
+             "--dump-dom", url], capture_output=True, text=True, timeout=120)
+    return done.stdout
+
+
+def test_serve_previews_reloads_and_shows_errors(project):
+    run = Running("serve", project, "--port", "0")
+    try:
+        port = re.search(r"127\.0\.0\.1:(\d+)", run.wait_for("serving")).group(1)
+        run.wait_for("built")
+        base = f"http://127.0.0.1:{port}"
+        page = chromium_dom(f"{base}/text/a.xhtml")
+        assert "Første versjon av teksten." in page and "/__quire/version" in page
+        version = urllib.request.urlopen(f"{base}/__quire/version").read()
+        (project / "content" / "a.md").write_text(DOC.replace("Første", "Andre"))
+        run.wait_for("rebuilt")
+        assert urllib.request.urlopen(f"{base}/__quire/version").read() != version
+        assert "Andre versjon av teksten." in chromium_dom(f"{base}/text/a.xhtml")
+        (project / "content" / "a.md").write_text("---\ntitle: [\n---\n")
+        run.wait_for("error:")
+        shown = chromium_dom(f"{base}/")
+        assert "the build failed" in shown and "content/a.md:2: invalid YAML" in shown
+    finally:
+        run.stop()
+    # The preview never touches the real outputs.
+    assert not (project / "dist" / "utkast.epub").exists()

@@ -107,3 +107,17 @@ def test_serve_previews_reloads_and_shows_errors(project):
         run.stop()
     # The preview never touches the real outputs.
     assert not (project / "dist" / "utkast.epub").exists()
+
+
+def test_progress_on_a_terminal_only(project):
+    piped = subprocess.run([sys.executable, "-m", "quire", "build", str(project), "--format",
+                            "epub"], capture_output=True, text=True)
+    assert piped.returncode == 0 and "\033" not in piped.stderr and "..." not in piped.stderr
+    (project / "content" / "a.md").write_text(DOC + "\nMer.\n")
+    if not shutil.which("script"):
+        pytest.skip("util-linux 'script' is needed to give quire a terminal")
+    command = f"{sys.executable} -m quire build {project} --format epub"
+    on_tty = subprocess.run(["script", "-qec", command, "/dev/null"], capture_output=True,
+                            text=True)
+    assert on_tty.returncode == 0
+    assert "\r\033[Kreading 1 documents..." in on_tty.stdout

@@ -29,6 +29,22 @@ class _Collect(logging.Handler):
         print(f"warning: {record.getMessage()}", file=sys.stderr)
 
 
+class _Progress(logging.Handler):
+    """Stage lines (info) on one self-erasing terminal line; nothing in pipes and CI."""
+
+    def __init__(self):
+        super().__init__(logging.INFO)
+        self.addFilter(lambda record: record.levelno == logging.INFO)
+
+    def emit(self, record):
+        sys.stderr.write(f"\r\033[K{record.getMessage()}")
+        sys.stderr.flush()
+
+    def done(self):
+        sys.stderr.write("\r\033[K")
+        sys.stderr.flush()
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="quire", description=__doc__.splitlines()[0])
     parser.add_argument("--version", action="version", version=f"quire {__version__}")
@@ -63,7 +79,10 @@ def main(argv: list[str] | None = None) -> int:
     collect = _Collect()
     logger = logging.getLogger("quire")
     logger.addHandler(collect)
-    logger.setLevel(logging.WARNING)
+    progress = _Progress() if sys.stderr.isatty() and args.command == "build" else None
+    if progress:
+        logger.addHandler(progress)
+    logger.setLevel(logging.INFO if progress else logging.WARNING)
     logger.propagate = False
     try:
         if args.command == "check":
@@ -78,6 +97,9 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     finally:
         logger.removeHandler(collect)
+        if progress:
+            progress.done()
+            logger.removeHandler(progress)
 
 
 def _build(args, collect: _Collect, report: bool = True):
@@ -116,6 +138,9 @@ def _build(args, collect: _Collect, report: bool = True):
                              "the previous file was left as it was.")
 
     written = build_all(publication, formats, out, check=strict, cache=cache, digest=digest)
+    for handler in logging.getLogger("quire").handlers:
+        if isinstance(handler, _Progress):
+            handler.done()
     for path in written:
         if not args.quiet:
             print(f"wrote {path}")

@@ -84,6 +84,7 @@ def load(project: Path, html_of=None) -> Publication:
     if not files:
         raise QuireError(f"{_rel(content, root.parent)}: no Markdown (.md) files to publish")
 
+    log.info("reading %d documents...", len(files))
     front = [_read_front_matter(root, path) for path in files]
     first = front[0].values if len(front) == 1 else {}
     settings = {**first, **config}

@@ -7,6 +7,7 @@ writer by name and makes the write atomic (a temporary file beside the target, r
 from __future__ import annotations
 
 import importlib
+import logging
 import os
 import tempfile
 from dataclasses import astuple
@@ -18,6 +19,7 @@ from ..errors import OutputError
 from ..model import PageStart, Publication
 
 FORMATS = ("pdf", "epub")
+log = logging.getLogger("quire")
 
 
 def build_all(publication: Publication, formats, out_dir: Path,
@@ -28,6 +30,7 @@ def build_all(publication: Publication, formats, out_dir: Path,
     without writing a PDF."""
     written, starts = [], None
     if "pdf" in formats:
+        log.info("laying out and writing the PDF (%d documents)...", len(publication.documents))
         path, starts = build(publication, "pdf", out_dir, check, cache=cache)
         written.append(path)
         if cache and digest:
@@ -38,9 +41,11 @@ def build_all(publication: Publication, formats, out_dir: Path,
             starts = tuple(PageStart(*s) for s in stored) if stored is not None else None
         if publication.page_list and starts is None:
             from .pdf import page_starts
+            log.info("laying out the pages for the EPUB's page list...")
             starts = page_starts(publication, cache)
             if cache and digest:
                 cache.store_page_starts(digest, [list(astuple(s)) for s in starts])
+        log.info("writing the EPUB...")
         path, _ = build(publication, "epub", out_dir, check,
                         page_starts=starts if publication.page_list else ())
         written.append(path)

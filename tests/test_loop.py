@@ -120,4 +120,4 @@ def test_progress_on_a_terminal_only(project):
     on_tty = subprocess.run(["script", "-qec", command, "/dev/null"], capture_output=True,
                             text=True)
     assert on_tty.returncode == 0
-    assert "\r\033[Kreading 1 documents..." in on_tty.stdout
+    assert "\033[Kreading 1 documents..." in on_tty.stdout

@@ -409,9 +409,7 @@ def _figures(root, numbering: Numbering, word: str, targets: dict) -> None:
         caption = figure.find("figcaption")
         if numbering.enabled and caption is not None:
             numbering.figures += 1
-            _prefix_label(caption, f"{word} {numbering.figures}")
-            if figure.get("id"):
-                targets[figure.get("id")] = f"{word} {numbering.figures}"
+            _number(figure, caption, f"{word} {numbering.figures}", targets)
 
 
 _TRAILING_ID = re.compile(r"\s*\{:?\s*#([\w\-]+)\s*\}\s*$")
@@ -445,9 +443,14 @@ def _table_captions(root, numbering: Numbering, word: str, targets: dict, claim_
         caption = table.find("caption")
         if numbering.enabled and caption is not None:
             numbering.tables += 1
-            _prefix_label(caption, f"{word} {numbering.tables}")
-            if table.get("id"):
-                targets[table.get("id")] = f"{word} {numbering.tables}"
+            _number(table, caption, f"{word} {numbering.tables}", targets)
+
+
+def _number(element, caption, label: str, targets: dict) -> None:
+    """Put "Figur 2" before a caption; a reference to the element's id will read the same."""
+    _prefix_label(caption, label)
+    if element.get("id"):
+        targets[element.get("id")] = label
 
 
 def _prefix_label(caption, text: str) -> None:

@@ -182,3 +182,12 @@ def test_documents_with_the_same_output_name(tmp_path):
     assert sorted(names) == ["EPUB/text/a-b-2.xhtml", "EPUB/text/a-b.xhtml",
                              "EPUB/text/titlepage.xhtml"]
     assert problems(epubcheck(epub)) == []
+
+
+def test_weasyprint_warnings_name_the_stylesheet(tmp_path):
+    root = project_with(tmp_path, "", {"styles/print.css": "p { colr: red; }\n"})
+    done = run_quire("build", root, "--format", "pdf")
+    assert done.returncode == 0
+    assert "warning: PDF: styles/print.css: Ignored `colr: red` at 1:5, unknown property." \
+        in done.stderr
+    assert run_quire("build", root, "--format", "pdf", "--strict").returncode == 1

@@ -11,6 +11,7 @@ It leaves out SVG colour conversion: an SVG's RGB colours stay RGB (preflight re
 from __future__ import annotations
 
 import logging
+import re
 import uuid
 from pathlib import Path
 from unittest import mock
@@ -125,14 +126,30 @@ def _w3c(date: str) -> str:
 
 
 class _Capture(logging.Handler):
-    """Collects WeasyPrint's warnings so they are reported as quire's."""
+    """Collects WeasyPrint's warnings so they are reported as quire's, naming the file:
+    WeasyPrint parses a stylesheet right after fetching it, so a CSS message belongs to the
+    stylesheet fetched last; file URLs in messages become project paths."""
 
-    def __init__(self):
+    def __init__(self, root: Path):
         super().__init__(logging.WARNING)
+        self.root = root
         self.messages: list[str] = []
+        self.stylesheet = ""            # set by the fetcher
 
     def emit(self, record):
-        self.messages.append(record.getMessage())
+        message = record.getMessage()
+        for url in re.findall(r"file://[^\s'\"),]+", message):
+            message = message.replace(url, self._project_path(url))
+        if self.stylesheet and re.search(r"\bat \d+:\d+\b", message):
+            message = f"{self._project_path(self.stylesheet)}: {message}"
+        self.messages.append(message)
+
+    def _project_path(self, url: str) -> str:
+        path = Path(url2pathname(url.split("?")[0][len("file:"):]))
+        for base, prefix in ((self.root, ""), (theme_dir(), "quire theme: ")):
+            if inside(path, base):
+                return prefix + str(path.resolve().relative_to(base.resolve()))
+        return url
 
 
 VARIANTS = {"print": "pdf/x-4", "screen": "pdf/ua-1", "archive": "pdf/a-3u"}
@@ -149,7 +166,8 @@ def _unpack_woff2(data: bytes) -> bytes:
     return out.getvalue()
 
 
-def _fetcher(publication: Publication, cmyk_job: bool, refused: list[str], cache=None):
+def _fetcher(publication: Publication, cmyk_job: bool, refused: list[str], cache=None,
+             capture: _Capture | None = None):
     """WeasyPrint's one door to files: the project and the theme only, never the network.
 
     In a CMYK job it also hands WeasyPrint stylesheets with CMYK colours and raster images
@@ -172,6 +190,8 @@ def _fetcher(publication: Publication, cmyk_job: bool, refused: list[str], cache
                 path = Path(url2pathname(url.split("?")[0][len("file:"):])).resolve()
                 if any(inside(path, root) for root in allowed):
                     suffix = path.suffix.lower()
+                    if suffix == ".css" and capture is not None:
+                        capture.stylesheet = url
                     if cmyk_job and suffix == ".css":
                         return Converted(url, cmyk.convert_css(path.read_text("utf-8")),
                                          {"Content-Type": "text/css"})
@@ -220,8 +240,8 @@ def _render(publication: Publication, target: Path | None, cache=None) -> tuple[
 
     refused: list[str] = []
     variant = publication.pdf.variant
-    fetcher = _fetcher(publication, variant == "print", refused, cache)
-    capture = _Capture()
+    capture = _Capture(publication.root)
+    fetcher = _fetcher(publication, variant == "print", refused, cache, capture)
     weasy_log = logging.getLogger("weasyprint")
     weasy_log.addHandler(capture)
     weasy_log.propagate = False

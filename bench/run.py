@@ -103,11 +103,19 @@ def main() -> None:
                 quire("build", str(root), "--format", "epub", "--out", str(out)), args.runs,
                 touch_chapter)
             last.write_text(original, encoding="utf-8")
+            # The EPUB without the print layout its page list needs.
+            plain = work / f"{root.name}-no-page-list"
+            shutil.copytree(root, plain)
+            with open(plain / "quire.toml", "a", encoding="utf-8") as config:
+                config.write("\n[epub]\npage_list = false\n")
+            results["quire epub, no page list"] = measure(
+                quire("build", str(plain), "--format", "epub", "--out", str(out)), args.runs, clean)
             if pandoc:
-                results["pandoc epub"] = measure(
-                    [pandoc, *files, "-o", str(work / "p.epub")], args.runs)
+                common = [pandoc, *files, "--resource-path", str(root / "content"),
+                          "--metadata", "title=Benchmark"]
+                results["pandoc epub"] = measure([*common, "-o", str(work / "p.epub")], args.runs)
                 results["pandoc+weasyprint pdf"] = measure(
-                    [pandoc, *files, "--pdf-engine=weasyprint", "-o", str(work / "p.pdf")], args.runs)
+                    [*common, "--pdf-engine=weasyprint", "-o", str(work / "p.pdf")], args.runs)
             rows.append((name, results))
     print_table(rows, args.runs)
 

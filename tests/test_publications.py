@@ -276,3 +276,17 @@ def test_page_list_follows_the_pdf(book):
 def test_seed_page_list(seed_build):
     entries = page_list_checks(seed_build["epub"], seed_build["pdf"])
     assert [label for label, _ in entries] == ["1", "2"]
+
+
+def test_two_sided_chapters_open_on_right_hand_pages(tmp_path):
+    files = projects.book()
+    files["quire.toml"] += "[pdf]\ntwo_sided = true\n"
+    root = make_project(tmp_path, files)
+    done = run_quire("build", root, "--format", "pdf")
+    assert done.returncode == 0, done.stderr
+    pages = pdf_pages(next((root / "dist").glob("*.pdf")))
+    for title in ("Innledning", "Metoder", "Resultater"):
+        opening = [i + 1 for i, p in enumerate(pages) if p.lstrip().startswith(title)]
+        assert opening and opening[0] % 2 == 1, (title, opening)
+    blank = [i + 1 for i, p in enumerate(pages) if i > 0 and not p.strip()]   # not the cover
+    assert blank, "two-sided print needs blank left pages before some chapters"

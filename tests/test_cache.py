@@ -82,3 +82,16 @@ def test_strict_is_not_skipped_by_the_cache(tmp_path):
     assert run_quire("build", root, "--format", "epub").returncode == 0
     strict = run_quire("build", root, "--format", "epub", "--strict")
     assert strict.returncode == 1 and "has no alt text" in strict.stderr
+
+
+def test_files_outside_the_usual_folders_are_watched_too(tmp_path):
+    """An image beside the project's folders (../images/x.png) is an input like any other."""
+    root = make_project(tmp_path, {"content/a.md": "# T\n\n![Bilde](../images/x.png)\n",
+                                   "images/x.png": image("PNG", (20, 20))})
+    assert run_quire("build", root, "--format", "epub").returncode == 0
+    (root / "images" / "x.png").write_bytes(image("PNG", (20, 20), (250, 0, 0)))
+    again = run_quire("build", root, "--format", "epub")
+    assert "wrote" in again.stdout and "up to date" not in again.stdout
+    with zipfile.ZipFile(next((root / "dist").glob("*.epub"))) as zf:
+        assert zf.read("EPUB/images/x.png") == (root / "images" / "x.png").read_bytes()
+    assert "up to date" in run_quire("build", root, "--format", "epub").stdout

@@ -290,3 +290,15 @@ def test_two_sided_chapters_open_on_right_hand_pages(tmp_path):
         assert opening and opening[0] % 2 == 1, (title, opening)
     blank = [i + 1 for i, p in enumerate(pages) if i > 0 and not p.strip()]   # not the cover
     assert blank, "two-sided print needs blank left pages before some chapters"
+
+
+def test_links_to_a_heading_that_other_documents_share(tmp_path):
+    root = make_project(tmp_path, {
+        "content/a.md": "# A\n\n## Summary\n\nSee [the other summary](b.md#summary).\n",
+        "content/b.md": "# B\n\n## Summary\n\nText.\n"})
+    done = run_quire("build", root, "--format", "epub")
+    assert done.returncode == 0 and "no such heading" not in done.stderr, done.stderr
+    with zipfile.ZipFile(next((root / "dist").glob("*.epub"))) as zf:
+        a = zf.read("EPUB/text/a.xhtml").decode()
+        b = zf.read("EPUB/text/b.xhtml").decode()
+    assert 'href="b.xhtml#summary-2"' in a and 'id="summary-2"' in b

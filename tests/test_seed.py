@@ -158,11 +158,17 @@ def test_norwegian_typography(seed_build):
 
 
 def test_same_source_same_bytes(seed_project, seed_build, tmp_path):
+    """Built again, and built from a copy somewhere else: the same bytes."""
+    import shutil
+
     from conftest import run_quire
-    done = run_quire("build", seed_project, "--out", tmp_path)
-    assert done.returncode == 0, done.stderr
-    for fmt in ("pdf", "epub"):
-        assert (tmp_path / f"nukleaermedisin.{fmt}").read_bytes() == seed_build[fmt].read_bytes()
+    elsewhere = tmp_path / "some" / "other" / "place"
+    shutil.copytree(seed_project, elsewhere, ignore=shutil.ignore_patterns("dist"))
+    for project, out in ((seed_project, tmp_path / "again"), (elsewhere, tmp_path / "moved")):
+        done = run_quire("build", project, "--out", out)
+        assert done.returncode == 0, done.stderr
+        for fmt in ("pdf", "epub"):
+            assert (out / f"nukleaermedisin.{fmt}").read_bytes() == seed_build[fmt].read_bytes()
 
 
 def test_epub_only_build_gives_the_same_epub(seed_project, seed_build, tmp_path):

@@ -16,6 +16,7 @@ import hashlib
 import json
 import os
 import tempfile
+from functools import lru_cache
 from pathlib import Path
 
 from . import __version__
@@ -39,16 +40,28 @@ def _files(root: Path):
                     yield path
 
 
-def inputs_digest(root: Path) -> str:
-    """A digest of everything a build of `root` reads."""
-    digest = hashlib.sha256(f"quire {__version__}\n".encode())
+@lru_cache(maxsize=1)
+def _versions() -> str:
+    from importlib.metadata import version
+    return " ".join(f"{name} {version(name)}" for name in
+                    ("markdown", "pygments", "weasyprint", "ebooklib", "jinja2"))
+
+
+def inputs_digest(root: Path, extra: tuple[Path, ...] | list[Path] = ()) -> str:
+    """A digest of everything a build of `root` reads: the project's own folders, any
+    other file the last build read (`extra`: images or fonts outside them), the theme,
+    and the versions of quire and the libraries that shape the output."""
+    digest = hashlib.sha256(f"quire {__version__} {_versions()}\n".encode())
     digest.update(f"SOURCE_DATE_EPOCH={os.environ.get('SOURCE_DATE_EPOCH', '')}\n".encode())
-    for base, paths in ((root, _files(root)),
+    own = set(_files(root))
+    outside = sorted(Path(p) for p in extra if Path(p) not in own)
+    for base, paths in ((root, sorted(own) + outside),
                         (theme_dir(), sorted(theme_dir().rglob("*"))),
                         (templates_dir(), sorted(templates_dir().rglob("*")))):
         for path in paths:
             if path.is_file() and "__pycache__" not in path.parts:
-                digest.update(str(path.relative_to(base)).encode() + b"\0")
+                name = path.relative_to(base) if base in path.parents else path
+                digest.update(str(name).encode() + b"\0")
                 digest.update(hashlib.sha256(path.read_bytes()).digest())
     return digest.hexdigest()
 
@@ -89,9 +102,14 @@ class BuildCache:
                 return None
         return record
 
-    def record(self, key: str, digest: str, outputs: list[Path], warnings: list[str]) -> None:
+    def extra_inputs(self, key: str) -> list[str]:
+        """The files outside the project's folders that the last build for `key` read."""
+        return self._state().get(key, {}).get("extra", [])
+
+    def record(self, key: str, digest: str, outputs: list[Path], warnings: list[str],
+               extra: list[str]) -> None:
         state = self._state()
-        state[key] = {"inputs": digest, "warnings": warnings,
+        state[key] = {"inputs": digest, "warnings": warnings, "extra": extra,
                       "outputs": {str(p): _file_digest(p) for p in outputs}}
         try:
             _write_atomic(self.dir / "builds.json", json.dumps(state, indent=1).encode())
@@ -102,7 +120,8 @@ class BuildCache:
     def markdown(self, convert):
         """Wrap `convert(text, lang) -> html` with a cache on disk."""
         def cached(text: str, lang: str) -> str:
-            key = hashlib.sha256(f"{__version__}\0{lang}\0{text}".encode()).hexdigest()
+            key = hashlib.sha256(
+                f"{__version__}\0{_versions()}\0{lang}\0{text}".encode()).hexdigest()
             path = self.dir / "markdown" / key[:2] / key
             try:
                 return path.read_text(encoding="utf-8")

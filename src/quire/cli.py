@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 import time
 from dataclasses import replace
@@ -58,7 +59,8 @@ def _parser() -> argparse.ArgumentParser:
                        help="the PDF to make: print (PDF/X-4, CMYK; the default), "
                             "screen (tagged PDF/UA-1) or archive (PDF/A-3u)")
     build.add_argument("--strict", action="store_true", help="fail the build on any warning")
-    build.add_argument("-q", "--quiet", action="store_true", help="print errors only")
+    build.add_argument("-q", "--quiet", action="store_true",
+                       help="print warnings and errors only, not the files written")
     for name, text in (("watch", "rebuild whenever the project changes"),
                        ("serve", "preview in the browser, rebuilt and reloaded on every change")):
         loop = commands.add_parser(name, help=text)
@@ -79,7 +81,8 @@ def main(argv: list[str] | None = None) -> int:
     collect = _Collect()
     logger = logging.getLogger("quire")
     logger.addHandler(collect)
-    progress = _Progress() if sys.stderr.isatty() and args.command == "build" else None
+    progress = _Progress() if (sys.stderr.isatty() and args.command == "build"
+                               and not os.environ.get("CI")) else None
     if progress:
         logger.addHandler(progress)
     logger.setLevel(logging.INFO if progress else logging.WARNING)
@@ -110,16 +113,16 @@ def _build(args, collect: _Collect, report: bool = True):
     root = args.path.resolve()
     out = args.out.resolve() if args.out else root / "dist"
     cache = BuildCache(out) if root.is_dir() else None
-    digest = inputs_digest(root) if cache else ""
     key = f"{'+'.join(formats)}|{args.variant or ''}|{getattr(args, 'page_list', True)}"
-    if cache and (record := cache.up_to_date(key, digest)):
-        for message in record["warnings"]:
+    digest = inputs_digest(root, cache.extra_inputs(key)) if cache else ""
+    if cache and (record := cache.up_to_date(key, digest)) and not (
+            args.strict and record["warnings"]):
+        for message in record["warnings"]:            # the warnings of the build that made them
             collect.emit(logging.makeLogRecord({"msg": message, "levelno": logging.WARNING}))
-        if not (args.strict and record["warnings"]):
-            if not args.quiet:
-                for name in record["outputs"]:
-                    print(f"up to date: {name}")
-            return 0 if report else [Path(name) for name in record["outputs"]]
+        if not args.quiet:
+            for name in record["outputs"]:
+                print(f"up to date: {name}")
+        return 0 if report else [Path(name) for name in record["outputs"]]
 
     from . import markup
     from .load import load
@@ -132,6 +135,8 @@ def _build(args, collect: _Collect, report: bool = True):
         publication = replace(publication, page_list=False)
     if args.strict and collect.count:
         raise QuireError(f"{collect.count} warning(s) and --strict: nothing was built.")
+    if cache:                   # now that the files the build reads are known
+        digest = inputs_digest(root, publication.inputs)
     def strict(target: Path) -> None:
         if args.strict and collect.count:
             raise QuireError(f"{target}: {collect.count} warning(s) and --strict; "
@@ -145,7 +150,8 @@ def _build(args, collect: _Collect, report: bool = True):
         if not args.quiet:
             print(f"wrote {path}")
     if cache:
-        cache.record(key, digest, written, collect.messages)
+        cache.record(key, digest, written, collect.messages,
+                     [str(p) for p in publication.inputs])
     return 0 if report else written
 
 

@@ -21,6 +21,7 @@ from .resources import IMAGE_TYPES, REMOTE, ascii_slug, inside, resolve_local, t
 
 log = logging.getLogger("quire")
 LAYERS = ("shared", "print", "epub")
+DOCUMENT_KEYS = {"title", "subtitle", "lang", "authors", "section", "lead", "date"}
 
 
 class _Ids:
@@ -36,7 +37,7 @@ class _Ids:
         if not (base[0].isalpha() or base[0] == "_"):
             base = "x" + base
         candidate, n = base, 2
-        while candidate in self.used:
+        while candidate in self.used or re.fullmatch(r"page-\d+", candidate):  # page markers
             candidate, n = f"{base}-{n}", n + 1
         self.used.add(candidate)
         self.current.add(candidate)
@@ -88,6 +89,15 @@ def load(project: Path, html_of=None) -> Publication:
     front = [_read_front_matter(root, path) for path in files]
     first = front[0].values if len(front) == 1 else {}
     settings = {**first, **config}
+    for table in ("pdf", "epub"):                  # quire.toml wins key by key
+        if table in first and table in config:
+            settings[table] = {**first[table], **config[table]}
+    if len(front) > 1:
+        for path, fm in zip(files, front):
+            for key in sorted(set(fm.values) - DOCUMENT_KEYS):
+                log.warning("%s: '%s' in front matter describes the whole publication and is "
+                            "ignored in a publication of several documents; put it in quire.toml",
+                            _rel(path, root), key)
     lang = settings.get("lang") or (front[0].values.get("lang")) or "en"
 
     ids, assets = _Ids(), _Assets(root)
@@ -121,10 +131,12 @@ def load(project: Path, html_of=None) -> Publication:
                                                   _identifier(title, authors, name)),
         modified=_modified(settings.get("date", "")),
     )
+    stylesheets, styled = _stylesheets(root)
     return Publication(
         root=root, name=ascii_slug(name), metadata=metadata, documents=documents,
         assets=tuple(assets.by_source.values()),
-        stylesheets=_stylesheets(root),
+        stylesheets=stylesheets,
+        inputs=tuple(sorted({*files, *assets.by_source, *(p for _, p in stylesheets), *styled})),
         templates_dir=(root / "templates") if (root / "templates").is_dir() else None,
         pdf=pdf_settings(settings.get("pdf", {})),
         toc=settings.get("toc", len(documents) > 1),
@@ -147,7 +159,7 @@ def _document_files(root: Path, content: Path, order) -> list[Path]:
         files = []
         for entry in order:
             path = (content / entry).resolve()
-            if not inside(path, root) or not path.is_file():
+            if not inside(path, content) or not path.is_file():
                 raise QuireError(f"quire.toml: documents: '{entry}' not found in "
                                  f"{_rel(content, root)}/")
             files.append(path)
@@ -189,9 +201,10 @@ def _convert(root, content, path, fm, pub_lang, ids, assets, numbering, html_of)
     lang = fm.values.get("lang", pub_lang)
     ids.current = set()
     relative = path.relative_to(content)
-    slug, n = ascii_slug("-".join(relative.with_suffix("").parts), "document"), 2
+    base = ascii_slug("-".join(relative.with_suffix("").parts), "document")
+    slug, n = base, 2
     while slug in ids.slugs:
-        slug, n = f"{ascii_slug('-'.join(relative.with_suffix('').parts), 'document')}-{n}", n + 1
+        slug, n = f"{base}-{n}", n + 1
     ids.slugs.add(slug)
     doc_id = ids.claim(slug)
     body = markup.convert(
@@ -220,9 +233,7 @@ def _convert(root, content, path, fm, pub_lang, ids, assets, numbering, html_of)
 
 
 def _first_element(root):
-    for child in root:
-        return child
-    return None
+    return next(iter(root), None)
 
 
 def _link_documents(converted: list[dict]) -> None:
@@ -245,8 +256,10 @@ def _link_documents(converted: list[dict]) -> None:
                     warnings.append(f"{c['source']}: link '{href}' names no document "
                                     "of the publication")
                     continue
+                fragment = other["body"].renamed.get(fragment, fragment)
                 if fragment and fragment not in other["ids"]:
                     slugged = markup.slugify(fragment)
+                    slugged = other["body"].renamed.get(slugged, slugged)
                     fragment = slugged if slugged in other["ids"] else ""
                     if not fragment:
                         warnings.append(f"{c['source']}: link '{href}': no such heading, "
@@ -279,36 +292,39 @@ def _document(c: dict) -> Document:
     )
 
 
-def _stylesheets(root: Path) -> tuple[tuple[str, Path], ...]:
+def _stylesheets(root: Path) -> tuple[tuple[tuple[str, Path], ...], tuple[Path, ...]]:
     """Each layer from the project's styles/ when it has one, else from the built-in theme.
 
     Every url() and @import must name a file beside the stylesheet: nothing is fetched
     from the network or from outside the project.
     """
     theme = theme_dir()
-    layers = []
+    layers, named = [], []
     for layer in LAYERS:
         own = root / "styles" / f"{layer}.css"
         path = own if own.is_file() else theme / f"{layer}.css"
-        _check_stylesheet(path, root if path == own else theme, _rel(path, root))
+        named += _check_stylesheet(path, root if path == own else theme, _rel(path, root))
         layers.append((layer, path))
-    return tuple(layers)
+    return tuple(layers), tuple(named)
 
 
 _CSS_REFERENCE = re.compile(r"""@import\s+(?:url\()?\s*['"]?([^'")\s;]+)|url\(\s*['"]?([^'")]+?)['"]?\s*\)""")
 
 
-def _check_stylesheet(path: Path, base_root: Path, label: str) -> None:
+def _check_stylesheet(path: Path, base_root: Path, label: str) -> list[Path]:
+    """Refuse what a stylesheet may not reach; returns the files it names."""
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as err:
         raise ContentError(label, f"cannot be read as UTF-8 text ({err})")
+    named = []
     for match in _CSS_REFERENCE.finditer(text):
         url = match.group(1) or match.group(2)
         line = text.count("\n", 0, match.start()) + 1
         if url.startswith(("data:", "#")):
             continue
-        resolve_local(url, path.parent, base_root, label, line, what="url")
+        named.append(resolve_local(url, path.parent, base_root, label, line, what="url"))
+    return named
 
 
 def _humanise(stem: str) -> str:

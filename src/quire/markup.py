@@ -98,6 +98,7 @@ class Converted:
     warnings: list[str] = field(default_factory=list)
     targets: dict[str, str] = field(default_factory=dict)   # id -> "Figur 2", heading text
     images_without_alt: int = 0
+    renamed: dict[str, str] = field(default_factory=dict)   # id as written -> id claimed
 
     def xhtml(self) -> str:
         return inner_xhtml(self.root)
@@ -199,7 +200,7 @@ def convert(text: str, *, lang: str, label: str, first_line: int,
     _sanitize(root, label, line_of, result.warnings)
     _unwrap_blocks(root)
     _headings(root, label, result.warnings)
-    _renumber_ids(root, claim_id)
+    result.renamed = _renumber_ids(root, claim_id)
     _extract_footnotes(root, result, claim_id)
     for img in root.iter("img"):
         src = img.get("src", "")
@@ -315,8 +316,9 @@ def _split_paragraph(p) -> None:
         return
 
 
-def _renumber_ids(root, claim_id) -> None:
-    """Give every id a publication-unique value and follow it in same-document links."""
+def _renumber_ids(root, claim_id) -> dict[str, str]:
+    """Give every id a publication-unique value and follow it in same-document links;
+    returns what was renamed, for links from other documents."""
     renamed = {}
     for el in root.iter():
         old = el.get("id")
@@ -328,6 +330,7 @@ def _renumber_ids(root, claim_id) -> None:
         href = a.get("href", "")
         if href.startswith("#") and href[1:] in renamed:
             a.set("href", "#" + renamed[href[1:]])
+    return renamed
 
 
 def _extract_footnotes(root, result: Converted, claim_id) -> None:

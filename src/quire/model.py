@@ -124,6 +124,7 @@ class Publication:
     cover: Asset | None = None
     page_list: bool = True      # EPUB page-break markers and page list from the PDF layout
     accessibility: tuple[tuple[str, object], ...] = ()   # quire.toml [accessibility] overrides
+    inputs: tuple[Path, ...] = ()   # every file a build reads (documents, images, styles)
 
     def parts(self) -> tuple[tuple[str, tuple[Document, ...]], ...]:
         """Runs of documents that share a part ("" for documents outside any part)."""

@@ -4,16 +4,18 @@ quire writes every XHTML file itself (the content documents and nav.xhtml, from 
 and hands ebooklib the finished bytes; ebooklib writes the package document and the NCX.
 The zip is then rewritten with fixed dates and order, and `xml:lang` on the package, so the
 same source gives the same bytes. Only the shared and epub layers of the stylesheet are
-used. It leaves out (for now) a cover page and a page list.
+used. Page-break markers and the page list come from the print layout (PageStart).
+It leaves out audio, video and scripting (quire removes them from the manuscript).
 """
 
 from __future__ import annotations
 
 import io
+import posixpath
 import re
 import zipfile
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from ebooklib import epub
 from lxml import etree
@@ -22,13 +24,14 @@ from markupsafe import Markup
 from .. import labels, markup, templates
 from ..errors import OutputError
 from ..model import Document, Publication
-from ..resources import FONT_TYPES, inside, theme_dir
+from ..resources import FONT_TYPES, IMAGE_TYPES, inside, theme_dir
 
 def file_name(publication: Publication) -> str:
     return f"{publication.name}.epub"
 XHTML_NS = "http://www.w3.org/1999/xhtml"
 EPUB_NS = "http://www.idpf.org/2007/ops"
 _CSS_URL = re.compile(r"""url\(\s*['"]?([^'")]+)['"]?\s*\)""")
+_CSS_IMPORT = re.compile(r"""@import\s+['"]([^'"]+)['"]""")
 
 
 class XhtmlItem(epub.EpubHtml):
@@ -55,16 +58,13 @@ def _with_page_breaks(doc: Document, starts) -> tuple[str, str]:
     blocks = markup.blocks(root)
     head = []
     for start in starts:
-        marker = etree.Element("span", {"id": f"page-{start.label}", "role": "doc-pagebreak",
-                                        f"{{{EPUB_NS}}}type": "pagebreak",
-                                        "aria-label": start.label})
+        # A placeholder; the pass over the whole page makes it an EPUB page break.
+        marker = etree.Element("span", {"data-quire-page": start.label})
         if start.block < 0 or start.block >= len(blocks):
             head.append(etree.tostring(marker, encoding="unicode"))
         else:
             _insert_at_letter(blocks[start.block], start.letters, marker)
-    body = markup.inner_xhtml(root).replace(f' xmlns:ns0="{EPUB_NS}"', "").replace("ns0:", "epub:")
-    head_xhtml = "".join(head).replace(f' xmlns:ns0="{EPUB_NS}"', "").replace("ns0:", "epub:")
-    return body, head_xhtml
+    return markup.inner_xhtml(root), "".join(head)
 
 
 def _insert_at_letter(block, letters: int, marker) -> None:
@@ -114,12 +114,12 @@ def _document_xhtml(env, publication: Publication, doc: Document, stylesheets,
         footnotes=Markup(templates.render(env, "_footnotes.xhtml", doc=doc))
         if doc.footnotes else "",
         stylesheets=[f"../{name}" for name in stylesheets], labels=labels.labels(doc.lang))
-    try:
-        root = etree.fromstring(text.encode("utf-8"))
-    except etree.XMLSyntaxError as err:
-        raise OutputError(f"{doc.source}: the EPUB page is not well-formed XHTML "
-                          f"(check the templates): {err}") from None
+    root = _parse(text, doc.source)
     ns = {"h": XHTML_NS}
+    for marker in root.iterfind(".//h:span[@data-quire-page]", ns):
+        label = marker.attrib.pop("data-quire-page")
+        marker.attrib.update({"id": f"page-{label}", "role": "doc-pagebreak",
+                              f"{{{EPUB_NS}}}type": "pagebreak", "aria-label": label})
     for a in root.iterfind(".//h:a[@href]", ns):
         href = a.get("href")
         if a.get("class") == "noteref":
@@ -176,24 +176,34 @@ def _ebooklib_toc(nodes: list[Node], counter=None):
 
 
 def _stylesheet_items(publication: Publication):
-    """The shared and epub layers, and every font they name, as (zip name, bytes, type)."""
-    items = []
+    """The shared and epub layers and every file they name (fonts, images, imported
+    stylesheets), as (name inside EPUB/, bytes, media type)."""
+    items, seen = [], set()
+
+    def add(name: str, source: Path, media_type: str) -> None:
+        if name not in seen:
+            seen.add(name)
+            items.append((name, source.read_bytes(), media_type))
+
     for layer, path in publication.stylesheets:
         if layer == "print":
             continue
         css = path.read_text(encoding="utf-8")
         name = f"styles/{layer}.css"
         items.append((name, css.encode("utf-8"), "text/css"))
-        for url in sorted(set(_CSS_URL.findall(css))):
+        seen.add(name)
+        for url in sorted(set(_CSS_URL.findall(css)) | set(_CSS_IMPORT.findall(css))):
             source = (path.parent / url).resolve()
             if url.startswith(("data:", "#")) or not source.is_file():
                 continue
             if not (inside(source, publication.root) or inside(source, theme_dir())):
                 continue
-            media_type = FONT_TYPES.get(source.suffix.lower())
-            if media_type:
-                target = str(PurePosixPath("styles") / url)
-                items.append((target, source.read_bytes(), media_type))
+            media_type = (FONT_TYPES.get(source.suffix.lower())
+                          or IMAGE_TYPES.get(source.suffix.lower())
+                          or ("text/css" if source.suffix.lower() == ".css" else None))
+            target = posixpath.normpath(posixpath.join("styles", url))
+            if media_type and not target.startswith(".."):
+                add(target, source, media_type)
     return items
 
 
@@ -215,8 +225,8 @@ def write(publication: Publication, target: Path, page_starts=()) -> None:
     _accessibility(book, publication, bool(page_starts))
 
     stylesheets = []
-    for name, content, media_type in _stylesheet_items(publication):
-        uid = "css-" + re.sub(r"[^\w-]", "-", PurePosixPath(name).stem)
+    for n, (name, content, media_type) in enumerate(_stylesheet_items(publication), 1):
+        uid = f"style-{n}"
         book.add_item(epub.EpubItem(uid=uid, file_name=name, media_type=media_type,
                                     content=content))
         if media_type == "text/css":
@@ -289,14 +299,19 @@ def _nav_xhtml(env, publication, outline: list[Node], stylesheets, landmarks, pa
     return _well_formed(text, "nav.xhtml")
 
 
-def _well_formed(text: str, name: str) -> bytes:
-    """Serialised XHTML, or an OutputError naming the template that broke it."""
+def _parse(text: str, name) -> etree._Element:
+    """A rendered page as XML, or an OutputError naming what broke it."""
     try:
-        root = etree.fromstring(text.encode("utf-8"))
+        return etree.fromstring(text.encode("utf-8"))
     except etree.XMLSyntaxError as err:
         raise OutputError(f"{name}: the EPUB page is not well-formed XHTML "
                           f"(check the templates): {err}") from None
-    return etree.tostring(root, encoding="utf-8", xml_declaration=True, doctype="<!DOCTYPE html>")
+
+
+def _well_formed(text: str, name: str) -> bytes:
+    """Serialised XHTML, or an OutputError naming the template that broke it."""
+    return etree.tostring(_parse(text, name), encoding="utf-8", xml_declaration=True,
+                          doctype="<!DOCTYPE html>")
 
 
 def _accessibility(book, publication: Publication, page_list: bool) -> None:

@@ -11,10 +11,12 @@ It leaves out SVG colour conversion: an SVG's RGB colours stay RGB (preflight re
 from __future__ import annotations
 
 import logging
+import mimetypes
 import re
 import uuid
 from pathlib import Path
 from unittest import mock
+from urllib.parse import quote, unquote
 from urllib.request import url2pathname
 
 from lxml import etree
@@ -101,7 +103,7 @@ def _inside_note(el):
 def render_print_html(publication: Publication) -> str:
     env = templates.environment(publication.templates_dir)
     meta = publication.metadata
-    images = {asset.name: asset.source.as_uri() for asset in publication.assets}
+    images = {asset.name: _url_of(asset.source, publication.root) for asset in publication.assets}
     return templates.render(
         env, "print.html",
         version=__version__, meta=meta, pdf=publication.pdf, toc=publication.toc,
@@ -114,7 +116,7 @@ def render_print_html(publication: Publication) -> str:
                 for doc in publication.documents},
         titles={doc.id: Markup(_print_fragment(doc.title_html, doc, images))
                 for doc in publication.documents},
-        stylesheets=[path.as_uri() for layer, path in publication.stylesheets
+        stylesheets=[_url_of(path, publication.root) for layer, path in publication.stylesheets
                      if layer in ("shared", "print")],
         created=_w3c(meta.date) if meta.date else meta.modified.strftime("%Y-%m-%dT%H:%M:%SZ"),
         modified=meta.modified.strftime("%Y-%m-%dT%H:%M:%SZ"),
@@ -145,11 +147,35 @@ class _Capture(logging.Handler):
         self.messages.append(message)
 
     def _project_path(self, url: str) -> str:
-        path = Path(url2pathname(url.split("?")[0][len("file:"):]))
+        path = _path_of(url, self.root)
         for base, prefix in ((self.root, ""), (theme_dir(), "quire theme: ")):
-            if inside(path, base):
+            if path is not None and inside(path, base):
                 return prefix + str(path.resolve().relative_to(base.resolve()))
         return url
+
+
+# WeasyPrint names images after their URL (and the PDF's /ID hashes everything): files are
+# handed to it under these fixed URLs, so the bytes do not depend on where the project is.
+PROJECT_URL = "file:///quire/project/"
+THEME_URL = "file:///quire/theme/"
+
+
+def _url_of(path: Path, root: Path) -> str:
+    path = path.resolve()
+    for base, prefix in ((root, PROJECT_URL), (theme_dir(), THEME_URL)):
+        if inside(path, base):
+            return prefix + quote(path.relative_to(base.resolve()).as_posix())
+    return path.as_uri()
+
+
+def _path_of(url: str, root: Path) -> Path | None:
+    url = url.split("?")[0].split("#")[0]
+    for base, prefix in ((root, PROJECT_URL), (theme_dir(), THEME_URL)):
+        if url.startswith(prefix):
+            return (base / unquote(url[len(prefix):])).resolve()
+    if url.startswith("file:"):
+        return Path(url2pathname(url[len("file:"):])).resolve()
+    return None
 
 
 VARIANTS = {"print": "pdf/x-4", "screen": "pdf/ua-1", "archive": "pdf/a-3u"}
@@ -187,8 +213,8 @@ def _fetcher(publication: Publication, cmyk_job: bool, refused: list[str], cache
     class ProjectFetcher(URLFetcher):
         def fetch(self, url, headers=None):
             if url.startswith("file:"):
-                path = Path(url2pathname(url.split("?")[0][len("file:"):])).resolve()
-                if any(inside(path, root) for root in allowed):
+                path = _path_of(url, publication.root)
+                if path.is_file() and any(inside(path, root) for root in allowed):
                     suffix = path.suffix.lower()
                     if suffix == ".css" and capture is not None:
                         capture.stylesheet = url
@@ -202,7 +228,9 @@ def _fetcher(publication: Publication, cmyk_job: bool, refused: list[str], cache
                     if suffix == ".woff2":
                         return Converted(url, derived("fonts", path.read_bytes(), _unpack_woff2),
                                          {"Content-Type": "font/ttf"})
-                    return super().fetch(url, headers)
+                    kind = "text/css" if suffix == ".css" else (
+                        mimetypes.guess_type(path.name)[0] or "application/octet-stream")
+                    return Converted(url, path.read_bytes(), {"Content-Type": kind})
             elif url.startswith("data:"):
                 return super().fetch(url, headers)
             refused.append(url)
@@ -217,7 +245,7 @@ def _variant_style(publication: Publication) -> str:
     rules = []
     if pdf.variant == "print":
         rules.append("@color-profile device-cmyk { components: cyan, magenta, yellow, black; "
-                     f"src: url({cmyk.profile_path().as_uri()}); }}")
+                     f"src: url({_url_of(cmyk.profile_path(), publication.root)}); }}")
         marks = "crop cross" if pdf.marks else "none"
         rules.append(f"@page {{ bleed: {pdf.bleed}; marks: {marks}; }}")
     if pdf.variant == "archive":
@@ -248,7 +276,7 @@ def _render(publication: Publication, target: Path | None, cache=None) -> tuple[
     try:
         html = render_print_html(publication).replace(
             "</head>", f"<style>{_variant_style(publication)}</style>\n</head>", 1)
-        document = weasyprint.HTML(string=html, base_url=publication.root.as_uri() + "/",
+        document = weasyprint.HTML(string=html, base_url=PROJECT_URL,
                                    url_fetcher=fetcher)
         # WeasyPrint's PDF/X-4 writes a random xmpMM:DocumentID (uuid4), which also feeds
         # the file /ID: derive it from the publication's identifier instead.

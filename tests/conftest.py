@@ -15,7 +15,8 @@ import pytest
 from lxml import etree
 
 REPO = Path(__file__).resolve().parent.parent
-SEED = REPO.parent / "shared" / "seed" / "000_01642945beaacbaf.txt"
+# The seed manuscript as it was delivered (a copy of ../shared/seed/000_01642945beaacbaf.txt).
+SEED = REPO / "tests" / "data" / "seed-article.txt"
 
 
 def run_quire(*args: str, cwd: Path | None = None, env: dict | None = None):

@@ -117,7 +117,12 @@ def test_progress_on_a_terminal_only(project):
     if not shutil.which("script"):
         pytest.skip("util-linux 'script' is needed to give quire a terminal")
     command = f"{sys.executable} -m quire build {project} --format epub"
+    local = {k: v for k, v in os.environ.items() if k != "CI"}
     on_tty = subprocess.run(["script", "-qec", command, "/dev/null"], capture_output=True,
-                            text=True)
+                            text=True, env=local)
     assert on_tty.returncode == 0
     assert "\033[Kreading 1 documents..." in on_tty.stdout
+    (project / "content" / "a.md").write_text(DOC + "\nEnda mer.\n")
+    in_ci = subprocess.run(["script", "-qec", command, "/dev/null"], capture_output=True,
+                           text=True, env={**local, "CI": "true"})
+    assert in_ci.returncode == 0 and "\033[K" not in in_ci.stdout

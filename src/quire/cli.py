@@ -230,6 +230,3 @@ def _is_cmyk_job(path: Path) -> bool:
     except pikepdf.PdfError as err:
         raise QuireError(f"{path}: not a readable PDF ({err})") from None
 
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -258,7 +258,7 @@ def _toml_line(text: str, dotted: str) -> int | None:
 _FENCE = re.compile(r"^---[ \t]*$")
 
 
-def _bad_value_line(node, err) -> int | None:
+def _bad_value_line(node) -> int | None:
     """The line of the first scalar YAML cannot construct (for messages only)."""
     loader = yaml.SafeLoader("")
     for scalar in _scalars(node):
@@ -300,7 +300,7 @@ def split_front_matter(text: str, label: str) -> FrontMatter:
         problem = getattr(err, "problem", None) or str(err)
         raise ContentError(label, f"invalid YAML front matter: {problem}", line)
     except ValueError as err:            # a value YAML reads but cannot build: 2024-02-30
-        line = _bad_value_line(node, err)
+        line = _bad_value_line(node)
         raise ContentError(label, f"invalid value in front matter: {err}", line)
     if data is None:
         data = {}

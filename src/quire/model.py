@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from datetime import datetime
 from pathlib import Path
 
@@ -136,9 +137,10 @@ class Publication:
                 runs.append((doc.part, [doc]))
         return tuple((part, tuple(docs)) for part, docs in runs)
 
+    @cached_property
+    def _documents_by_id(self) -> dict[str, Document]:
+        return {anchor: doc for doc in self.documents for anchor in doc.ids}
+
     def document_of(self, anchor: str) -> Document | None:
         """The document that defines the id `anchor`."""
-        for doc in self.documents:
-            if anchor in doc.ids:
-                return doc
-        return None
+        return self._documents_by_id.get(anchor)

@@ -29,22 +29,20 @@ def build_all(publication: Publication, formats, out_dir: Path,
     EPUB-only build with a page list takes them from the cache or lays the pages out
     without writing a PDF."""
     written, starts = [], None
+    if cache and digest and publication.page_list:
+        stored = cache.page_starts(digest)
+        starts = tuple(PageStart(*s) for s in stored) if stored is not None else None
     if "pdf" in formats:
         log.info("laying out and writing the PDF (%d documents)...", len(publication.documents))
         path, starts = build(publication, "pdf", out_dir, check, cache=cache)
         written.append(path)
-        if cache and digest:
-            cache.store_page_starts(digest, [list(astuple(s)) for s in starts])
+    elif "epub" in formats and publication.page_list and starts is None:
+        from .pdf import page_starts
+        log.info("laying out the pages for the EPUB's page list...")
+        starts = page_starts(publication, cache)
+    if cache and digest and starts is not None:
+        cache.store_page_starts(digest, [list(astuple(s)) for s in starts])
     if "epub" in formats:
-        if publication.page_list and starts is None and cache and digest:
-            stored = cache.page_starts(digest)
-            starts = tuple(PageStart(*s) for s in stored) if stored is not None else None
-        if publication.page_list and starts is None:
-            from .pdf import page_starts
-            log.info("laying out the pages for the EPUB's page list...")
-            starts = page_starts(publication, cache)
-            if cache and digest:
-                cache.store_page_starts(digest, [list(astuple(s)) for s in starts])
         log.info("writing the EPUB...")
         path, _ = build(publication, "epub", out_dir, check,
                         page_starts=starts if publication.page_list else ())

@@ -330,7 +330,6 @@ def _accessibility(book, publication: Publication, page_list: bool) -> None:
         "access_mode_sufficient": ["textual"] if all_alt or not images else ["textual,visual"],
         "features": features,
         "hazards": ["none"],
-        "summary": labels.summary(publication.metadata.lang, images and all_alt, page_list),
         "conforms_to": "EPUB Accessibility 1.1 - WCAG 2.1 Level AA",
     }
     values = {**derived, **dict(publication.accessibility)}
@@ -341,10 +340,13 @@ def _accessibility(book, publication: Publication, page_list: bool) -> None:
     for key, prop in properties:
         for value in values[key]:
             book.add_metadata(None, "meta", value, {"property": prop})
-    summary, summary_lang = values["summary"] if isinstance(values["summary"], tuple) \
-        else (values["summary"], publication.metadata.lang)
+    lang = publication.metadata.lang
+    if "summary" in values:                     # the publisher's own, in the book's language
+        summary, summary_lang = values["summary"], lang
+    else:                                       # quire's, in the book's language if it has it
+        summary, summary_lang = labels.summary(lang, images and all_alt, page_list)
     attributes = {"property": "schema:accessibilitySummary"}
-    if summary_lang != publication.metadata.lang.split("-")[0].lower():
+    if summary_lang != lang.split("-")[0].lower() and summary_lang != lang:
         attributes["{http://www.w3.org/XML/1998/namespace}lang"] = summary_lang
     book.add_metadata(None, "meta", summary, attributes)
     book.add_metadata(None, "meta", values["conforms_to"], {"property": "dcterms:conformsTo"})

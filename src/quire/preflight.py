@@ -24,11 +24,17 @@ def _multiply(m, n):
 
 def check_pdf(path: Path, cmyk_job: bool = True) -> list[str]:
     """The problems found, one line each ("pages 3, 8: ..."); [] when the file is clean."""
+    return grouped(findings(path, cmyk_job))
+
+
+def findings(path: Path, cmyk_job: bool = True, first_page: int = 1) -> list[tuple[int, str]]:
+    """(page number, problem) for each problem on each page; pages count from `first_page`
+    (a part of a longer PDF)."""
     import pikepdf
 
     findings: list[tuple[int, str]] = []
     with pikepdf.open(path) as pdf:
-        for number, page in enumerate(pdf.pages, 1):
+        for number, page in enumerate(pdf.pages, first_page):
             found = _Page(number, cmyk_job)
             if "/TrimBox" not in page.obj:
                 found.add("no TrimBox: the printer cannot tell where to cut")
@@ -38,10 +44,10 @@ def check_pdf(path: Path, cmyk_job: bool = True) -> list[str]:
             found.trim = trim
             found.walk(page, page.resources, (1, 0, 0, 1, 0, 0))
             findings += found.lines
-    return _grouped(findings)
+    return findings
 
 
-def _grouped(findings: list[tuple[int, str]]) -> list[str]:
+def grouped(findings: list[tuple[int, str]]) -> list[str]:
     """One line per problem, naming the pages it is on: "pages 3, 8, 12: ..."."""
     pages: dict[str, list[int]] = {}
     for number, message in findings:

@@ -100,27 +100,47 @@ def _inside_note(el):
     return None
 
 
-def render_print_html(publication: Publication) -> str:
+def _runs(publication: Publication, documents) -> list[tuple]:
+    """(part title, documents, part number, whether the part opens here) for each run of
+    `documents` that shares a part; numbers count the publication's runs from 1."""
+    numbers = {doc.id: (number, index == 0)
+               for number, (_, docs) in enumerate(publication.parts(), 1)
+               for index, doc in enumerate(docs)}
+    runs: list[tuple] = []
+    for doc in documents:
+        if runs and runs[-1][0] == doc.part and numbers[doc.id][0] == runs[-1][2]:
+            runs[-1][1].append(doc)
+        else:
+            runs.append((doc.part, [doc], *numbers[doc.id]))
+    return runs
+
+
+def render_print_html(publication: Publication, documents=None, front: bool = True) -> str:
+    """The print HTML of the publication, or of a run of its `documents` (with the front
+    matter, or without it) for a PDF laid out in parts."""
     env = templates.environment(publication.templates_dir)
     meta = publication.metadata
+    documents = publication.documents if documents is None else documents
     images = {asset.name: _url_of(asset.source, publication.root) for asset in publication.assets}
-    return templates.render(
+    html = templates.render(
         env, "print.html",
         version=__version__, meta=meta, pdf=publication.pdf, toc=publication.toc,
-        documents=publication.documents, parts=publication.parts(),
+        documents=documents, parts=_runs(publication, documents), front=front,
+        toc_parts=_runs(publication, publication.documents),
         labels=labels.labels(meta.lang), title_page=publication.title_page,
         cover=images[publication.cover.name] if publication.cover else None,
         journal_style=any(doc.authors for doc in publication.documents),
         bodies={doc.id: Markup('<div class="document-body">'
                                f'{_print_fragment(doc.body, doc, images, True)}</div>')
-                for doc in publication.documents},
+                for doc in documents},
         titles={doc.id: Markup(_print_fragment(doc.title_html, doc, images))
-                for doc in publication.documents},
+                for doc in documents},
         stylesheets=[_url_of(path, publication.root) for layer, path in publication.stylesheets
                      if layer in ("shared", "print")],
         created=_w3c(meta.date) if meta.date else meta.modified.strftime("%Y-%m-%dT%H:%M:%SZ"),
         modified=meta.modified.strftime("%Y-%m-%dT%H:%M:%SZ"),
     )
+    return html.replace("</head>", f"<style>{_variant_style(publication)}</style>\n</head>", 1)
 
 
 def _w3c(date: str) -> str:
@@ -193,12 +213,12 @@ def _unpack_woff2(data: bytes) -> bytes:
 
 
 def _fetcher(publication: Publication, cmyk_job: bool, refused: list[str], cache=None,
-             capture: _Capture | None = None):
+             capture: _Capture | None = None, css=None):
     """WeasyPrint's one door to files: the project and the theme only, never the network.
 
     In a CMYK job it also hands WeasyPrint stylesheets with CMYK colours and raster images
     converted to CMYK, so nothing RGB reaches the PDF from them. WOFF2 fonts are handed over
-    unpacked (from the build cache when there is one).
+    unpacked (from the build cache when there is one). `css` rewrites stylesheets' text.
     """
     def derived(kind: str, data: bytes, make) -> bytes:
         return cache.derived(kind, data, make) if cache else make(data)
@@ -218,8 +238,10 @@ def _fetcher(publication: Publication, cmyk_job: bool, refused: list[str], cache
                     suffix = path.suffix.lower()
                     if suffix == ".css" and capture is not None:
                         capture.stylesheet = url
-                    if cmyk_job and suffix == ".css":
-                        return Converted(url, cmyk.convert_css(path.read_text("utf-8")),
+                    if suffix == ".css" and (cmyk_job or css):
+                        text = path.read_text("utf-8")
+                        text = cmyk.convert_css(text) if cmyk_job else text
+                        return Converted(url, css(text) if css else text,
                                          {"Content-Type": "text/css"})
                     if cmyk_job and suffix in _RASTER:
                         return Converted(url, derived("cmyk", path.read_bytes(),
@@ -253,62 +275,99 @@ def _variant_style(publication: Publication) -> str:
     return "\n".join(rules)
 
 
-def write(publication: Publication, target: Path, cache=None) -> tuple[PageStart, ...]:
-    """Write the PDF; returns where its pages start, for the EPUB's page list."""
-    return _render(publication, target, cache)
+def write(publication: Publication, target: Path, cache=None, jobs: int = 1
+          ) -> tuple[PageStart, ...]:
+    """Write the PDF; returns where its pages start, for the EPUB's page list. A long
+    publication is laid out in parts by `jobs` processes (pdf_parts)."""
+    return _render(publication, target, cache, jobs)
 
 
-def page_starts(publication: Publication, cache=None) -> tuple[PageStart, ...]:
+def page_starts(publication: Publication, cache=None, jobs: int = 1) -> tuple[PageStart, ...]:
     """Lay the publication out as for print, without writing a PDF."""
-    return _render(publication, None, cache)
+    return _render(publication, None, cache, jobs)
 
 
-def _render(publication: Publication, target: Path | None, cache=None) -> tuple[PageStart, ...]:
-    import weasyprint
+def _render(publication: Publication, target: Path | None, cache=None, jobs: int = 1
+            ) -> tuple[PageStart, ...]:
+    from . import pdf_parts
 
-    refused: list[str] = []
-    variant = publication.pdf.variant
-    capture = _Capture(publication.root)
-    fetcher = _fetcher(publication, variant == "print", refused, cache, capture)
-    weasy_log = logging.getLogger("weasyprint")
-    weasy_log.addHandler(capture)
-    weasy_log.propagate = False
-    try:
-        html = render_print_html(publication).replace(
-            "</head>", f"<style>{_variant_style(publication)}</style>\n</head>", 1)
-        document = weasyprint.HTML(string=html, base_url=PROJECT_URL,
-                                   url_fetcher=fetcher)
-        # WeasyPrint's PDF/X-4 writes a random xmpMM:DocumentID (uuid4), which also feeds
-        # the file /ID: derive it from the publication's identifier instead.
-        stable = uuid.uuid5(uuid.NAMESPACE_URL, publication.metadata.identifier)
-        rendered = document.render(pdf_variant=VARIANTS[variant])
+    parts = pdf_parts.plan(publication)
+    if parts is not None:
+        try:
+            result = pdf_parts.render(publication, parts, target, cache, jobs)
+        except pdf_parts.Unsplittable as why:
+            log.info("laying the PDF out in one piece: %s", why)
+        else:
+            _report(publication, *result.report)
+            return result.starts
+    with Session(publication, cache) as session:
+        html = render_print_html(publication)
+        rendered = session.render(html)
         starts = _page_starts(rendered)
         if target is not None:
-            with mock.patch("weasyprint.pdf.metadata.uuid4", return_value=stable):
-                rendered.write_pdf(target, pdf_variant=VARIANTS[variant])
-    finally:
-        weasy_log.removeHandler(capture)
-        weasy_log.propagate = True
-    if target is not None and variant == "print":
-        for finding in preflight.check_pdf(target, cmyk_job=True):
-            log.warning("%s: preflight: %s", file_name(publication), finding)
-    for url in sorted(set(refused)):
-        log.warning("PDF: refused to fetch '%s': quire reads only the project folder", url)
-    for message in dict.fromkeys(capture.messages):     # once each, in order
-        if not any(url in message for url in refused):
-            log.warning("PDF: %s", message)
+            session.write(rendered, target)
+    findings = (preflight.check_pdf(target, cmyk_job=True)
+                if target is not None and publication.pdf.variant == "print" else [])
+    _report(publication, findings, session.refused, session.capture.messages)
     return starts
 
 
-def _page_starts(rendered) -> tuple[PageStart, ...]:
+class Session:
+    """WeasyPrint set up for one publication: the fetcher, and its warnings captured."""
+
+    def __init__(self, publication: Publication, cache=None, css=None):
+        self.publication = publication
+        self.refused: list[str] = []
+        self.capture = _Capture(publication.root)
+        self.fetcher = _fetcher(publication, publication.pdf.variant == "print", self.refused,
+                                cache, self.capture, css)
+
+    def __enter__(self):
+        weasy_log = logging.getLogger("weasyprint")
+        weasy_log.addHandler(self.capture)
+        weasy_log.propagate = False
+        return self
+
+    def __exit__(self, *exc):
+        weasy_log = logging.getLogger("weasyprint")
+        weasy_log.removeHandler(self.capture)
+        weasy_log.propagate = True
+
+    def html(self, html: str):
+        import weasyprint
+        return weasyprint.HTML(string=html, base_url=PROJECT_URL, url_fetcher=self.fetcher)
+
+    def render(self, html: str):
+        return self.html(html).render(pdf_variant=VARIANTS[self.publication.pdf.variant])
+
+    def write(self, rendered, target: Path) -> None:
+        # WeasyPrint's PDF/X-4 writes a random xmpMM:DocumentID (uuid4), which also feeds
+        # the file /ID: derive it from the publication's identifier instead.
+        stable = uuid.uuid5(uuid.NAMESPACE_URL, self.publication.metadata.identifier)
+        with mock.patch("weasyprint.pdf.metadata.uuid4", return_value=stable):
+            rendered.write_pdf(target, pdf_variant=VARIANTS[self.publication.pdf.variant])
+
+
+def _report(publication: Publication, findings, refused, messages) -> None:
+    """Preflight findings and WeasyPrint's warnings, as quire's warnings (each once)."""
+    for finding in findings:
+        log.warning("%s: preflight: %s", file_name(publication), finding)
+    for url in sorted(set(refused)):
+        log.warning("PDF: refused to fetch '%s': quire reads only the project folder", url)
+    for message in dict.fromkeys(messages):     # once each, in order
+        if not any(url in message for url in refused):
+            log.warning("PDF: %s", message)
+
+
+def _page_starts(rendered, first_page: int = 1) -> tuple[PageStart, ...]:
     """For each page, the first block of a document that shows on it and how many of that
     block's letters came before (on earlier pages). Pages of front matter, blank pages and
-    pages without text have no entry."""
+    pages without text have no entry. `first_page` is the number of the first page."""
     from weasyprint.formatting_structure import boxes
 
     letters_before: dict[tuple[str, int], int] = {}
     starts = []
-    for number, page in enumerate(rendered.pages, 1):
+    for number, page in enumerate(rendered.pages, first_page):
         first: list = []
         on_page: dict[tuple[str, int], int] = {}
 

@@ -1,0 +1,559 @@
+"""A long PDF laid out in parts, in parallel processes, and joined into one file.
+
+Every document opens on a new page and the theme's counters (footnotes) restart with each
+document, so a run of documents lays out alone exactly as it does inside the whole book.
+Only what depends on the pages before it differs: page numbers, which side a page is on,
+a blank page for a right-hand opening, and references to pages (the printed contents,
+`{.page}` cross-references). So:
+
+1. The publication is cut at document boundaries into parts of similar size; the front
+   matter (cover, title page, contents) is a part of its own.
+2. Each part is laid out in a worker. With its pages laid out, but not yet its folios and
+   running heads (WeasyPrint makes margin boxes last), the worker reports its page count
+   and waits for its offset: the pages of the parts before it. It then makes the margin
+   boxes with the page counter and page sides moved by that offset, and writes its PDF.
+3. Page references are set as literal numbers (`target-counter(attr(href), page)` reads
+   an attribute instead). A part that shows one is laid out again once every part's pages
+   are known; if its page count then changes, the parts after it follow.
+4. pikepdf joins the parts: a blank page where a part must open on the other side, one
+   outline (nested by WeasyPrint's own rule), one tree of named destinations, links across
+   parts pointed at it, and identical images and ICC profiles stored once.
+
+Stylesheets that need the whole book at once (`counter(pages)`, other target-* functions,
+`@page :first` or `:nth()`) are laid out in one piece, and so are the screen and archive
+variants (their tags and attachments are not joined).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import multiprocessing
+import queue
+import re
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .. import preflight
+from ..model import PageStart, Publication
+from . import pdf as pdf_output
+
+PART_SIZE = 80_000          # characters of document HTML per part: about 20 pages
+_ROUNDS = 4                 # layouts of a part at most, before giving up on splitting
+_SCALE = 0.75               # CSS px to PDF points, as WeasyPrint writes them
+_PAGE_REF = re.compile(r"target-counter\(\s*attr\(\s*href\s*\)\s*,\s*page\s*\)")
+_WHOLE_BOOK = re.compile(r"target-(?:counter|counters|text)\s*\(|counter\(\s*pages\s*\)"
+                         r"|@page[^{]*:(?:first|nth\((?![^)]*\bof\b))")
+_LINK = re.compile(r'(<a\b[^>]*?)\shref="#([^"]*)"')
+_ID = re.compile(r'\sid="([^"]*)"')
+ANCHOR_URI = "quire-anchor:"
+
+
+class Unsplittable(Exception):
+    """The publication must be laid out in one piece (the reason is the message)."""
+
+
+@dataclass(frozen=True)
+class Part:
+    front: bool                     # the part carries the front matter
+    documents: tuple[str, ...]      # Document ids
+
+
+@dataclass
+class PartResult:
+    index: int
+    pages: int
+    offset: int
+    opens: str                      # the first page's forced side: right, left or ""
+    side: str                       # the side WeasyPrint gave the first page
+    anchors: list                   # (name, page index in part, x, y) in PDF points
+    bookmarks: list                 # per page: [(level, label, (x, y), state)]
+    shown: dict                     # page references set in the text: anchor -> label
+    starts: tuple
+    path: str | None
+    findings: list = field(default_factory=list)
+    refused: list = field(default_factory=list)
+    messages: list = field(default_factory=list)
+
+
+@dataclass
+class Rendered:
+    starts: tuple[PageStart, ...]
+    report: tuple                   # (preflight findings, refused URLs, WeasyPrint messages)
+
+
+def plan(publication: Publication) -> list[Part] | None:
+    """The parts of a publication long enough to be worth splitting, or None."""
+    docs = publication.documents
+    sizes = [len(doc.body) + len(doc.lead) + len(doc.title_html) for doc in docs]
+    if publication.pdf.variant != "print" or len(docs) < 2 or sum(sizes) < 2 * PART_SIZE:
+        return None
+    front = bool(publication.cover or publication.title_page or publication.toc)
+    parts: list[list[str]] = [[]] if front else []
+    size = PART_SIZE
+    for doc, doc_size in zip(docs, sizes):
+        if size >= PART_SIZE:
+            parts.append([])
+            size = 0
+        parts[-1].append(doc.id)
+        size += doc_size
+    return [Part(front=index == 0, documents=tuple(ids)) for index, ids in enumerate(parts)]
+
+
+def render(publication: Publication, parts: list[Part], target: Path | None, cache,
+           jobs: int) -> Rendered:
+    """Lay out and (with a target) write the PDF in parts; raises Unsplittable when the
+    stylesheets need the whole book at once."""
+    import weasyprint  # noqa: F401  (imported once, before the workers fork)
+
+    _check_splittable(publication)
+    pages_per_char = 1 / 3000
+    estimate = sum(len(doc.body) for doc in publication.documents) * pages_per_char + 10
+    with tempfile.TemporaryDirectory(prefix=".quire-parts-",
+                                     dir=target.parent if target else None) as temp:
+        job = _Job(publication, cache, Path(temp) if target else None,
+                   "0" * len(str(int(estimate))))
+        results: list[PartResult | None] = [None] * len(parts)
+        numbers: dict[str, str] | None = None
+        todo = list(range(len(parts)))
+        for _ in range(_ROUNDS):
+            fixed = None if numbers is None else _layout(results)[0]
+            for result in _run(job, parts, todo, numbers, fixed, jobs):
+                results[result.index] = result
+            offsets, _ = _layout(results)
+            numbers = _page_numbers(results, offsets)
+            todo = [r.index for r in results
+                    if r.offset != offsets[r.index]
+                    or any(numbers.get(a) != label for a, label in r.shown.items())]
+            if not todo:
+                break
+        else:
+            raise Unsplittable("page references did not settle")
+        if target is not None:
+            _join(publication, results, target)
+    starts = tuple(s for r in results for s in r.starts)
+    findings = preflight.grouped([f for r in results for f in r.findings])
+    return Rendered(starts, (findings, [u for r in results for u in r.refused],
+                             [m for r in results for m in r.messages]))
+
+
+def _check_splittable(publication: Publication) -> None:
+    texts = [pdf_output.render_print_html(publication, documents=(), front=False)]
+    texts += [path.read_text("utf-8", errors="replace")
+              for layer, path in publication.stylesheets if layer in ("shared", "print")]
+    for text in texts:
+        if match := _WHOLE_BOOK.search(_PAGE_REF.sub("", text)):
+            raise Unsplittable(f"the stylesheet uses {match.group(0).strip()}")
+
+
+# -- the parent: offsets, and the workers that need them --------------------------------
+
+def _layout(results) -> tuple[list[int], list[bool]]:
+    """Each part's first page number minus one, and whether a blank page precedes it, from
+    the page counts known so far (a prefix of the parts)."""
+    offsets, blanks, offset = [], [], 0
+    first = next((r.side for r in results if r is not None and r.index == 0), "right")
+    for result in results:
+        if result is None:
+            break
+        side = first if offset % 2 == 0 else _other(first)
+        blank = bool(result.opens) and result.opens != side
+        offset += blank
+        offsets.append(offset)
+        blanks.append(blank)
+        offset += result.pages
+    return offsets, blanks
+
+
+def _other(side: str) -> str:
+    return "left" if side == "right" else "right"
+
+
+def _page_numbers(results, offsets) -> dict[str, str]:
+    numbers: dict[str, str] = {}
+    for result, offset in zip(results, offsets):
+        for name, page, _, _ in result.anchors:
+            numbers.setdefault(name, str(offset + page + 1))
+    return numbers
+
+
+class _Job:
+    """What every worker needs; workers are forked, so it is inherited, never pickled."""
+
+    def __init__(self, publication, cache, temp, placeholder):
+        self.publication, self.cache, self.temp = publication, cache, temp
+        self.placeholder = placeholder
+
+
+_JOB: _Job | None = None
+_CHANNEL = None             # (offsets array, condition, reports queue) in a worker
+
+
+def _run(job: _Job, parts, todo, numbers, fixed, jobs):
+    """Lay out the parts in `todo`; `fixed` offsets, or offsets found as the parts before
+    each are laid out (only in the first round, when `fixed` is None)."""
+    global _JOB
+    _JOB = job
+    tasks = [(i, parts[i], numbers, None if fixed is None else fixed[i]) for i in todo]
+    if fixed is None:
+        tasks[0] = tasks[0][:3] + (0,)
+    if jobs <= 1 or len(tasks) == 1:
+        known: list = []
+
+        def offset_of(index, pages, opens, side):     # the parts before are all done
+            known.append(_Known(index, pages, opens, side))
+            return _layout(known)[0][-1]
+        for task in tasks:
+            yield _work(task, offset_of)
+        return
+    context = multiprocessing.get_context("fork")
+    offsets = context.Array("l", [-1] * len(parts), lock=False)
+    condition, reports = context.Condition(), context.Queue()
+    for index, _, _, offset in tasks:
+        if offset is not None:
+            offsets[index] = offset
+    with context.Pool(min(jobs, len(tasks)), initializer=_init,
+                      initargs=(offsets, condition, reports)) as pool:
+        pending = [pool.apply_async(_work, (task,)) for task in tasks]
+        known: list = [None] * len(parts)
+        while pending:
+            try:
+                index, pages, opens, side = reports.get(timeout=0.05)
+            except queue.Empty:
+                pass
+            else:
+                if fixed is not None:
+                    continue
+                known[index] = _Known(index, pages, opens, side)
+                placed, _ = _layout(known)
+                with condition:
+                    for i, offset in enumerate(placed):
+                        offsets[i] = offset
+                    condition.notify_all()
+            while pending and pending[0].ready():
+                yield pending.pop(0).get()      # raises the worker's exception, if any
+
+
+@dataclass
+class _Known:
+    index: int
+    pages: int
+    opens: str
+    side: str
+
+
+def _init(offsets, condition, reports):
+    global _CHANNEL
+    _CHANNEL = offsets, condition, reports
+
+
+def _wait_for_offset(index, pages, opens, side) -> int:
+    offsets, condition, reports = _CHANNEL
+    reports.put((index, pages, opens, side))
+    with condition:
+        condition.wait_for(lambda: offsets[index] >= 0)
+        return offsets[index]
+
+
+# -- the worker: one part -----------------------------------------------------------------
+
+def _work(task, offset_of=None) -> PartResult:
+    index, part, numbers, offset = task
+    job = _JOB
+    publication = job.publication
+    wanted = set(part.documents)
+    documents = [doc for doc in publication.documents if doc.id in wanted]
+    html = pdf_output.render_print_html(publication, documents=documents, front=part.front)
+    html, used = _page_references(html, numbers, job.placeholder)
+    with pdf_output.Session(publication, job.cache, css=_page_ref_css) as session:
+        document = session.html(html)
+        hook = _MarginHook(index, offset, document, offset_of or _wait_for_offset)
+        with hook:
+            rendered = document.render(pdf_variant=pdf_output.VARIANTS["print"])
+        if len(rendered.pages) != hook.pages:
+            raise AssertionError(f"part {index}: {len(rendered.pages)} pages, "
+                                 f"{hook.pages} counted before the margin boxes")
+        path = None
+        if job.temp is not None:
+            path = str(job.temp / f"part-{index:05d}.pdf")
+            session.write(rendered, Path(path))
+    anchors, bookmarks = _destinations(rendered)
+    result = PartResult(
+        index=index, pages=len(rendered.pages), offset=hook.offset, opens=hook.opens,
+        side=hook.side, anchors=anchors, bookmarks=bookmarks,
+        shown={anchor: used[anchor] for anchor in _shown_references(rendered)
+               if anchor in used},
+        starts=pdf_output._page_starts(rendered, hook.offset + 1), path=path,
+        refused=session.refused, messages=session.capture.messages)
+    if path is not None:
+        result.findings = preflight.findings(Path(path), cmyk_job=True,
+                                             first_page=hook.offset + 1)
+    return result
+
+
+def _page_ref_css(css: str) -> str:
+    return _PAGE_REF.sub("attr(data-qpage)", css)
+
+
+def _page_references(html: str, numbers, placeholder) -> tuple[str, dict[str, str]]:
+    """Links within the part keep their anchors; links to other parts become quire-anchor:
+    URIs (made into links again by _join); every link carries the page number of its
+    target in data-qpage (a placeholder while the numbers are not known)."""
+    ids = set(_ID.findall(html))
+    used: dict[str, str] = {}
+
+    def link(match):
+        start, anchor = match.groups()
+        label = numbers.get(anchor, placeholder) if numbers is not None else placeholder
+        used[anchor] = label
+        href = f"#{anchor}" if anchor in ids else f"{ANCHOR_URI}{anchor}"
+        return f'{start} data-qpage="{label}" href="{href}"'
+    head, _, body = html.partition("<body")
+    return _page_ref_css(head) + "<body" + _LINK.sub(link, body), used
+
+
+class _MarginHook:
+    """Holds back a part's margin boxes until its offset is known, then makes them with
+    the page counter and the page sides of the whole book."""
+
+    active: "_MarginHook | None" = None
+
+    def __init__(self, index, offset, document, offset_of):
+        self.index, self.offset, self.document = index, offset, document
+        self.offset_of = offset_of
+        self.pages, self.opens, self.side, self.flip = 0, "", "right", False
+
+    def __enter__(self):
+        _install()
+        _MarginHook.active = self
+        return self
+
+    def __exit__(self, *exc):
+        _MarginHook.active = None
+
+    def margin_state(self, context, page, state):
+        if context.current_page == 1:
+            self._settle(context, page)
+        if self.flip:
+            from weasyprint.layout.page import set_page_type_computed_styles
+            page_type = page.page_type._replace(side=_other(page.page_type.side))
+            set_page_type_computed_styles(page_type, self.document, context.style_for)
+            if any(context.style_for(page_type)[key] != page.style[key]
+                   for key in ("margin_left", "margin_right", "width")):
+                raise Unsplittable("left and right pages differ and a part opens on "
+                                   "the other side")
+            page.page_type = page_type
+        quote_depth, counters, scopes, groups = state
+        counters = dict(counters)
+        counters["page"] = [value + self.offset for value in counters["page"]]
+        return quote_depth, counters, scopes, groups
+
+    def _settle(self, context, page):
+        self.pages = len(context.page_maker) - 1
+        self.side = page.page_type.side
+        self.opens = _forced_side(page)
+        offset = self.offset_of(self.index, self.pages, self.opens, self.side)
+        if self.offset is None:
+            self.offset = offset
+        # Every part's first page gets the side of the book's first page (right, or left
+        # in right-to-left text); a page at an odd offset has the other side.
+        self.flip = self.offset % 2 == 1
+
+
+def _forced_side(page) -> str:
+    """'right' or 'left' when the part's first element must open on that side."""
+    box = page.children[0]
+    while box.children and getattr(box, "element_tag", "") in ("html", "body"):
+        box = box.children[0]
+    value = box.style["break_before"]
+    ltr = box.style["direction"] == "ltr"
+    return {"right": "right", "left": "left", "recto": "right" if ltr else "left",
+            "verso": "left" if ltr else "right"}.get(value, "")
+
+
+_installed = False
+
+
+def _install():
+    """Wrap WeasyPrint's make_margin_boxes (pinned WeasyPrint 70: layout_document makes
+    them after all pages are laid out)."""
+    global _installed
+    if _installed:
+        return
+    import weasyprint.layout as layout
+
+    original = layout.make_margin_boxes
+
+    def make_margin_boxes(context, page, state):
+        hook = _MarginHook.active
+        if hook is not None:
+            state = hook.margin_state(context, page, state)
+        return original(context, page, state)
+
+    layout.make_margin_boxes = make_margin_boxes
+    _installed = True
+
+
+def _destinations(rendered):
+    """Anchors (first of each name) and bookmarks, in PDF points as WeasyPrint writes them."""
+    from weasyprint.matrix import Matrix
+
+    anchors, seen, bookmarks = [], set(), []
+    for number, page in enumerate(rendered.pages):
+        matrix = Matrix(a=_SCALE, d=-_SCALE, f=page.height * _SCALE)
+        for name, (x, y, _, _) in page.anchors.items():
+            if name not in seen:
+                seen.add(name)
+                anchors.append((name, number, *matrix.transform_point(x, y)))
+        bookmarks.append([(level, label, matrix.transform_point(*point), state)
+                          for level, label, point, state in page.bookmarks])
+    return anchors, bookmarks
+
+
+def _shown_references(rendered) -> set[str]:
+    """Anchors whose page number the text shows (a ::before or ::after of a link)."""
+    shown: set[str] = set()
+
+    def walk(box):
+        element = getattr(box, "element", None)
+        if ((getattr(box, "element_tag", None) or "").endswith(("::before", "::after"))
+                and element is not None and element.get("data-qpage") is not None):
+            href = element.get("href", "")
+            shown.add(href[1:] if href.startswith("#") else href[len(ANCHOR_URI):])
+            return
+        for child in getattr(box, "children", ()):
+            walk(child)
+    for page in rendered.pages:
+        walk(page._page_box)
+    return shown
+
+
+# -- joining the parts --------------------------------------------------------------------
+
+def _join(publication: Publication, results: list[PartResult], target: Path) -> None:
+    import pikepdf
+    from weasyprint.anchors import make_page_bookmark_tree
+    from weasyprint.matrix import Matrix
+
+    offsets, blanks = _layout(results)
+    book = pikepdf.open(results[0].path)
+    opened = []
+    for result, blank in zip(results[1:], blanks[1:]):
+        part = pikepdf.open(result.path)
+        opened.append(part)
+        if blank:
+            book.pages.append(_blank_page(book, part.pages[0]))
+        book.pages.extend(part.pages)
+    pages = list(book.pages)
+
+    dests = []
+    for result, offset in zip(results, offsets):
+        for name, page, x, y in result.anchors:
+            dests.append((name, pikepdf.Array([pages[offset + page].obj, pikepdf.Name.XYZ,
+                                                x, y, 0])))
+    names = pikepdf.Array()
+    seen = set()
+    for name, dest in sorted(dests, key=lambda item: item[0]):
+        if name not in seen:
+            seen.add(name)
+            names.extend([pikepdf.String(name), dest])
+    book.Root.Names = pikepdf.Dictionary(Dests=pikepdf.Dictionary(Names=names))
+
+    for page in pages:
+        for annot in page.obj.get("/Annots", []):
+            uri = str(annot.get("/A", {}).get("/URI", ""))
+            if uri.startswith(ANCHOR_URI):
+                del annot["/A"]
+                annot.Dest = pikepdf.String(uri[len(ANCHOR_URI):])
+
+    class _Page:
+        def __init__(self, bookmarks):
+            self.bookmarks = bookmarks
+    tree, skipped, last, previous = [], [], None, 0
+    last = [tree]
+    number = 0
+    for result, blank in zip(results, blanks):
+        number += blank
+        for page_bookmarks in result.bookmarks:
+            previous = make_page_bookmark_tree(_Page(page_bookmarks), skipped, last,
+                                               previous, number, Matrix())
+            number += 1
+    if "/Outlines" in book.Root:
+        del book.Root["/Outlines"]
+    if tree:
+        _outline(book, tree, pages)
+    _share_resources(book)
+    book.save(target, deterministic_id=True, compress_streams=True,
+              object_stream_mode=pikepdf.ObjectStreamMode.generate)
+    for part in opened:
+        part.close()
+    book.close()
+
+
+def _blank_page(book, like):
+    import pikepdf
+    page = pikepdf.Dictionary(Type=pikepdf.Name.Page, Resources=pikepdf.Dictionary(),
+                              Contents=book.make_stream(b""))
+    for box in ("/MediaBox", "/TrimBox", "/BleedBox"):
+        if box in like.obj:
+            page[box] = pikepdf.Array([float(v) for v in like.obj[box]])
+    return pikepdf.Page(book.make_indirect(page))
+
+
+def _outline(book, tree, pages) -> None:
+    """The outline as WeasyPrint writes it (pdf/anchors.py add_outlines)."""
+    import pikepdf
+
+    def add(items, parent):
+        count, made = len(items), []
+        for title, (page, x, y), children, state in items:
+            item = book.make_indirect(pikepdf.Dictionary(
+                Title=pikepdf.String(title),
+                Dest=pikepdf.Array([pages[page].obj, pikepdf.Name.XYZ, x, y, 0])))
+            kids, kids_count = add(children, item)
+            item.Count = -kids_count if state == "closed" else kids_count
+            if state != "closed":
+                count += kids_count
+            if made:
+                item.Prev = made[-1]
+                made[-1].Next = item
+            if kids:
+                item.First, item.Last = kids[0], kids[-1]
+            item.Parent = parent
+            made.append(item)
+        return made, count
+
+    root = book.make_indirect(pikepdf.Dictionary(Type=pikepdf.Name.Outlines))
+    made, count = add(tree, root)
+    root.Count, root.First, root.Last = count, made[0], made[-1]
+    book.Root.Outlines = root
+
+
+def _share_resources(book) -> None:
+    """Each part brings its own copy of the ICC profile and of every image it shows: keep
+    one of each (fonts differ, each part embeds the subset it uses)."""
+    import pikepdf
+
+    canonical: dict[bytes, object] = {}
+
+    def same(stream):
+        key = hashlib.sha256(stream.read_raw_bytes() + repr(sorted(
+            (k, repr(v)) for k, v in stream.items()
+            if k not in ("/Length", "/SMask"))).encode()).digest()
+        if "/SMask" in stream:
+            key += hashlib.sha256(stream.SMask.read_raw_bytes()).digest()
+        return canonical.setdefault(key, stream)
+
+    for intent in book.Root.get("/OutputIntents", []):
+        if "/DestOutputProfile" in intent:
+            intent.DestOutputProfile = same(intent.DestOutputProfile)
+    for page in book.pages:
+        resources = page.obj.get("/Resources", {})
+        for name, space in list(resources.get("/ColorSpace", {}).items()):
+            if (isinstance(space, pikepdf.Array) and len(space) == 2
+                    and space[0] == pikepdf.Name.ICCBased):
+                resources.ColorSpace[name] = pikepdf.Array(
+                    [pikepdf.Name.ICCBased, same(space[1])])
+        for name, xobject in list(resources.get("/XObject", {}).items()):
+            if isinstance(xobject, pikepdf.Stream) and xobject.get("/Subtype") == "/Image":
+                resources.XObject[name] = same(xobject)

@@ -59,6 +59,9 @@ def _parser() -> argparse.ArgumentParser:
                        help="the PDF to make: print (PDF/X-4, CMYK; the default), "
                             "screen (tagged PDF/UA-1) or archive (PDF/A-3u)")
     build.add_argument("--strict", action="store_true", help="fail the build on any warning")
+    build.add_argument("-j", "--jobs", type=_jobs, default=_cores(), metavar="N",
+                       help="processes that lay out a long PDF in parts "
+                            "(default: the number of cores, %(default)s)")
     build.add_argument("-q", "--quiet", action="store_true",
                        help="print warnings and errors only, not the files written")
     for name, text in (("watch", "rebuild whenever the project changes"),
@@ -74,6 +77,17 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("path", nargs="?", default=".", type=Path,
                        help="a project folder (its print PDF is built first) or a PDF file")
     return parser
+
+
+def _cores() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (
+        os.cpu_count() or 1)
+
+
+def _jobs(value: str) -> int:
+    if not value.isdigit() or int(value) < 1:
+        raise argparse.ArgumentTypeError(f"'{value}' is not a number of processes (1 or more)")
+    return int(value)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -128,7 +142,9 @@ def _build(args, collect: _Collect, report: bool = True):
     from .load import load
     from .outputs import build_all
 
-    publication = load(args.path, html_of=cache.markdown(markup.to_html) if cache else None)
+    jobs = getattr(args, "jobs", _cores())
+    publication = load(args.path, html_of=cache.markdown(markup.to_html) if cache else None,
+                       jobs=jobs, meanwhile=_import_weasyprint if "pdf" in formats else None)
     if args.variant:
         publication = replace(publication, pdf=replace(publication.pdf, variant=args.variant))
     if not getattr(args, "page_list", True):       # the preview skips the print layout
@@ -142,7 +158,8 @@ def _build(args, collect: _Collect, report: bool = True):
             raise QuireError(f"{target}: {collect.count} warning(s) and --strict; "
                              "the previous file was left as it was.")
 
-    written = build_all(publication, formats, out, check=strict, cache=cache, digest=digest)
+    written = build_all(publication, formats, out, check=strict, cache=cache, digest=digest,
+                        jobs=jobs)
     for handler in logging.getLogger("quire").handlers:
         if isinstance(handler, _Progress):
             handler.done()
@@ -153,6 +170,10 @@ def _build(args, collect: _Collect, report: bool = True):
         cache.record(key, digest, written, collect.messages,
                      [str(p) for p in publication.inputs])
     return 0 if report else written
+
+
+def _import_weasyprint() -> None:
+    import weasyprint  # noqa: F401  (0.5 s, while other processes convert the Markdown)
 
 
 def _loop(args, collect: _Collect) -> int:
@@ -210,7 +231,7 @@ def _check(args) -> int:
         publication = replace(publication, pdf=replace(publication.pdf, variant="print"))
         logging.getLogger("quire").setLevel(logging.ERROR)   # findings are printed below
         with tempfile.TemporaryDirectory() as temp:
-            pdf, _ = build(publication, "pdf", Path(temp))
+            pdf, _ = build(publication, "pdf", Path(temp), jobs=_cores())
             findings = check_pdf(pdf, cmyk_job=True)
         label = f"{publication.name}.pdf"
     for finding in findings:

@@ -13,7 +13,7 @@ import re
 import uuid
 from pathlib import Path
 
-from . import images, markup
+from . import images, markup, parallel
 from .config import FrontMatter, pdf_settings, read_config, split_front_matter
 from .errors import ContentError, QuireError
 from .model import Asset, Document, Metadata, Publication
@@ -68,9 +68,13 @@ class _Assets:
         return name
 
 
-def load(project: Path, html_of=None) -> Publication:
+PARALLEL_TEXT = 200_000     # characters of Markdown from which `jobs` processes convert it
+
+
+def load(project: Path, html_of=None, jobs: int = 1, meanwhile=None) -> Publication:
     """The publication in `project`. `html_of(text, lang)` may replace Python-Markdown's
-    conversion (a cache in front of it)."""
+    conversion (a cache in front of it); a long manuscript is converted by `jobs`
+    processes, while this one runs `meanwhile()` (the CLI imports WeasyPrint)."""
     root = project.resolve()
     if not root.is_dir():
         raise QuireError(f"{project}: project folder not found")
@@ -100,6 +104,11 @@ def load(project: Path, html_of=None) -> Publication:
                             _rel(path, root), key)
     lang = settings.get("lang") or (front[0].values.get("lang")) or "en"
 
+    if jobs > 1 and sum(len(fm.body) for fm in front) >= PARALLEL_TEXT:
+        pairs = [(fm.body, fm.values.get("lang", lang)) for fm in front]
+        html = dict(zip(pairs, parallel.starmap(html_of or markup.to_html, pairs, jobs,
+                                                 meanwhile)))
+        html_of = lambda text, lang: html[(text, lang)]     # noqa: E731
     ids, assets = _Ids(), _Assets(root)
     numbering = markup.Numbering(enabled=settings.get("numbering", True))
     converted = []

@@ -24,22 +24,22 @@ log = logging.getLogger("quire")
 
 def build_all(publication: Publication, formats, out_dir: Path,
               check: Callable[[Path], None] | None = None,
-              cache: BuildCache | None = None, digest: str = "") -> list[Path]:
+              cache: BuildCache | None = None, digest: str = "", jobs: int = 1) -> list[Path]:
     """Write each format. The PDF's layout tells the EPUB where printed pages start; an
     EPUB-only build with a page list takes them from the cache or lays the pages out
-    without writing a PDF."""
+    without writing a PDF. `jobs` processes lay out a long PDF in parts."""
     written, starts = [], None
     if cache and digest and publication.page_list:
         stored = cache.page_starts(digest)
         starts = tuple(PageStart(*s) for s in stored) if stored is not None else None
     if "pdf" in formats:
         log.info("laying out and writing the PDF (%d documents)...", len(publication.documents))
-        path, starts = build(publication, "pdf", out_dir, check, cache=cache)
+        path, starts = build(publication, "pdf", out_dir, check, cache=cache, jobs=jobs)
         written.append(path)
     elif "epub" in formats and publication.page_list and starts is None:
         from .pdf import page_starts
         log.info("laying out the pages for the EPUB's page list...")
-        starts = page_starts(publication, cache)
+        starts = page_starts(publication, cache, jobs)
     if cache and digest and starts is not None:
         cache.store_page_starts(digest, [list(astuple(s)) for s in starts])
     if "epub" in formats:

@@ -10,10 +10,12 @@ It leaves out SVG colour conversion: an SVG's RGB colours stay RGB (preflight re
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import mimetypes
 import re
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
 from unittest import mock
 from urllib.parse import quote, unquote
@@ -344,8 +346,48 @@ class Session:
         # WeasyPrint's PDF/X-4 writes a random xmpMM:DocumentID (uuid4), which also feeds
         # the file /ID: derive it from the publication's identifier instead.
         stable = uuid.uuid5(uuid.NAMESPACE_URL, self.publication.metadata.identifier)
-        with mock.patch("weasyprint.pdf.metadata.uuid4", return_value=stable):
+        with mock.patch("weasyprint.pdf.metadata.uuid4", return_value=stable), \
+                _streams_compressed_once():
             rendered.write_pdf(target, pdf_variant=VARIANTS[self.publication.pdf.variant])
+
+
+_LARGE = 64 * 1024
+_large_streams: dict[tuple, bytes] = {}     # this process's large streams, by content
+
+
+@contextmanager
+def _streams_compressed_once():
+    """pydyf (WeasyPrint's PDF writer) compresses a stream at zlib level 9 each time its
+    bytes are read, and reads every stream twice: to write it and to hash the file /ID.
+    Keep each stream's bytes once, and a large stream's (the 1 MB ICC profile, an image
+    shown in many parts) by content, for the whole process. The bytes are unchanged."""
+    import pydyf
+
+    original = pydyf.Stream.data
+
+    def data(stream):
+        cached = stream.__dict__.get("_quire_bytes")
+        if cached is None:
+            raw = b"\n".join(pydyf._to_bytes(item) for item in stream.stream)
+            key = None
+            if len(raw) >= _LARGE:
+                key = (hashlib.sha256(raw).digest(), stream.compress,
+                       repr(sorted((k, v) for k, v in stream.extra.items()
+                                   if isinstance(v, (str, int, float)))),
+                       len(stream.extra))
+                cached = _large_streams.get(key)
+            if cached is None:
+                cached = original.fget(stream)
+                if key is not None:
+                    _large_streams[key] = cached
+            stream._quire_bytes = cached
+        return cached
+
+    pydyf.Stream.data = property(data)
+    try:
+        yield
+    finally:
+        pydyf.Stream.data = original
 
 
 def _report(publication: Publication, findings, refused, messages) -> None:

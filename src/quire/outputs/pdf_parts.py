@@ -38,7 +38,7 @@ from .. import preflight
 from ..model import PageStart, Publication
 from . import pdf as pdf_output
 
-PART_SIZE = 80_000          # characters of document HTML per part: about 20 pages
+PART_SIZE = 55000          # characters of document HTML per part
 _ROUNDS = 4                 # layouts of a part at most, before giving up on splitting
 _SCALE = 0.75               # CSS px to PDF points, as WeasyPrint writes them
 _PAGE_REF = re.compile(r"target-counter\(\s*attr\(\s*href\s*\)\s*,\s*page\s*\)")
@@ -104,21 +104,18 @@ def render(publication: Publication, parts: list[Part], target: Path | None, cac
            jobs: int) -> Rendered:
     """Lay out and (with a target) write the PDF in parts; raises Unsplittable when the
     stylesheets need the whole book at once."""
-    import weasyprint  # noqa: F401  (imported once, before the workers fork)
-
     _check_splittable(publication)
-    pages_per_char = 1 / 3000
-    estimate = sum(len(doc.body) for doc in publication.documents) * pages_per_char + 10
+    estimate = sum(len(doc.body) for doc in publication.documents) / 3000 + 10   # pages
     with tempfile.TemporaryDirectory(prefix=".quire-parts-",
-                                     dir=target.parent if target else None) as temp:
-        job = _Job(publication, cache, Path(temp) if target else None,
-                   "0" * len(str(int(estimate))))
+                                     dir=target.parent if target else None) as temp, \
+            _Workers(_Job(publication, cache, Path(temp) if target else None,
+                          "0" * len(str(int(estimate)))), len(parts), jobs) as workers:
         results: list[PartResult | None] = [None] * len(parts)
         numbers: dict[str, str] | None = None
         todo = list(range(len(parts)))
         for _ in range(_ROUNDS):
             fixed = None if numbers is None else _layout(results)[0]
-            for result in _run(job, parts, todo, numbers, fixed, jobs):
+            for result in workers.run(parts, todo, numbers, fixed):
                 results[result.index] = result
             offsets, _ = _layout(results)
             numbers = _page_numbers(results, offsets)
@@ -189,47 +186,66 @@ _JOB: _Job | None = None
 _CHANNEL = None             # (offsets array, condition, reports queue) in a worker
 
 
-def _run(job: _Job, parts, todo, numbers, fixed, jobs):
-    """Lay out the parts in `todo`; `fixed` offsets, or offsets found as the parts before
-    each are laid out (only in the first round, when `fixed` is None)."""
-    global _JOB
-    _JOB = job
-    tasks = [(i, parts[i], numbers, None if fixed is None else fixed[i]) for i in todo]
-    if fixed is None:
-        tasks[0] = tasks[0][:3] + (0,)
-    if jobs <= 1 or len(tasks) == 1:
-        known: list = []
+class _Workers:
+    """`jobs` forked processes that lay parts out, kept for every round (they keep what
+    they have compressed or hyphenated); with one job, the parts are laid out here."""
 
-        def offset_of(index, pages, opens, side):     # the parts before are all done
-            known.append(_Known(index, pages, opens, side))
-            return _layout(known)[0][-1]
-        for task in tasks:
-            yield _work(task, offset_of)
-        return
-    context = multiprocessing.get_context("fork")
-    offsets = context.Array("l", [-1] * len(parts), lock=False)
-    condition, reports = context.Condition(), context.Queue()
-    for index, _, _, offset in tasks:
-        if offset is not None:
-            offsets[index] = offset
-    with context.Pool(min(jobs, len(tasks)), initializer=_init,
-                      initargs=(offsets, condition, reports)) as pool:
-        pending = [pool.apply_async(_work, (task,)) for task in tasks]
-        known: list = [None] * len(parts)
+    def __init__(self, job: _Job, count: int, jobs: int):
+        global _JOB
+        _JOB = job
+        self.count, self.pool = count, None
+        if jobs > 1:
+            import weasyprint  # noqa: F401  (imported once, before the workers fork)
+
+            context = multiprocessing.get_context("fork")
+            self.offsets = context.Array("l", [-1] * count, lock=False)
+            self.condition, self.reports = context.Condition(), context.Queue()
+            self.pool = context.Pool(min(jobs, count), initializer=_init,
+                                     initargs=(self.offsets, self.condition, self.reports))
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        global _JOB
+        if self.pool is not None:
+            self.pool.terminate()
+            self.pool.join()
+        _JOB = None
+
+    def run(self, parts, todo, numbers, fixed):
+        """Lay out the parts in `todo`, yielding results in order; with `fixed` offsets, or
+        offsets found as the parts before each are laid out (the first round)."""
+        tasks = [(i, parts[i], numbers, None if fixed is None else fixed[i]) for i in todo]
+        if fixed is None:
+            tasks[0] = tasks[0][:3] + (0,)
+        if self.pool is None:
+            known: list = []
+
+            def offset_of(index, pages, opens, side):   # the parts before are all done
+                known.append(_Known(index, pages, opens, side))
+                return _layout(known)[0][-1]
+            for task in tasks:
+                yield _work(task, offset_of)
+            return
+        for i in range(self.count):
+            self.offsets[i] = -1 if fixed is None else fixed[i]
+        self.offsets[tasks[0][0]] = tasks[0][3]
+        pending = [self.pool.apply_async(_work, (task,)) for task in tasks]
+        known: list = [None] * self.count
         while pending:
             try:
-                index, pages, opens, side = reports.get(timeout=0.05)
+                index, pages, opens, side = self.reports.get(timeout=0.02)
             except queue.Empty:
                 pass
             else:
-                if fixed is not None:
-                    continue
-                known[index] = _Known(index, pages, opens, side)
-                placed, _ = _layout(known)
-                with condition:
-                    for i, offset in enumerate(placed):
-                        offsets[i] = offset
-                    condition.notify_all()
+                if fixed is None:
+                    known[index] = _Known(index, pages, opens, side)
+                    placed, _ = _layout(known)
+                    with self.condition:
+                        for i, offset in enumerate(placed):
+                            self.offsets[i] = offset
+                        self.condition.notify_all()
             while pending and pending[0].ready():
                 yield pending.pop(0).get()      # raises the worker's exception, if any
 
@@ -273,16 +289,17 @@ def _work(task, offset_of=None) -> PartResult:
         if len(rendered.pages) != hook.pages:
             raise AssertionError(f"part {index}: {len(rendered.pages)} pages, "
                                  f"{hook.pages} counted before the margin boxes")
+        shown = {anchor: used[anchor] for anchor in _shown_references(rendered)
+                 if anchor in used}
         path = None
-        if job.temp is not None:
+        # A part that shows placeholders for page numbers is laid out again: no PDF yet.
+        if job.temp is not None and not (numbers is None and shown):
             path = str(job.temp / f"part-{index:05d}.pdf")
             session.write(rendered, Path(path))
     anchors, bookmarks = _destinations(rendered)
     result = PartResult(
         index=index, pages=len(rendered.pages), offset=hook.offset, opens=hook.opens,
-        side=hook.side, anchors=anchors, bookmarks=bookmarks,
-        shown={anchor: used[anchor] for anchor in _shown_references(rendered)
-               if anchor in used},
+        side=hook.side, anchors=anchors, bookmarks=bookmarks, shown=shown,
         starts=pdf_output._page_starts(rendered, hook.offset + 1), path=path,
         refused=session.refused, messages=session.capture.messages)
     if path is not None:
@@ -535,14 +552,18 @@ def _share_resources(book) -> None:
     import pikepdf
 
     canonical: dict[bytes, object] = {}
+    seen: dict[tuple, object] = {}
 
     def same(stream):
+        if stream.objgen in seen:
+            return seen[stream.objgen]
         key = hashlib.sha256(stream.read_raw_bytes() + repr(sorted(
             (k, repr(v)) for k, v in stream.items()
             if k not in ("/Length", "/SMask"))).encode()).digest()
         if "/SMask" in stream:
             key += hashlib.sha256(stream.SMask.read_raw_bytes()).digest()
-        return canonical.setdefault(key, stream)
+        seen[stream.objgen] = canonical.setdefault(key, stream)
+        return seen[stream.objgen]
 
     for intent in book.Root.get("/OutputIntents", []):
         if "/DestOutputProfile" in intent:

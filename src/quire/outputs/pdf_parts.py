@@ -38,7 +38,8 @@ from .. import preflight
 from ..model import PageStart, Publication
 from . import pdf as pdf_output
 
-PART_SIZE = 55000          # characters of document HTML per part
+PART_SIZE = 120_000         # characters of document HTML in a part, at most: ~35 pages
+MIN_PART = 25_000           # ... and at least, unless a document is shorter
 _ROUNDS = 4                 # layouts of a part at most, before giving up on splitting
 _SCALE = 0.75               # CSS px to PDF points, as WeasyPrint writes them
 _PAGE_REF = re.compile(r"target-counter\(\s*attr\(\s*href\s*\)\s*,\s*page\s*\)")
@@ -86,17 +87,21 @@ def plan(publication: Publication) -> list[Part] | None:
     """The parts of a publication long enough to be worth splitting, or None."""
     docs = publication.documents
     sizes = [len(doc.body) + len(doc.lead) + len(doc.title_html) for doc in docs]
-    if publication.pdf.variant != "print" or len(docs) < 2 or sum(sizes) < 2 * PART_SIZE:
+    if publication.pdf.variant != "print" or len(docs) < 2 or sum(sizes) < 2 * MIN_PART:
         return None
     front = bool(publication.cover or publication.title_page or publication.toc)
     parts: list[list[str]] = [[]] if front else []
-    size = PART_SIZE
+    size = limit = 0
+    remaining = sum(sizes)
     for doc, doc_size in zip(docs, sizes):
-        if size >= PART_SIZE:
+        if size >= limit:
+            # Parts shrink towards the end, so no process is left with a long last part.
+            # The cut depends on the text only (never on --jobs): the same bytes anywhere.
             parts.append([])
-            size = 0
+            size, limit = 0, max(MIN_PART, min(PART_SIZE, remaining // 4))
         parts[-1].append(doc.id)
         size += doc_size
+        remaining -= doc_size
     return [Part(front=index == 0, documents=tuple(ids)) for index, ids in enumerate(parts)]
 
 
@@ -113,9 +118,20 @@ def render(publication: Publication, parts: list[Part], target: Path | None, cac
         results: list[PartResult | None] = [None] * len(parts)
         numbers: dict[str, str] | None = None
         todo = list(range(len(parts)))
+        def early(anchor_pages, offsets):
+            """Once every part's anchors are placed, lay out again the parts seen to show
+            placeholders, without waiting for the last parts to be written."""
+            numbers = {}
+            for index, pages in enumerate(anchor_pages):
+                for name, page in pages.items():
+                    numbers.setdefault(name, str(offsets[index] + page + 1))
+            return [(r.index, parts[r.index], numbers, offsets[r.index]) for r in results
+                    if r is not None and any(numbers.get(a) != label
+                                             for a, label in r.shown.items())]
+
         for _ in range(_ROUNDS):
             fixed = None if numbers is None else _layout(results)[0]
-            for result in workers.run(parts, todo, numbers, fixed):
+            for result in workers.run(parts, todo, numbers, fixed, early):
                 results[result.index] = result
             offsets, _ = _layout(results)
             numbers = _page_numbers(results, offsets)
@@ -213,9 +229,11 @@ class _Workers:
             self.pool.join()
         _JOB = None
 
-    def run(self, parts, todo, numbers, fixed):
+    def run(self, parts, todo, numbers, fixed, early=None):
         """Lay out the parts in `todo`, yielding results in order; with `fixed` offsets, or
-        offsets found as the parts before each are laid out (the first round)."""
+        offsets found as the parts before each are laid out (the first round). Then, in
+        the first round, the tasks `early(anchor pages per part, offsets)` returns once
+        all anchors are placed."""
         tasks = [(i, parts[i], numbers, None if fixed is None else fixed[i]) for i in todo]
         if fixed is None:
             tasks[0] = tasks[0][:3] + (0,)
@@ -233,14 +251,22 @@ class _Workers:
         self.offsets[tasks[0][0]] = tasks[0][3]
         pending = [self.pool.apply_async(_work, (task,)) for task in tasks]
         known: list = [None] * self.count
+        anchors: dict[int, dict] = {}
         while pending:
             try:
-                index, pages, opens, side = self.reports.get(timeout=0.02)
+                kind, index, *report = self.reports.get(timeout=0.02)
             except queue.Empty:
                 pass
             else:
-                if fixed is None:
-                    known[index] = _Known(index, pages, opens, side)
+                if kind == "anchors" and fixed is None and early is not None:
+                    anchors[index] = report[0]
+                    if len(anchors) == self.count:
+                        start, early = early, None
+                        offsets = _layout(known)[0]
+                        pending += [self.pool.apply_async(_work, (task,)) for task in
+                                    start([anchors[i] for i in range(self.count)], offsets)]
+                elif kind == "pages" and fixed is None:
+                    known[index] = _Known(index, *report)
                     placed, _ = _layout(known)
                     with self.condition:
                         for i, offset in enumerate(placed):
@@ -265,7 +291,7 @@ def _init(offsets, condition, reports):
 
 def _wait_for_offset(index, pages, opens, side) -> int:
     offsets, condition, reports = _CHANNEL
-    reports.put((index, pages, opens, side))
+    reports.put(("pages", index, pages, opens, side))
     with condition:
         condition.wait_for(lambda: offsets[index] >= 0)
         return offsets[index]
@@ -339,6 +365,7 @@ class _MarginHook:
         self.index, self.offset, self.document = index, offset, document
         self.offset_of = offset_of
         self.pages, self.opens, self.side, self.flip = 0, "", "right", False
+        self.anchors: dict[str, int] = {}   # name -> page index, reported to the parent
 
     def __enter__(self):
         _install()
@@ -360,6 +387,10 @@ class _MarginHook:
                 raise Unsplittable("left and right pages differ and a part opens on "
                                    "the other side")
             page.page_type = page_type
+        if _CHANNEL is not None and self.offset_of is _wait_for_offset:
+            _page_anchors(page, context.current_page - 1, self.anchors)
+            if context.current_page == self.pages:
+                _CHANNEL[2].put(("anchors", self.index, self.anchors))
         quote_depth, counters, scopes, groups = state
         counters = dict(counters)
         counters["page"] = [value + self.offset for value in counters["page"]]
@@ -375,6 +406,15 @@ class _MarginHook:
         # Every part's first page gets the side of the book's first page (right, or left
         # in right-to-left text); a page at an odd offset has the other side.
         self.flip = self.offset % 2 == 1
+
+
+def _page_anchors(box, page: int, anchors: dict[str, int]) -> None:
+    """The anchors on a page, as WeasyPrint gathers them (anchors.gather_anchors)."""
+    name = box.style["anchor"]
+    if name and name not in anchors:
+        anchors[name] = page
+    for child in box.all_children():
+        _page_anchors(child, page, anchors)
 
 
 def _forced_side(page) -> str:

@@ -31,6 +31,7 @@ import multiprocessing
 import queue
 import re
 import tempfile
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -118,15 +119,13 @@ def render(publication: Publication, parts: list[Part], target: Path | None, cac
         results: list[PartResult | None] = [None] * len(parts)
         numbers: dict[str, str] | None = None
         todo = list(range(len(parts)))
+
         def early(anchor_pages, offsets):
             """Once every part's anchors are placed, lay out again the parts seen to show
             placeholders, without waiting for the last parts to be written."""
-            numbers = {}
-            for index, pages in enumerate(anchor_pages):
-                for name, page in pages.items():
-                    numbers.setdefault(name, str(offsets[index] + page + 1))
-            return [(r.index, parts[r.index], numbers, offsets[r.index]) for r in results
-                    if r is not None and any(numbers.get(a) != label
+            labels = _page_numbers([pages.items() for pages in anchor_pages], offsets)
+            return [(r.index, parts[r.index], labels, offsets[r.index]) for r in results
+                    if r is not None and any(labels.get(a) != label
                                              for a, label in r.shown.items())]
 
         for _ in range(_ROUNDS):
@@ -134,7 +133,7 @@ def render(publication: Publication, parts: list[Part], target: Path | None, cac
             for result in workers.run(parts, todo, numbers, fixed, early):
                 results[result.index] = result
             offsets, _ = _layout(results)
-            numbers = _page_numbers(results, offsets)
+            numbers = _page_numbers([[a[:2] for a in r.anchors] for r in results], offsets)
             todo = [r.index for r in results
                     if r.offset != offsets[r.index]
                     or any(numbers.get(a) != label for a, label in r.shown.items())]
@@ -182,10 +181,12 @@ def _other(side: str) -> str:
     return "left" if side == "right" else "right"
 
 
-def _page_numbers(results, offsets) -> dict[str, str]:
+def _page_numbers(anchors, offsets) -> dict[str, str]:
+    """The page number of each anchor, from (name, page in part) pairs per part; the first
+    of a name counts, as in WeasyPrint."""
     numbers: dict[str, str] = {}
-    for result, offset in zip(results, offsets):
-        for name, page, _, _ in result.anchors:
+    for pairs, offset in zip(anchors, offsets):
+        for name, page in pairs:
             numbers.setdefault(name, str(offset + page + 1))
     return numbers
 
@@ -500,7 +501,9 @@ def _join(publication: Publication, results: list[PartResult], target: Path) -> 
         opened.append(part)
         if blank:
             book.pages.append(_blank_page(book, part.pages[0]))
-        book.pages.extend(part.pages)
+        with warnings.catch_warnings():     # named destinations are made anew below
+            warnings.simplefilter("ignore", pikepdf.PageCopyWarning)
+            book.pages.extend(part.pages)
     pages = list(book.pages)
 
     dests = []

@@ -1,0 +1,152 @@
+"""The PDF laid out in parts by several processes is the PDF of a single render: the same
+pages, text, folios, running heads, contents, page references, footnotes, outline,
+destinations and links; and its bytes do not depend on the number of processes."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pikepdf
+import pytest
+
+from conftest import REPO, make_project, run_quire
+from projects import book, notes_chapter
+from quire.load import load
+from quire.outputs import pdf, pdf_parts
+
+
+def parted_book(two_sided: bool) -> dict[str, str]:
+    """Two parts of chapters of uneven length (so parts start on odd and even pages), with
+    footnotes and page references that cross parts."""
+    files = {"quire.toml": 'title = "Delt bok"\nlang = "nb"\nauthors = ["Kari Nordmann"]\n'
+                           'date = "2026-02-01"\n'
+             + ("[pdf]\ntwo_sided = true\n" if two_sided else "")}
+    for part in (1, 2):
+        for n in range(1, 4):
+            text, notes = notes_chapter(f"D{part}K{n}x", 2 + 5 * ((part + n) % 3))
+            files[f"content/del-{part}/kapittel-{n}.md"] = f"""# Kapittel {part}.{n}
+
+Se [første avsnitt](../del-1/kapittel-1.md#avsnitt-d1k1){{.page}} og
+[siste avsnitt](../del-2/kapittel-3.md#avsnitt-d2k3){{.page}}.
+
+## Avsnitt D{part}K{n}
+
+{text}
+
+{notes}
+"""
+    return files
+
+
+def facts(path: Path) -> dict:
+    """What a reader of the PDF sees and follows: each page's text and boxes, the outline,
+    the named destinations and the links."""
+    texts = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True,
+                           text=True, check=True).stdout.split("\f")
+    with pikepdf.open(path) as document:
+        pages = {page.objgen: index for index, page in enumerate(document.pages)}
+        outline = []
+        with document.open_outline() as tree:
+            def walk(items, depth):
+                for item in items:
+                    dest = item.destination
+                    outline.append((depth, item.title, pages[dest[0].objgen],
+                                    round(float(dest[2]), 2), round(float(dest[3]), 2)))
+                    walk(item.children, depth + 1)
+            walk(tree.root, 0)
+        dests = {name: (pages[dest[0].objgen], round(float(dest[2]), 2), round(float(dest[3]), 2))
+                 for name, dest in pikepdf.NameTree(document.Root.Names.Dests).items()}
+        links = [(index, [round(float(v), 1) for v in annot.Rect], str(annot.get("/Dest", "")),
+                  str(annot.get("/A", {}).get("/URI", "")))
+                 for index, page in enumerate(document.pages)
+                 for annot in page.obj.get("/Annots", [])]
+        boxes = [[[float(v) for v in page.obj[box]] for box in ("/MediaBox", "/TrimBox",
+                                                               "/BleedBox")]
+                 for page in document.pages]
+        intents = len(document.Root.OutputIntents)
+    return {"pages": len(boxes), "text": texts, "outline": outline, "dests": dests,
+            "links": links, "boxes": boxes, "intents": intents}
+
+
+def render(root: Path, target: Path, monkeypatch, *, parts: bool, jobs: int = 2):
+    """Build the PDF of `root` in one piece, or in parts of one document each."""
+    with monkeypatch.context() as patch:
+        if parts:
+            patch.setattr(pdf_parts, "MIN_PART", 1)
+            patch.setattr(pdf_parts, "PART_SIZE", 1)
+        else:
+            patch.setattr(pdf_parts, "plan", lambda publication: None)
+        publication = load(root)
+        if parts:
+            assert len(pdf_parts.plan(publication)) > 2
+        return pdf.write(publication, target, jobs=jobs)
+
+
+@pytest.mark.parametrize("project", ["one-sided", "two-sided", "book"])
+def test_parts_join_into_the_single_render(project, tmp_path, monkeypatch):
+    files = book() if project == "book" else parted_book(project == "two-sided")
+    root = make_project(tmp_path / "project", files)
+    one_starts = render(root, tmp_path / "one.pdf", monkeypatch, parts=False)
+    parts_starts = render(root, tmp_path / "parts.pdf", monkeypatch, parts=True)
+    one, parts = facts(tmp_path / "one.pdf"), facts(tmp_path / "parts.pdf")
+    for key in one:
+        assert parts[key] == one[key], key
+    assert parts_starts == one_starts            # the EPUB's page list
+    assert one["outline"] and one["links"] and parts["intents"] == 1
+    if project == "two-sided":                   # blank pages were needed, and inserted
+        assert any(not text.strip() for text in one["text"][:-1])
+    if project != "book":                        # page references across parts are filled
+        shown = "".join(parts["text"])
+        assert "(side " in shown and "(side 000)" not in shown
+    done = subprocess.run(["qpdf", "--check", str(tmp_path / "parts.pdf")],
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout
+
+
+def test_parts_share_one_icc_profile_and_each_image(tmp_path, monkeypatch):
+    root = make_project(tmp_path / "project", book())
+    render(root, tmp_path / "parts.pdf", monkeypatch, parts=True)
+    with pikepdf.open(tmp_path / "parts.pdf") as document:
+        big = [obj for obj in document.objects
+               if isinstance(obj, pikepdf.Stream) and len(obj.read_raw_bytes()) > 400_000]
+        assert len(big) == 1                     # the ICC profile, once
+        images = {obj.objgen for page in document.pages
+                  for obj in page.Resources.get("/XObject", {}).values()
+                  if obj.get("/Subtype") == "/Image" and obj.get("/Width") == 900}
+        assert len(images) == 1                  # skanner.png, shown in two documents
+
+
+def test_bytes_do_not_depend_on_the_number_of_processes(tmp_path, monkeypatch):
+    root = make_project(tmp_path / "project", parted_book(two_sided=False))
+    render(root, tmp_path / "a.pdf", monkeypatch, parts=True, jobs=1)
+    render(root, tmp_path / "b.pdf", monkeypatch, parts=True, jobs=2)
+    render(root, tmp_path / "c.pdf", monkeypatch, parts=True, jobs=2)
+    assert (tmp_path / "a.pdf").read_bytes() == (tmp_path / "b.pdf").read_bytes()
+    assert (tmp_path / "b.pdf").read_bytes() == (tmp_path / "c.pdf").read_bytes()
+
+
+def test_a_stylesheet_that_needs_the_whole_book_is_laid_out_in_one_piece(tmp_path,
+                                                                         monkeypatch):
+    files = parted_book(two_sided=False)
+    theme = (REPO / "styles" / "print.css").read_text(encoding="utf-8")
+    files["styles/print.css"] = theme + '@page { @bottom-center { content: "av " counter(pages); } }'
+    root = make_project(tmp_path / "project", files)
+    monkeypatch.setattr(pdf_parts, "MIN_PART", 1)
+    monkeypatch.setattr(pdf_parts, "PART_SIZE", 1)
+    publication = load(root)
+    assert pdf_parts.plan(publication)
+    with pytest.raises(pdf_parts.Unsplittable, match=r"counter\(pages\)"):
+        pdf_parts.render(publication, pdf_parts.plan(publication), None, None, 2)
+    pdf.write(publication, tmp_path / "book.pdf", jobs=2)
+    text = facts(tmp_path / "book.pdf")
+    assert all(f"av {text['pages']}" in page for page in text["text"][3:-1])
+
+
+def test_jobs_on_the_command_line(tmp_path):
+    root = make_project(tmp_path / "project", parted_book(two_sided=True))
+    done = run_quire("build", root, "--format", "pdf", "--jobs", "0")
+    assert done.returncode == 2 and "'0' is not a number of processes" in done.stderr
+    done = run_quire("build", root, "--format", "pdf", "-j", "2")
+    assert done.returncode == 0, done.stderr
+    assert "wrote" in done.stdout and not list((root / "dist").glob(".quire-parts-*"))

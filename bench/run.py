@@ -73,6 +73,14 @@ def measure(command: list[str], runs: int, prepare=None) -> tuple[float, float]:
     return statistics.median(times), max(peaks)
 
 
+def edit(chapter: Path, original: str):
+    """A preparation that changes `chapter` anew before each run."""
+    def prepare():
+        chapter.write_text(original + f"\nEn ny setning {time.perf_counter_ns()}.\n",
+                           encoding="utf-8")
+    return prepare
+
+
 def quire(*args: str) -> list[str]:
     return [sys.executable, "-m", "quire", *args]
 
@@ -122,12 +130,9 @@ def main() -> None:
             last = Path(files[-1])
             original = last.read_text(encoding="utf-8")
 
-            def touch_chapter():
-                last.write_text(original + f"\nEn ny setning {time.perf_counter_ns()}.\n",
-                                encoding="utf-8")
             results["quire epub, one chapter changed"] = measure(
                 quire("build", str(root), "--format", "epub", "--out", str(out)), args.runs,
-                touch_chapter)
+                edit(last, original))
             last.write_text(original, encoding="utf-8")
             # The EPUB without the print layout its page list needs.
             plain = work / f"{root.name}-no-page-list"
@@ -137,14 +142,9 @@ def main() -> None:
             results["quire epub, no page list"] = measure(
                 quire("build", str(plain), "--format", "epub", "--out", str(out)), args.runs, clean)
             # What `quire serve` rebuilds after an edit: that EPUB, one chapter changed.
-            plain_last = plain / "content" / last.name
-
-            def touch_plain_chapter():
-                plain_last.write_text(original + f"\nEn ny setning {time.perf_counter_ns()}.\n",
-                                      encoding="utf-8")
             results["quire epub, no page list, one chapter changed"] = measure(
                 quire("build", str(plain), "--format", "epub", "--out", str(out)), args.runs,
-                touch_plain_chapter)
+                edit(plain / "content" / last.name, original))
             if pandoc:
                 common = [pandoc, *files, "--resource-path", str(root / "content"),
                           "--metadata", "title=Benchmark"]

@@ -35,37 +35,50 @@ def _transform():
                                    "RGB", "CMYK", renderingIntent=ImageCms.Intent.RELATIVE_COLORIMETRIC)
 
 
-@lru_cache(maxsize=1024)
-def rgb_to_cmyk(r: int, g: int, b: int) -> tuple[float, float, float, float]:
-    if r == g == b:
-        return (0.0, 0.0, 0.0, round(1 - r / 255, 3))
-    from PIL import Image, ImageCms
-    pixel = ImageCms.applyTransform(Image.new("RGB", (1, 1), (r, g, b)), _transform())
-    return tuple(round(v / 255, 3) for v in pixel.getpixel((0, 0)))
+def _to_cmyk(colours: set[tuple[int, int, int]]) -> dict[tuple, tuple[float, ...]]:
+    """Each sRGB colour as CMYK, greys as black ink only. The colours go through littlecms
+    as one image: each transform also copies the 1 MB profile into the result."""
+    cmyk = {c: (0.0, 0.0, 0.0, round(1 - c[0] / 255, 3)) for c in colours if len(set(c)) == 1}
+    chromatic = sorted(colours - cmyk.keys())
+    if chromatic:
+        from PIL import Image, ImageCms
+        strip = Image.new("RGB", (len(chromatic), 1))
+        strip.putdata(chromatic)
+        converted = ImageCms.applyTransform(strip, _transform())
+        cmyk.update((c, tuple(round(v / 255, 3) for v in converted.getpixel((i, 0))))
+                    for i, c in enumerate(chromatic))
+    return cmyk
 
 
-def _device_cmyk(r: int, g: int, b: int, alpha: str | None = None) -> str:
-    c, m, y, k = rgb_to_cmyk(r, g, b)
+def _device_cmyk(cmyk: tuple[float, ...], alpha: str | None = None) -> str:
+    c, m, y, k = cmyk
     alpha_part = f" / {alpha}" if alpha else ""
     return f"device-cmyk({c:g} {m:g} {y:g} {k:g}{alpha_part})"
 
 
-def _convert_value(value: str) -> str:
-    def hex_color(match):
-        digits = match.group(1)
-        if len(digits) == 3:
-            digits = "".join(d * 2 for d in digits)
-        return _device_cmyk(*(int(digits[i:i + 2], 16) for i in (0, 2, 4)))
+def _hex(digits: str) -> tuple[int, int, int]:
+    if len(digits) == 3:
+        digits = "".join(d * 2 for d in digits)
+    return tuple(int(digits[i:i + 2], 16) for i in (0, 2, 4))
 
-    value = _HEX.sub(hex_color, value)
-    value = _RGB.sub(lambda m: _device_cmyk(int(m.group(1)), int(m.group(2)), int(m.group(3)),
-                                            m.group(4)), value)
-    return _NAMED_RE.sub(lambda m: _device_cmyk(*_NAMED[m.group(1)]), value)
+
+def _colours(value: str) -> set[tuple[int, int, int]]:
+    return ({_hex(m.group(1)) for m in _HEX.finditer(value)}
+            | {tuple(int(m.group(i)) for i in (1, 2, 3)) for m in _RGB.finditer(value)}
+            | {_NAMED[m.group(1)] for m in _NAMED_RE.finditer(value)})
 
 
 def convert_css(css: str) -> str:
     """The stylesheet with every sRGB colour in colour properties written as device-cmyk()."""
-    return _PROPERTY.sub(lambda m: f"{m.group(1)}{m.group(2)}:{_convert_value(m.group(3))}", css)
+    cmyk = _to_cmyk(set().union(*(_colours(m.group(3)) for m in _PROPERTY.finditer(css))))
+
+    def convert(value: str) -> str:
+        value = _HEX.sub(lambda m: _device_cmyk(cmyk[_hex(m.group(1))]), value)
+        value = _RGB.sub(lambda m: _device_cmyk(cmyk[tuple(int(m.group(i)) for i in (1, 2, 3))],
+                                                m.group(4)), value)
+        return _NAMED_RE.sub(lambda m: _device_cmyk(cmyk[_NAMED[m.group(1)]]), value)
+
+    return _PROPERTY.sub(lambda m: f"{m.group(1)}{m.group(2)}:{convert(m.group(3))}", css)
 
 
 def convert_image(data: bytes) -> bytes:

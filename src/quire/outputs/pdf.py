@@ -15,6 +15,7 @@ import logging
 import mimetypes
 import re
 import uuid
+import zlib
 from contextlib import contextmanager
 from pathlib import Path
 from unittest import mock
@@ -24,7 +25,7 @@ from urllib.request import url2pathname
 from lxml import etree
 from markupsafe import Markup
 
-from .. import __version__, cmyk, labels, markup, preflight, templates
+from .. import __version__, cmyk, labels, markup, preflight, templates, weasy
 from ..model import Document, PageStart, Publication
 from ..resources import inside, theme_dir
 
@@ -214,6 +215,17 @@ def _unpack_woff2(data: bytes) -> bytes:
     return out.getvalue()
 
 
+def _unpacked(font: Path, derived) -> bytes:
+    """A WOFF2 font as TrueType, which WeasyPrint would otherwise unpack in pure Python.
+
+    The theme ships its fonts unpacked (fonts/ttf/); a project's are unpacked once into the
+    build cache."""
+    shipped = font.parent / "ttf" / f"{font.stem}.ttf"
+    if inside(font, theme_dir()) and shipped.is_file():
+        return shipped.read_bytes()
+    return derived("fonts", font.read_bytes(), _unpack_woff2)
+
+
 def _fetcher(publication: Publication, cmyk_job: bool, refused: list[str], cache=None,
              capture: _Capture | None = None, css=None):
     """WeasyPrint's one door to files: the project and the theme only, never the network.
@@ -224,6 +236,7 @@ def _fetcher(publication: Publication, cmyk_job: bool, refused: list[str], cache
     """
     def derived(kind: str, data: bytes, make) -> bytes:
         return cache.derived(kind, data, make) if cache else make(data)
+    weasy.imported()
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
     allowed = (publication.root, theme_dir())
@@ -250,7 +263,7 @@ def _fetcher(publication: Publication, cmyk_job: bool, refused: list[str], cache
                                                       cmyk.convert_image),
                                          {"Content-Type": "image/jpeg"})
                     if suffix == ".woff2":
-                        return Converted(url, derived("fonts", path.read_bytes(), _unpack_woff2),
+                        return Converted(url, _unpacked(path, derived),
                                          {"Content-Type": "font/ttf"})
                     kind = "text/css" if suffix == ".css" else (
                         mimetypes.guess_type(path.name)[0] or "application/octet-stream")
@@ -336,8 +349,7 @@ class Session:
         weasy_log.propagate = True
 
     def html(self, html: str):
-        import weasyprint
-        return weasyprint.HTML(string=html, base_url=PROJECT_URL, url_fetcher=self.fetcher)
+        return weasy.imported().HTML(string=html, base_url=PROJECT_URL, url_fetcher=self.fetcher)
 
     def render(self, html: str):
         return self.html(html).render(pdf_variant=VARIANTS[self.publication.pdf.variant])
@@ -359,8 +371,9 @@ _large_streams: dict[tuple, bytes] = {}     # this process's large streams, by c
 def _streams_compressed_once():
     """pydyf (WeasyPrint's PDF writer) compresses a stream at zlib level 9 each time its
     bytes are read, and reads every stream twice: to write it and to hash the file /ID.
-    Keep each stream's bytes once, and a large stream's (the 1 MB ICC profile, an image
-    shown in many parts) by content, for the whole process. The bytes are unchanged."""
+    Compress each stream once, at zlib's default level 6 (level 9 takes 0.24 s on the 1 MB
+    ICC profile, level 6 0.05 s, for a file 0.6 % larger), and a large stream (the ICC
+    profile, an image shown in many parts) once per process, by content."""
     import pydyf
 
     original = pydyf.Stream.data
@@ -377,7 +390,7 @@ def _streams_compressed_once():
                        len(stream.extra))
                 cached = _large_streams.get(key)
             if cached is None:
-                cached = original.fget(stream)
+                cached = _stream_bytes(stream, raw)
                 if key is not None:
                     _large_streams[key] = cached
             stream._quire_bytes = cached
@@ -388,6 +401,18 @@ def _streams_compressed_once():
         yield
     finally:
         pydyf.Stream.data = original
+
+
+def _stream_bytes(stream, raw: bytes) -> bytes:
+    """pydyf 0.13's `Stream.data` (pinned), compressing at level 6."""
+    import pydyf
+
+    extra = pydyf.Dictionary(stream.extra.copy())
+    if stream.compress:
+        extra["Filter"] = "/FlateDecode"
+        raw = zlib.compress(raw, 6)
+    extra["Length"] = len(raw)
+    return b"\n".join((extra.data, b"stream", raw, b"endstream"))
 
 
 def _report(publication: Publication, findings, refused, messages) -> None:

@@ -35,7 +35,7 @@ import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .. import preflight
+from .. import preflight, weasy
 from ..model import PageStart, Publication
 from . import pdf as pdf_output
 
@@ -212,7 +212,7 @@ class _Workers:
         _JOB = job
         self.count, self.pool = count, None
         if jobs > 1:
-            import weasyprint  # noqa: F401  (imported once, before the workers fork)
+            weasy.imported()        # once, before the workers fork
 
             context = multiprocessing.get_context("fork")
             self.offsets = context.Array("l", [-1] * count, lock=False)

@@ -4,6 +4,8 @@ destinations and links; and its bytes do not depend on the number of processes."
 
 from __future__ import annotations
 
+import os
+import signal
 import subprocess
 from pathlib import Path
 
@@ -12,6 +14,8 @@ import pytest
 
 from conftest import REPO, make_project, run_quire
 from projects import book, notes_chapter
+from quire import parallel
+from quire.errors import QuireError
 from quire.load import load
 from quire.outputs import pdf, pdf_parts
 
@@ -150,3 +154,19 @@ def test_jobs_on_the_command_line(tmp_path):
     done = run_quire("build", root, "--format", "pdf", "-j", "2")
     assert done.returncode == 0, done.stderr
     assert "wrote" in done.stdout and not list((root / "dist").glob(".quire-parts-*"))
+
+
+def _killed(*args, **kwargs):
+    os.kill(os.getpid(), signal.SIGKILL)      # as the out-of-memory killer would
+
+
+def test_a_process_that_dies_stops_the_build_instead_of_hanging(tmp_path, monkeypatch):
+    root = make_project(tmp_path / "project", parted_book(two_sided=False))
+    target = tmp_path / "book.pdf"
+    target.write_bytes(b"the previous build")
+    monkeypatch.setattr(pdf_parts, "_work", _killed)
+    with pytest.raises(QuireError, match="killed by SIGKILL"):
+        render(root, target, monkeypatch, parts=True, jobs=2)
+    assert target.read_bytes() == b"the previous build"
+    with pytest.raises(QuireError, match="killed by SIGKILL"):
+        parallel.starmap(_killed, [(1,), (2,)], jobs=2)

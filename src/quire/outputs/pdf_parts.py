@@ -35,7 +35,7 @@ import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .. import preflight, weasy
+from .. import parallel, preflight, weasy
 from ..model import PageStart, Publication
 from . import pdf as pdf_output
 
@@ -219,6 +219,7 @@ class _Workers:
             self.condition, self.reports = context.Condition(), context.Queue()
             self.pool = context.Pool(min(jobs, count), initializer=_init,
                                      initargs=(self.offsets, self.condition, self.reports))
+            self.alive = parallel.watchdog(self.pool)
 
     def __enter__(self):
         return self
@@ -257,7 +258,7 @@ class _Workers:
             try:
                 kind, index, *report = self.reports.get(timeout=0.02)
             except queue.Empty:
-                pass
+                self.alive()
             else:
                 if kind == "anchors" and fixed is None and early is not None:
                     anchors[index] = report[0]

@@ -119,10 +119,13 @@ class BuildCache:
     # -- Markdown ------------------------------------------------------------------------
     def markdown(self, convert):
         """Wrap `convert(text, lang) -> html` with a cache on disk."""
-        def cached(text: str, lang: str) -> str:
+        def path_of(text: str, lang: str) -> Path:
             key = hashlib.sha256(
                 f"{__version__}\0{_versions()}\0{lang}\0{text}".encode()).hexdigest()
-            path = self.dir / "markdown" / key[:2] / key
+            return self.dir / "markdown" / key[:2] / key
+
+        def cached(text: str, lang: str) -> str:
+            path = path_of(text, lang)
             try:
                 return path.read_text(encoding="utf-8")
             except (OSError, UnicodeDecodeError):
@@ -132,6 +135,7 @@ class BuildCache:
                 except OSError:
                     pass
                 return html
+        cached.known = lambda text, lang: path_of(text, lang).is_file()
         return cached
 
     # -- files derived from files (fonts unpacked for print, images in CMYK) -------------

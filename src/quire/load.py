@@ -104,11 +104,14 @@ def load(project: Path, html_of=None, jobs: int = 1, meanwhile=None) -> Publicat
                             _rel(path, root), key)
     lang = settings.get("lang") or (front[0].values.get("lang")) or "en"
 
-    if jobs > 1 and sum(len(fm.body) for fm in front) >= PARALLEL_TEXT:
-        pairs = [(fm.body, fm.values.get("lang", lang)) for fm in front]
-        html = dict(zip(pairs, parallel.starmap(html_of or markup.to_html, pairs, jobs,
-                                                 meanwhile)))
-        html_of = lambda text, lang: html[(text, lang)]     # noqa: E731
+    convert = html_of or markup.to_html
+    known = getattr(convert, "known", lambda text, lang: False)     # in the cache
+    todo = [(fm.body, fm.values.get("lang", lang)) for fm in front]
+    todo = [pair for pair in todo if not known(*pair)]
+    if jobs > 1 and sum(len(text) for text, _ in todo) >= PARALLEL_TEXT:
+        html = dict(zip(todo, parallel.starmap(convert, todo, jobs, meanwhile)))
+        html_of = lambda text, lang: (html[(text, lang)] if (text, lang) in html  # noqa: E731
+                                      else convert(text, lang))
     ids, assets = _Ids(), _Assets(root)
     numbering = markup.Numbering(enabled=settings.get("numbering", True))
     converted = []

@@ -212,3 +212,19 @@ def test_shipped_truetype_fonts_are_the_woff2_unpacked():
         out = io.BytesIO()
         woff2.decompress(io.BytesIO(font.read_bytes()), out)
         assert (fonts / "ttf" / f"{font.stem}.ttf").read_bytes() == out.getvalue(), font.name
+
+
+def test_hyphenation_patterns_read_by_a_helper_process_are_pyphens_own(monkeypatch):
+    import pyphen
+
+    from quire import hyphenation
+
+    monkeypatch.setattr(pyphen, "hdcache", {})
+    hyphenation.preload(["nb", "en-GB", "xx"])()
+    for name in ("nb_NO", "en_GB"):
+        path = pyphen.LANGUAGES[name]
+        assert pyphen.hdcache[path].patterns == pyphen.HyphDict(path).patterns
+    assert len(pyphen.hdcache) == 2                 # no patterns for "xx"
+    word = "nukleærmedisinere"
+    assert pyphen.Pyphen(lang="nb").inserted(word) == "nuk-leær-me-di-si-ne-re"
+    assert pyphen.Pyphen(lang="nb", cache=False).inserted(word) == "nuk-leær-me-di-si-ne-re"

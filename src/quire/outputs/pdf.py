@@ -306,10 +306,11 @@ def _render(publication: Publication, target: Path | None, cache=None, jobs: int
             ) -> tuple[PageStart, ...]:
     from . import pdf_parts
 
+    hyphenation = hyphenation_of(publication)
     parts = pdf_parts.plan(publication)
     if parts is not None:
         try:
-            result = pdf_parts.render(publication, parts, target, cache, jobs)
+            result = pdf_parts.render(publication, parts, target, cache, jobs, hyphenation)
         except pdf_parts.Unsplittable as why:
             log.info("laying the PDF out in one piece: %s", why)
         else:
@@ -317,6 +318,7 @@ def _render(publication: Publication, target: Path | None, cache=None, jobs: int
             return result.starts
     with Session(publication, cache) as session:
         html = render_print_html(publication)
+        hyphenation()
         rendered = session.render(html)
         starts = _page_starts(rendered)
         if target is not None:
@@ -325,6 +327,14 @@ def _render(publication: Publication, target: Path | None, cache=None, jobs: int
                 if target is not None and publication.pdf.variant == "print" else [])
     _report(publication, findings, session.refused, session.capture.messages)
     return starts
+
+
+def hyphenation_of(publication: Publication):
+    """Start reading the publication's hyphenation patterns (see hyphenation.preload)."""
+    from .. import hyphenation
+
+    return hyphenation.preload({publication.metadata.lang}
+                               | {doc.lang for doc in publication.documents})
 
 
 class Session:

@@ -107,15 +107,17 @@ def plan(publication: Publication) -> list[Part] | None:
 
 
 def render(publication: Publication, parts: list[Part], target: Path | None, cache,
-           jobs: int) -> Rendered:
+           jobs: int, hyphenation=lambda: None) -> Rendered:
     """Lay out and (with a target) write the PDF in parts; raises Unsplittable when the
-    stylesheets need the whole book at once."""
+    stylesheets need the whole book at once. `hyphenation()` installs the hyphenation
+    patterns, before the workers fork."""
     _check_splittable(publication)
     estimate = sum(len(doc.body) for doc in publication.documents) / 3000 + 10   # pages
     with tempfile.TemporaryDirectory(prefix=".quire-parts-",
                                      dir=target.parent if target else None) as temp, \
             _Workers(_Job(publication, cache, Path(temp) if target else None,
-                          "0" * len(str(int(estimate)))), len(parts), jobs) as workers:
+                          "0" * len(str(int(estimate)))), len(parts), jobs,
+                     hyphenation) as workers:
         results: list[PartResult | None] = [None] * len(parts)
         numbers: dict[str, str] | None = None
         todo = list(range(len(parts)))
@@ -207,19 +209,21 @@ class _Workers:
     """`jobs` forked processes that lay parts out, kept for every round (they keep what
     they have compressed or hyphenated); with one job, the parts are laid out here."""
 
-    def __init__(self, job: _Job, count: int, jobs: int):
+    def __init__(self, job: _Job, count: int, jobs: int, hyphenation):
         global _JOB
         _JOB = job
         self.count, self.pool = count, None
         if jobs > 1:
-            weasy.imported()        # once, before the workers fork
-
-            context = multiprocessing.get_context("fork")
-            self.offsets = context.Array("l", [-1] * count, lock=False)
-            self.condition, self.reports = context.Condition(), context.Queue()
-            self.pool = context.Pool(min(jobs, count), initializer=_init,
-                                     initargs=(self.offsets, self.condition, self.reports))
-            self.alive = parallel.watchdog(self.pool)
+            weasy.imported()        # before the workers fork, and so are the patterns
+        hyphenation()
+        if jobs == 1:
+            return
+        context = multiprocessing.get_context("fork")
+        self.offsets = context.Array("l", [-1] * count, lock=False)
+        self.condition, self.reports = context.Condition(), context.Queue()
+        self.pool = context.Pool(min(jobs, count), initializer=_init,
+                                 initargs=(self.offsets, self.condition, self.reports))
+        self.alive = parallel.watchdog(self.pool)
 
     def __enter__(self):
         return self

@@ -15,6 +15,7 @@ import pytest
 from conftest import REPO, make_project, run_quire
 from projects import book, notes_chapter
 from quire import parallel
+from quire.cache import BuildCache
 from quire.errors import QuireError
 from quire.load import load
 from quire.outputs import pdf, pdf_parts
@@ -170,3 +171,48 @@ def test_a_process_that_dies_stops_the_build_instead_of_hanging(tmp_path, monkey
     assert target.read_bytes() == b"the previous build"
     with pytest.raises(QuireError, match="killed by SIGKILL"):
         parallel.starmap(_killed, [(1,), (2,)], jobs=2)
+
+
+def test_after_an_edit_only_the_parts_it_changed_are_laid_out_again(tmp_path, monkeypatch):
+    """The build cache keeps each part as laid out and as written: a rebuild lays out the
+    parts an edit changed, and gives the bytes and page starts of a build from scratch."""
+    root = make_project(tmp_path / "project", parted_book(two_sided=True))
+    cache = BuildCache(tmp_path / "out")
+    laid_out: list[int] = []
+    enter = pdf_parts._MarginHook.__enter__
+
+    def counted(hook):
+        laid_out.append(hook.index)
+        return enter(hook)
+    monkeypatch.setattr(pdf_parts._MarginHook, "__enter__", counted)
+    monkeypatch.setattr(pdf_parts, "MIN_PART", 1)
+    monkeypatch.setattr(pdf_parts, "PART_SIZE", 1)
+
+    def build(name: str, cache=None, jobs: int = 1):
+        laid_out.clear()
+        starts = pdf.write(load(root), tmp_path / name, cache=cache, jobs=jobs)
+        return starts, (tmp_path / name).read_bytes()
+
+    first = build("first.pdf", cache)
+    parts = len(pdf_parts.plan(load(root)))
+    assert sorted(set(laid_out)) == list(range(parts))
+    assert build("again.pdf", cache) == first and laid_out == []
+
+    last = root / "content" / "del-2" / "kapittel-3.md"
+    last.write_text(last.read_text(encoding="utf-8") + "\nEn ny setning til slutt.\n",
+                    encoding="utf-8")
+    edited = build("edited.pdf", cache)
+    assert set(laid_out) == {parts - 1}             # the last chapter's part alone
+    assert edited == build("fresh.pdf") and edited != first
+
+    # A chapter early in the book grows by pages: the parts after it move (their folios
+    # and sides change), in processes, from the cached numbers and layouts.
+    early = root / "content" / "del-1" / "kapittel-1.md"
+    early.write_text(early.read_text(encoding="utf-8") + "\n\n".join(
+        f"Et nytt avsnitt, nummer {n}, som gjør kapitlet lengre." for n in range(60)),
+        encoding="utf-8")
+    longer = build("longer.pdf", cache, jobs=2)
+    assert longer == build("fresh-longer.pdf")
+    laid_out.clear()                                # the EPUB's page list: no layout
+    assert pdf.page_starts(load(root), cache=cache, jobs=1) == longer[0]
+    assert laid_out == []

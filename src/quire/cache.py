@@ -5,6 +5,9 @@
   last build left them, there is nothing to do.
 - Python-Markdown's HTML per document, keyed by its text, language and quire's version.
 - The print layout's page starts (for the EPUB's page list), keyed by the inputs digest.
+- The parts of a long PDF as laid out (pages, anchors, page starts) and as written, keyed
+  by their HTML, everything else they read and, for the PDF, their first page number: after
+  an edit, only the parts it changed are laid out again (outputs/pdf_parts.py).
 - Files derived for print: WOFF2 fonts unpacked (WeasyPrint unpacks them slowly in pure
   Python) and raster images converted to CMYK, keyed by the bytes they come from.
 Every entry is keyed by content, so a changed file can never be served stale.
@@ -47,14 +50,19 @@ def _versions() -> str:
                     ("markdown", "pygments", "weasyprint", "ebooklib", "jinja2"))
 
 
-def inputs_digest(root: Path, extra: tuple[Path, ...] | list[Path] = ()) -> str:
+def inputs_digest(root: Path, extra: tuple[Path, ...] | list[Path] = (),
+                  markdown: bool = True) -> str:
     """A digest of everything a build of `root` reads: the project's own folders, any
     other file the last build read (`extra`: images or fonts outside them), the theme,
-    and the versions of quire and the libraries that shape the output."""
+    and the versions of quire and the libraries that shape the output. Without
+    `markdown`, the manuscripts themselves are left out."""
     digest = hashlib.sha256(f"quire {__version__} {_versions()}\n".encode())
     digest.update(f"SOURCE_DATE_EPOCH={os.environ.get('SOURCE_DATE_EPOCH', '')}\n".encode())
     own = set(_files(root))
     outside = sorted(Path(p) for p in extra if Path(p) not in own)
+    if not markdown:
+        own, outside = ({p for p in own if p.suffix != ".md"},
+                        [p for p in outside if p.suffix != ".md"])
     for base, paths in ((root, sorted(own) + outside),
                         (theme_dir(), sorted(theme_dir().rglob("*"))),
                         (templates_dir(), sorted(templates_dir().rglob("*")))):
@@ -152,6 +160,36 @@ class BuildCache:
             except OSError:
                 pass
             return result
+
+    # -- entries by key (the laid-out parts of long PDFs) --------------------------------
+    def get(self, kind: str, key: str) -> bytes | None:
+        path = self.dir / kind / key
+        try:
+            data = path.read_bytes()
+            os.utime(path)                  # used: the last to go in prune()
+        except OSError:
+            return None
+        return data
+
+    def put(self, kind: str, key: str, data: bytes) -> None:
+        try:
+            _write_atomic(self.dir / kind / key, data)
+        except OSError:
+            pass
+
+    def prune(self, kind: str, keep: int) -> None:
+        """Delete the entries of `kind` used longest ago, beyond `keep` bytes in all."""
+        try:
+            entries = [(entry.stat().st_mtime_ns, entry.stat().st_size, entry)
+                       for entry in (self.dir / kind).iterdir()]
+        except OSError:
+            return
+        total = sum(size for _, size, _ in entries)
+        for _, size, entry in sorted(entries, key=lambda e: (e[0], e[2].name)):
+            if total <= keep:
+                break
+            entry.unlink(missing_ok=True)
+            total -= size
 
     # -- page starts ---------------------------------------------------------------------
     def page_starts(self, digest: str):

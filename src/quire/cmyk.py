@@ -30,8 +30,10 @@ def profile_path() -> Path:
 @lru_cache(maxsize=1)
 def _transform():
     from PIL import ImageCms
+    # From memory, not from the file: littlecms reads a file's tags lazily, and forked
+    # processes would share (and race on) its file offset.
     return ImageCms.buildTransform(ImageCms.createProfile("sRGB"),
-                                   ImageCms.getOpenProfile(str(profile_path())),
+                                   ImageCms.ImageCmsProfile(io.BytesIO(profile_path().read_bytes())),
                                    "RGB", "CMYK", renderingIntent=ImageCms.Intent.RELATIVE_COLORIMETRIC)
 
 

@@ -27,6 +27,7 @@ variants (their tags and attachments are not joined).
 from __future__ import annotations
 
 import hashlib
+import json
 import multiprocessing
 import queue
 import re
@@ -119,7 +120,10 @@ def render(publication: Publication, parts: list[Part], target: Path | None, cac
                           "0" * len(str(int(estimate)))), len(parts), jobs,
                      hyphenation) as workers:
         results: list[PartResult | None] = [None] * len(parts)
-        numbers: dict[str, str] | None = None
+        store = workers.job.store
+        # The page numbers the last build found: the parts it laid out then, showing them,
+        # are found in the cache. Wrong guesses are laid out again, as placeholders are.
+        numbers: dict[str, str] | None = store.numbers() if store else None
         todo = list(range(len(parts)))
 
         def early(anchor_pages, offsets):
@@ -130,8 +134,8 @@ def render(publication: Publication, parts: list[Part], target: Path | None, cac
                     if r is not None and any(labels.get(a) != label
                                              for a, label in r.shown.items())]
 
-        for _ in range(_ROUNDS):
-            fixed = None if numbers is None else _layout(results)[0]
+        for round_ in range(_ROUNDS):
+            fixed = None if round_ == 0 else _layout(results)[0]
             for result in workers.run(parts, todo, numbers, fixed, early):
                 results[result.index] = result
             offsets, _ = _layout(results)
@@ -145,6 +149,8 @@ def render(publication: Publication, parts: list[Part], target: Path | None, cac
             raise Unsplittable("page references did not settle")
         if target is not None:
             _join(publication, results, target)
+        if store:
+            store.finish(numbers, results)
     starts = tuple(s for r in results for s in r.starts)
     findings = preflight.grouped([f for r in results for f in r.findings])
     return Rendered(starts, (findings, [u for r in results for u in r.refused],
@@ -199,6 +205,7 @@ class _Job:
     def __init__(self, publication, cache, temp, placeholder):
         self.publication, self.cache, self.temp = publication, cache, temp
         self.placeholder = placeholder
+        self.store = _Store(cache, publication) if cache is not None else None
 
 
 _JOB: _Job | None = None
@@ -212,7 +219,7 @@ class _Workers:
     def __init__(self, job: _Job, count: int, jobs: int, hyphenation):
         global _JOB
         _JOB = job
-        self.count, self.pool = count, None
+        self.job, self.count, self.pool = job, count, None
         if jobs > 1:
             weasy.imported()        # before the workers fork, and so are the patterns
         hyphenation()
@@ -247,6 +254,8 @@ class _Workers:
             known: list = []
 
             def offset_of(index, pages, opens, side):   # the parts before are all done
+                if known and known[-1].index == index:  # told again (a cache miss)
+                    known.pop()
                 known.append(_Known(index, pages, opens, side))
                 return _layout(known)[0][-1]
             for task in tasks:
@@ -313,9 +322,14 @@ def _work(task, offset_of=None) -> PartResult:
     documents = [doc for doc in publication.documents if doc.id in wanted]
     html = pdf_output.render_print_html(publication, documents=documents, front=part.front)
     html, used = _page_references(html, numbers, job.placeholder)
+    offset_of = offset_of or _wait_for_offset
+    if job.store is not None:
+        reused, offset = job.store.reuse(task, html, offset_of, job.temp)
+        if reused is not None:
+            return reused
     with pdf_output.Session(publication, job.cache, css=_page_ref_css) as session:
         document = session.html(html)
-        hook = _MarginHook(index, offset, document, offset_of or _wait_for_offset)
+        hook = _MarginHook(index, offset, document, offset_of)
         with hook:
             rendered = document.render(pdf_variant=pdf_output.VARIANTS["print"])
         if len(rendered.pages) != hook.pages:
@@ -337,7 +351,92 @@ def _work(task, offset_of=None) -> PartResult:
     if path is not None:
         result.findings = preflight.findings(Path(path), cmyk_job=True,
                                              first_page=hook.offset + 1)
+    if job.store is not None:
+        job.store.keep(html, result)
     return result
+
+
+class _Store:
+    """Parts laid out by earlier builds (in the build cache), so that after an edit only
+    the parts it changed are laid out again.
+
+    A part's layout (pages, anchors, bookmarks, page starts) is keyed by its HTML, page
+    numbers included, and by everything else it reads (stylesheets, fonts, images, the
+    theme, the publication's metadata and PDF settings, quire's and the libraries'
+    versions); its PDF also by its offset, which its folios and page sides depend on."""
+
+    def __init__(self, cache, publication: Publication):
+        from .. import __version__
+        from ..cache import inputs_digest
+
+        self.cache = cache
+        self.context = hashlib.sha256("\0".join((
+            __version__, inputs_digest(publication.root, publication.inputs, markdown=False),
+            repr(publication.metadata), repr(publication.pdf))).encode()).hexdigest()
+
+    def _key(self, html: str, offset: int | None = None) -> str:
+        return hashlib.sha256(f"{self.context}\0{offset}\0{html}".encode()).hexdigest()
+
+    def reuse(self, task, html: str, offset_of, temp: Path | None
+              ) -> tuple[PartResult | None, int | None]:
+        """The part as an earlier build laid it out (with its PDF, if one is wanted), or
+        (None, its offset if that became known)."""
+        index, _, numbers, offset = task
+        data = self.cache.get("parts", self._key(html) + ".json")
+        if data is None:
+            return None, offset
+        record = json.loads(data)
+        known = offset_of(index, record["pages"], record["opens"], record["side"])
+        offset = known if offset is None else offset
+        if _CHANNEL is not None and offset_of is _wait_for_offset:
+            anchors: dict[str, int] = {}
+            for name, page, *_ in record["anchors"]:
+                anchors.setdefault(name, page)
+            _CHANNEL[2].put(("anchors", index, anchors))
+        result = PartResult(
+            index=index, pages=record["pages"], offset=offset, opens=record["opens"],
+            side=record["side"], anchors=[tuple(a) for a in record["anchors"]],
+            bookmarks=[[(level, label, tuple(point), state)
+                        for level, label, point, state in page]
+                       for page in record["bookmarks"]],
+            shown=record["shown"], path=None, refused=record["refused"],
+            messages=record["messages"],
+            starts=tuple(PageStart(str(int(label) + offset), *rest)
+                         for label, *rest in record["starts"]))
+        if temp is None or (numbers is None and result.shown):    # no PDF wanted
+            return result, offset
+        key = self._key(html, offset)
+        pdf, findings = (self.cache.get("parts", f"{key}.{suffix}") for suffix in ("pdf",
+                                                                                  "findings"))
+        if pdf is None or findings is None:
+            return None, offset
+        result.path = str(temp / f"part-{index:05d}.pdf")
+        Path(result.path).write_bytes(pdf)
+        result.findings = [tuple(f) for f in json.loads(findings)]
+        return result, offset
+
+    def keep(self, html: str, result: PartResult) -> None:
+        record = {"pages": result.pages, "opens": result.opens, "side": result.side,
+                  "anchors": result.anchors, "bookmarks": result.bookmarks,
+                  "shown": result.shown, "refused": result.refused,
+                  "messages": result.messages,
+                  "starts": [(int(s.label) - result.offset, s.document, s.block, s.letters)
+                             for s in result.starts]}
+        self.cache.put("parts", self._key(html) + ".json", json.dumps(record).encode())
+        if result.path is not None:
+            key = self._key(html, result.offset)
+            self.cache.put("parts", f"{key}.pdf", Path(result.path).read_bytes())
+            self.cache.put("parts", f"{key}.findings", json.dumps(result.findings).encode())
+
+    def numbers(self) -> dict[str, str] | None:
+        data = self.cache.get("parts", f"{self.context}.numbers")
+        return json.loads(data) if data is not None else None
+
+    def finish(self, numbers: dict[str, str], results: list[PartResult]) -> None:
+        """Keep the page numbers found, and about two builds' parts (at least 16 MiB)."""
+        self.cache.put("parts", f"{self.context}.numbers", json.dumps(numbers).encode())
+        size = sum(Path(r.path).stat().st_size for r in results if r.path)
+        self.cache.prune("parts", keep=max(16 * 2**20, 2 * size))
 
 
 def _page_ref_css(css: str) -> str:

@@ -4,8 +4,8 @@
     python bench/run.py --sizes 80000,320000,1300000 --runs 3
 
 Each case runs in a fresh process; the table gives the median wall time of --runs runs and
-the peak memory (the largest process's maximum resident set). pandoc is measured where it
-is installed (`apt-get install pandoc`; it is never a dependency of quire):
+the peak memory (the summed resident memory of the process tree, workers included). pandoc
+is measured where it is installed (`apt-get install pandoc`; never a dependency of quire):
 `pandoc -o book.epub` and `pandoc --pdf-engine=weasyprint -o book.pdf`.
 """
 
@@ -133,6 +133,9 @@ def main() -> None:
             results["quire epub, one chapter changed"] = measure(
                 quire("build", str(root), "--format", "epub", "--out", str(out)), args.runs,
                 edit(last, original))
+            results["quire pdf, one chapter changed"] = measure(
+                quire("build", str(root), "--format", "pdf", "--out", str(out)), args.runs,
+                edit(last, original))
             last.write_text(original, encoding="utf-8")
             # The EPUB without the print layout its page list needs.
             plain = work / f"{root.name}-no-page-list"
@@ -165,7 +168,7 @@ def print_table(rows, runs: int) -> None:
         pandoc_epub = results.get("pandoc epub", (None, None))[0]
         for measure_name, (seconds, peak) in results.items():
             ratio = ""
-            if pandoc_pdf and measure_name in ("quire pdf", "quire pdf+epub"):
+            if pandoc_pdf and measure_name.startswith("quire pdf"):
                 ratio = f"{seconds / pandoc_pdf:.2f}× pandoc pdf"
             elif pandoc_epub and measure_name.startswith("quire epub"):
                 ratio = f"{seconds / pandoc_epub:.2f}× pandoc epub"

@@ -29,6 +29,8 @@ def preload(langs: Iterable[str]) -> Callable[[], None]:
     send.close()
 
     def install() -> None:
+        if receive.closed:                  # installed already
+            return
         try:
             parsed = receive.recv()
         except (EOFError, OSError):

@@ -306,7 +306,7 @@ def _render(publication: Publication, target: Path | None, cache=None, jobs: int
             ) -> tuple[PageStart, ...]:
     from . import pdf_parts
 
-    hyphenation = hyphenation_of(publication)
+    hyphenation = _hyphenation(publication)
     parts = pdf_parts.plan(publication)
     if parts is not None:
         try:
@@ -329,7 +329,7 @@ def _render(publication: Publication, target: Path | None, cache=None, jobs: int
     return starts
 
 
-def hyphenation_of(publication: Publication):
+def _hyphenation(publication: Publication):
     """Start reading the publication's hyphenation patterns (see hyphenation.preload)."""
     from .. import hyphenation
 

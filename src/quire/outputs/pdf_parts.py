@@ -18,6 +18,9 @@ a blank page for a right-hand opening, and references to pages (the printed cont
 4. pikepdf joins the parts: a blank page where a part must open on the other side, one
    outline (nested by WeasyPrint's own rule), one tree of named destinations, links across
    parts pointed at it, and identical images and ICC profiles stored once.
+5. With a build cache, each part is kept as laid out and as written (`_Store`). The next
+   build starts from the page numbers the last one found, and lays out only the parts
+   whose HTML changed; a part whose first page number moved is written again.
 
 Stylesheets that need the whole book at once (`counter(pages)`, other target-* functions,
 `@page :first` or `:nth()`) are laid out in one piece, and so are the screen and archive

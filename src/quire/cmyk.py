@@ -32,9 +32,9 @@ def _transform():
     from PIL import ImageCms
     # From memory, not from the file: littlecms reads a file's tags lazily, and forked
     # processes would share (and race on) its file offset.
-    return ImageCms.buildTransform(ImageCms.createProfile("sRGB"),
-                                   ImageCms.ImageCmsProfile(io.BytesIO(profile_path().read_bytes())),
-                                   "RGB", "CMYK", renderingIntent=ImageCms.Intent.RELATIVE_COLORIMETRIC)
+    cmyk = ImageCms.ImageCmsProfile(io.BytesIO(profile_path().read_bytes()))
+    return ImageCms.buildTransform(ImageCms.createProfile("sRGB"), cmyk, "RGB", "CMYK",
+                                   renderingIntent=ImageCms.Intent.RELATIVE_COLORIMETRIC)
 
 
 def _to_cmyk(colours: set[tuple[int, int, int]]) -> dict[tuple, tuple[float, ...]]:

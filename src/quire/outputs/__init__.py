@@ -1,7 +1,8 @@
 """Outputs: sibling writers that each render the same Publication to one file.
 
-Each writer module has `file_name(publication)` and `write(publication, target)`; this package picks the
-writer by name and makes the write atomic (a temporary file beside the target, renamed).
+Each writer module has `file_name(publication)` and `write(publication, target)`; this
+package picks the writer by name and makes the write atomic (a temporary file beside the
+target, renamed).
 """
 
 from __future__ import annotations

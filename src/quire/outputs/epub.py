@@ -216,10 +216,10 @@ def write(publication: Publication, target: Path, page_starts=()) -> None:
     book.set_language(meta.lang)
     for n, author in enumerate(meta.authors, 1):
         book.add_author(author.name, uid=f"creator-{n}")
-    for field, value in (("publisher", meta.publisher), ("rights", meta.rights),
-                         ("date", meta.date), ("description", meta.description or meta.subject)):
+    for term, value in (("publisher", meta.publisher), ("rights", meta.rights),
+                        ("date", meta.date), ("description", meta.description or meta.subject)):
         if value:
-            book.add_metadata("DC", field, value)
+            book.add_metadata("DC", term, value)
     for keyword in meta.keywords:
         book.add_metadata("DC", "subject", keyword)
     _accessibility(book, publication, bool(page_starts))

@@ -18,7 +18,6 @@ import uuid
 import zlib
 from contextlib import contextmanager
 from pathlib import Path
-from unittest import mock
 from urllib.parse import quote, unquote
 from urllib.request import url2pathname
 
@@ -367,10 +366,15 @@ class Session:
     def write(self, rendered, target: Path) -> None:
         # WeasyPrint's PDF/X-4 writes a random xmpMM:DocumentID (uuid4), which also feeds
         # the file /ID: derive it from the publication's identifier instead.
+        from weasyprint.pdf import metadata
+
         stable = uuid.uuid5(uuid.NAMESPACE_URL, self.publication.metadata.identifier)
-        with mock.patch("weasyprint.pdf.metadata.uuid4", return_value=stable), \
-                _streams_compressed_once():
-            rendered.write_pdf(target, pdf_variant=VARIANTS[self.publication.pdf.variant])
+        random, metadata.uuid4 = metadata.uuid4, lambda: stable
+        try:
+            with _streams_compressed_once():
+                rendered.write_pdf(target, pdf_variant=VARIANTS[self.publication.pdf.variant])
+        finally:
+            metadata.uuid4 = random
 
 
 _LARGE = 64 * 1024

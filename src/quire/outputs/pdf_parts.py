@@ -35,13 +35,14 @@ import multiprocessing
 import queue
 import re
 import tempfile
-import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import parallel, preflight, weasy
 from ..model import PageStart, Publication
 from . import pdf as pdf_output
+from . import pdf_join
+from .pdf_join import ANCHOR_URI
 
 PART_SIZE = 120_000         # characters of document HTML in a part, at most: ~35 pages
 MIN_PART = 25_000           # ... and at least, unless a document is shorter
@@ -52,7 +53,6 @@ _WHOLE_BOOK = re.compile(r"target-(?:counter|counters|text)\s*\(|counter\(\s*pag
                          r"|@page[^{]*:(?:first|nth\((?![^)]*\bof\b))")
 _LINK = re.compile(r'(<a\b[^>]*?)\shref="#([^"]*)"')
 _ID = re.compile(r'\sid="([^"]*)"')
-ANCHOR_URI = "quire-anchor:"
 
 
 class Unsplittable(Exception):
@@ -151,7 +151,7 @@ def render(publication: Publication, parts: list[Part], target: Path | None, cac
         else:
             raise Unsplittable("page references did not settle")
         if target is not None:
-            _join(publication, results, target)
+            pdf_join.join(results, *_layout(results), target)
         if store:
             store.finish(numbers, results)
     starts = tuple(s for r in results for s in r.starts)
@@ -448,7 +448,7 @@ def _page_ref_css(css: str) -> str:
 
 def _page_references(html: str, numbers, placeholder) -> tuple[str, dict[str, str]]:
     """Links within the part keep their anchors; links to other parts become quire-anchor:
-    URIs (made into links again by _join); every link carries the page number of its
+    URIs (made into links again by pdf_join); every link carries the page number of its
     target in data-qpage (a placeholder while the numbers are not known)."""
     ids = set(_ID.findall(html))
     used: dict[str, str] = {}
@@ -591,140 +591,3 @@ def _shown_references(rendered) -> set[str]:
     for page in rendered.pages:
         walk(page._page_box)
     return shown
-
-
-# -- joining the parts --------------------------------------------------------------------
-
-def _join(publication: Publication, results: list[PartResult], target: Path) -> None:
-    import pikepdf
-    from weasyprint.anchors import make_page_bookmark_tree
-    from weasyprint.matrix import Matrix
-
-    offsets, blanks = _layout(results)
-    book = pikepdf.open(results[0].path)
-    opened = []
-    for result, blank in zip(results[1:], blanks[1:]):
-        part = pikepdf.open(result.path)
-        opened.append(part)
-        if blank:
-            book.pages.append(_blank_page(book, part.pages[0]))
-        with warnings.catch_warnings():     # named destinations are made anew below
-            warnings.simplefilter("ignore", pikepdf.PageCopyWarning)
-            book.pages.extend(part.pages)
-    pages = list(book.pages)
-
-    dests = []
-    for result, offset in zip(results, offsets):
-        for name, page, x, y in result.anchors:
-            dests.append((name, pikepdf.Array([pages[offset + page].obj, pikepdf.Name.XYZ,
-                                                x, y, 0])))
-    names = pikepdf.Array()
-    seen = set()
-    for name, dest in sorted(dests, key=lambda item: item[0]):
-        if name not in seen:
-            seen.add(name)
-            names.extend([pikepdf.String(name), dest])
-    book.Root.Names = pikepdf.Dictionary(Dests=pikepdf.Dictionary(Names=names))
-
-    for page in pages:
-        for annot in page.obj.get("/Annots", []):
-            uri = str(annot.get("/A", {}).get("/URI", ""))
-            if uri.startswith(ANCHOR_URI):
-                del annot["/A"]
-                annot.Dest = pikepdf.String(uri[len(ANCHOR_URI):])
-
-    class _Page:
-        def __init__(self, bookmarks):
-            self.bookmarks = bookmarks
-    tree, skipped, last, previous = [], [], None, 0
-    last = [tree]
-    number = 0
-    for result, blank in zip(results, blanks):
-        number += blank
-        for page_bookmarks in result.bookmarks:
-            previous = make_page_bookmark_tree(_Page(page_bookmarks), skipped, last,
-                                               previous, number, Matrix())
-            number += 1
-    if "/Outlines" in book.Root:
-        del book.Root["/Outlines"]
-    if tree:
-        _outline(book, tree, pages)
-    _share_resources(book)
-    book.save(target, deterministic_id=True, compress_streams=True,
-              object_stream_mode=pikepdf.ObjectStreamMode.generate)
-    for part in opened:
-        part.close()
-    book.close()
-
-
-def _blank_page(book, like):
-    import pikepdf
-    page = pikepdf.Dictionary(Type=pikepdf.Name.Page, Resources=pikepdf.Dictionary(),
-                              Contents=book.make_stream(b""))
-    for box in ("/MediaBox", "/TrimBox", "/BleedBox"):
-        if box in like.obj:
-            page[box] = pikepdf.Array([float(v) for v in like.obj[box]])
-    return pikepdf.Page(book.make_indirect(page))
-
-
-def _outline(book, tree, pages) -> None:
-    """The outline as WeasyPrint writes it (pdf/anchors.py add_outlines)."""
-    import pikepdf
-
-    def add(items, parent):
-        count, made = len(items), []
-        for title, (page, x, y), children, state in items:
-            item = book.make_indirect(pikepdf.Dictionary(
-                Title=pikepdf.String(title),
-                Dest=pikepdf.Array([pages[page].obj, pikepdf.Name.XYZ, x, y, 0])))
-            kids, kids_count = add(children, item)
-            item.Count = -kids_count if state == "closed" else kids_count
-            if state != "closed":
-                count += kids_count
-            if made:
-                item.Prev = made[-1]
-                made[-1].Next = item
-            if kids:
-                item.First, item.Last = kids[0], kids[-1]
-            item.Parent = parent
-            made.append(item)
-        return made, count
-
-    root = book.make_indirect(pikepdf.Dictionary(Type=pikepdf.Name.Outlines))
-    made, count = add(tree, root)
-    root.Count, root.First, root.Last = count, made[0], made[-1]
-    book.Root.Outlines = root
-
-
-def _share_resources(book) -> None:
-    """Each part brings its own copy of the ICC profile and of every image it shows: keep
-    one of each (fonts differ, each part embeds the subset it uses)."""
-    import pikepdf
-
-    canonical: dict[bytes, object] = {}
-    seen: dict[tuple, object] = {}
-
-    def same(stream):
-        if stream.objgen in seen:
-            return seen[stream.objgen]
-        key = hashlib.sha256(stream.read_raw_bytes() + repr(sorted(
-            (k, repr(v)) for k, v in stream.items()
-            if k not in ("/Length", "/SMask"))).encode()).digest()
-        if "/SMask" in stream:
-            key += hashlib.sha256(stream.SMask.read_raw_bytes()).digest()
-        seen[stream.objgen] = canonical.setdefault(key, stream)
-        return seen[stream.objgen]
-
-    for intent in book.Root.get("/OutputIntents", []):
-        if "/DestOutputProfile" in intent:
-            intent.DestOutputProfile = same(intent.DestOutputProfile)
-    for page in book.pages:
-        resources = page.obj.get("/Resources", {})
-        for name, space in list(resources.get("/ColorSpace", {}).items()):
-            if (isinstance(space, pikepdf.Array) and len(space) == 2
-                    and space[0] == pikepdf.Name.ICCBased):
-                resources.ColorSpace[name] = pikepdf.Array(
-                    [pikepdf.Name.ICCBased, same(space[1])])
-        for name, xobject in list(resources.get("/XObject", {}).items()):
-            if isinstance(xobject, pikepdf.Stream) and xobject.get("/Subtype") == "/Image":
-                resources.XObject[name] = same(xobject)

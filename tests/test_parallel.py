@@ -204,6 +204,8 @@ def test_after_an_edit_only_the_parts_it_changed_are_laid_out_again(tmp_path, mo
     edited = build("edited.pdf", cache)
     assert set(laid_out) == {parts - 1}             # the last chapter's part alone
     assert edited == build("fresh.pdf") and edited != first
+    pdf.page_starts(load(root), cache=cache, jobs=1)  # an EPUB-only build between two PDFs
+    assert build("edited-again.pdf", cache) == edited and laid_out == []
 
     # A chapter early in the book grows by pages: the parts after it move (their folios
     # and sides change), in processes, from the cached numbers and layouts.
@@ -216,3 +218,8 @@ def test_after_an_edit_only_the_parts_it_changed_are_laid_out_again(tmp_path, mo
     laid_out.clear()                                # the EPUB's page list: no layout
     assert pdf.page_starts(load(root), cache=cache, jobs=1) == longer[0]
     assert laid_out == []
+    # The parts' PDFs that the last two PDF builds did not use are deleted.
+    stored = tmp_path / "out" / ".quire-cache" / "parts"
+    before = len(list(stored.glob("*.pdf")))
+    assert build("same.pdf", cache)[1] == build("same.pdf", cache)[1] == longer[1]
+    assert before > parts == len(list(stored.glob("*.pdf")))

@@ -177,19 +177,19 @@ class BuildCache:
         except OSError:
             pass
 
-    def prune(self, kind: str, keep: int) -> None:
-        """Delete the entries of `kind` used longest ago, beyond `keep` bytes in all."""
+    def prune(self, kind: str, suffixes: tuple[str, ...], used_since: int) -> None:
+        """Delete the entries of `kind` named `*<suffix>` last used before `used_since`
+        (nanoseconds, the clock of file times)."""
         try:
-            entries = [(entry.stat().st_mtime_ns, entry.stat().st_size, entry)
-                       for entry in (self.dir / kind).iterdir()]
+            entries = list((self.dir / kind).iterdir())
         except OSError:
             return
-        total = sum(size for _, size, _ in entries)
-        for _, size, entry in sorted(entries, key=lambda e: (e[0], e[2].name)):
-            if total <= keep:
-                break
-            entry.unlink(missing_ok=True)
-            total -= size
+        for entry in entries:
+            try:
+                if entry.name.endswith(suffixes) and entry.stat().st_mtime_ns < used_since:
+                    entry.unlink()
+            except OSError:
+                pass
 
     # -- page starts ---------------------------------------------------------------------
     def page_starts(self, digest: str):

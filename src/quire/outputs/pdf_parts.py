@@ -35,6 +35,7 @@ import multiprocessing
 import queue
 import re
 import tempfile
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -153,7 +154,7 @@ def render(publication: Publication, parts: list[Part], target: Path | None, cac
         if target is not None:
             pdf_join.join(results, *_layout(results), target)
         if store:
-            store.finish(numbers, results)
+            store.finish(numbers, wrote=target is not None)
     starts = tuple(s for r in results for s in r.starts)
     findings = preflight.grouped([f for r in results for f in r.findings])
     return Rendered(starts, (findings, [u for r in results for u in r.refused],
@@ -372,7 +373,9 @@ class _Store:
         from .. import __version__
         from ..cache import inputs_digest
 
-        self.cache = cache
+        # File times lag the clock by up to a tick: a margin keeps what this build touches
+        # as it starts.
+        self.cache, self.started = cache, time.time_ns() - 100_000_000
         self.context = hashlib.sha256("\0".join((
             __version__, inputs_digest(publication.root, publication.inputs, markdown=False),
             repr(publication.metadata), repr(publication.pdf))).encode()).hexdigest()
@@ -435,11 +438,19 @@ class _Store:
         data = self.cache.get("parts", f"{self.context}.numbers")
         return json.loads(data) if data is not None else None
 
-    def finish(self, numbers: dict[str, str], results: list[PartResult]) -> None:
-        """Keep the page numbers found, and about two builds' parts (at least 16 MiB)."""
+    def finish(self, numbers: dict[str, str], wrote: bool) -> None:
+        """Keep the page numbers found, and the entries the last two builds used: layouts
+        for any build, the parts' PDFs for builds that `wrote` a PDF (an EPUB-only build
+        leaves them for the next PDF)."""
         self.cache.put("parts", f"{self.context}.numbers", json.dumps(numbers).encode())
-        size = sum(Path(r.path).stat().st_size for r in results if r.path)
-        self.cache.prune("parts", keep=max(16 * 2**20, 2 * size))
+        data = self.cache.get("parts", "builds")
+        builds = json.loads(data) if data else {}
+        for kind, suffixes in (("layout", (".json", ".numbers")),
+                               ("pdf", (".pdf", ".findings"))):
+            if kind == "layout" or wrote:
+                builds[kind] = (builds.get(kind, []) + [self.started])[-2:]
+                self.cache.prune("parts", suffixes, used_since=builds[kind][0])
+        self.cache.put("parts", "builds", json.dumps(builds).encode())
 
 
 def _page_ref_css(css: str) -> str:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -89,6 +90,28 @@ def markdown_files(root: Path) -> list[str]:
     return sorted(str(p) for p in (root / "content").glob("*.md"))
 
 
+def weasyprint_alone(root: Path, work: Path) -> list[str]:
+    """A command that has WeasyPrint alone (imported the usual way) lay out and write quire's
+    print HTML and stylesheet for `root`: the floor under quire's own PDF. The theme is
+    copied with its fonts' TrueType files, which quire hands WeasyPrint."""
+    from quire.load import load
+    from quire.outputs import pdf
+
+    theme = work / "theme"
+    shutil.copytree(REPO / "styles", theme, dirs_exist_ok=True)
+    shared = theme / "shared.css"
+    shared.write_text(re.sub(r'fonts/([\w-]+)\.woff2"\) format\("woff2"\)',
+                             r'fonts/ttf/\1.ttf") format("truetype")',
+                             shared.read_text(encoding="utf-8")), encoding="utf-8")
+    html = pdf.render_print_html(load(root))
+    html = html.replace(pdf.THEME_URL, theme.as_uri() + "/").replace(
+        pdf.PROJECT_URL, root.resolve().as_uri() + "/")
+    (work / "alone.html").write_text(html, encoding="utf-8")
+    return [sys.executable, "-c", "import sys, weasyprint; weasyprint.HTML(sys.argv[1])"
+            ".write_pdf(sys.argv[2], pdf_variant='pdf/x-4')",
+            str(work / "alone.html"), str(work / "alone.pdf")]
+
+
 def cases(sizes: list[int], work: Path):
     seed = work / "seed"
     shutil.copytree(REPO / "content", seed / "content")
@@ -148,6 +171,9 @@ def main() -> None:
             results["quire epub, no page list, one chapter changed"] = measure(
                 quire("build", str(plain), "--format", "epub", "--out", str(out)), args.runs,
                 edit(plain / "content" / last.name, original))
+            if name == "seed article":
+                results["weasyprint alone, quire's html and css"] = measure(
+                    weasyprint_alone(root, work), args.runs)
             if pandoc:
                 common = [pandoc, *files, "--resource-path", str(root / "content"),
                           "--metadata", "title=Benchmark"]
@@ -168,7 +194,7 @@ def print_table(rows, runs: int) -> None:
         pandoc_epub = results.get("pandoc epub", (None, None))[0]
         for measure_name, (seconds, peak) in results.items():
             ratio = ""
-            if pandoc_pdf and measure_name.startswith("quire pdf"):
+            if pandoc_pdf and measure_name.startswith(("quire pdf", "weasyprint")):
                 ratio = f"{seconds / pandoc_pdf:.2f}× pandoc pdf"
             elif pandoc_epub and measure_name.startswith("quire epub"):
                 ratio = f"{seconds / pandoc_epub:.2f}× pandoc epub"

@@ -4,6 +4,7 @@ destinations and links; and its bytes do not depend on the number of processes."
 
 from __future__ import annotations
 
+import importlib
 import os
 import signal
 import subprocess
@@ -14,7 +15,7 @@ import pytest
 
 from conftest import REPO, make_project, run_quire
 from projects import book, notes_chapter
-from quire import parallel
+from quire import markup, parallel
 from quire.cache import BuildCache
 from quire.errors import QuireError
 from quire.load import load
@@ -223,3 +224,24 @@ def test_after_an_edit_only_the_parts_it_changed_are_laid_out_again(tmp_path, mo
     before = len(list(stored.glob("*.pdf")))
     assert build("same.pdf", cache)[1] == build("same.pdf", cache)[1] == longer[1]
     assert before > parts == len(list(stored.glob("*.pdf")))
+
+
+def test_markdown_is_converted_in_processes_only_where_the_cache_lacks_it(tmp_path,
+                                                                        monkeypatch):
+    root = make_project(tmp_path / "project", parted_book(two_sided=False))
+    alone = load(root)
+    monkeypatch.setattr(importlib.import_module("quire.load"), "PARALLEL_TEXT", 1)
+    html_of = BuildCache(tmp_path / "out").markdown(markup.to_html)
+    pooled, starmap = [], parallel.starmap
+
+    def counted(function, items, jobs, meanwhile=None):
+        pooled.append(len(items))
+        return starmap(function, items, jobs, meanwhile)
+    monkeypatch.setattr(parallel, "starmap", counted)
+    assert load(root, html_of=html_of, jobs=2) == alone and pooled == [6]
+    assert load(root, html_of=html_of, jobs=2) == alone and pooled == [6]   # all cached
+    chapter = root / "content" / "del-1" / "kapittel-2.md"
+    chapter.write_text(chapter.read_text(encoding="utf-8") + "\nEn setning til.\n",
+                       encoding="utf-8")
+    edited = load(root, html_of=html_of, jobs=2)
+    assert pooled == [6, 1] and edited == load(root)

@@ -79,11 +79,18 @@ def _file_digest(path: Path) -> str:
 
 
 def _write_atomic(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-    with os.fdopen(handle, "wb") as out:
-        out.write(data)
-    os.replace(temp, path)
+    """Write `data` at `path` by renaming a temporary file; a cache that cannot be written
+    (a read-only or full disk) is only slower, so failures are ignored."""
+    temp = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+        os.replace(temp, path)
+    except OSError:
+        if temp is not None:
+            Path(temp).unlink(missing_ok=True)
 
 
 class BuildCache:
@@ -119,10 +126,7 @@ class BuildCache:
         state = self._state()
         state[key] = {"inputs": digest, "warnings": warnings, "extra": extra,
                       "outputs": {str(p): _file_digest(p) for p in outputs}}
-        try:
-            _write_atomic(self.dir / "builds.json", json.dumps(state, indent=1).encode())
-        except OSError:
-            pass
+        _write_atomic(self.dir / "builds.json", json.dumps(state, indent=1).encode())
 
     # -- Markdown ------------------------------------------------------------------------
     def markdown(self, convert):
@@ -138,10 +142,7 @@ class BuildCache:
                 return path.read_text(encoding="utf-8")
             except (OSError, UnicodeDecodeError):
                 html = convert(text, lang)
-                try:
-                    _write_atomic(path, html.encode("utf-8"))
-                except OSError:
-                    pass
+                _write_atomic(path, html.encode("utf-8"))
                 return html
         cached.known = lambda text, lang: path_of(text, lang).is_file()
         return cached
@@ -150,18 +151,13 @@ class BuildCache:
     def derived(self, kind: str, data: bytes, make) -> bytes:
         """`make(data)`, kept on disk by the content of `data`."""
         key = hashlib.sha256(f"{__version__}\0{kind}\0".encode() + data).hexdigest()
-        path = self.dir / kind / key
-        try:
-            return path.read_bytes()
-        except OSError:
+        result = self.get(kind, key)
+        if result is None:
             result = make(data)
-            try:
-                _write_atomic(path, result)
-            except OSError:
-                pass
-            return result
+            self.put(kind, key, result)
+        return result
 
-    # -- entries by key (the laid-out parts of long PDFs) --------------------------------
+    # -- entries by key (derived files, the laid-out parts of long PDFs) --------------
     def get(self, kind: str, key: str) -> bytes | None:
         path = self.dir / kind / key
         try:
@@ -172,10 +168,7 @@ class BuildCache:
         return data
 
     def put(self, kind: str, key: str, data: bytes) -> None:
-        try:
-            _write_atomic(self.dir / kind / key, data)
-        except OSError:
-            pass
+        _write_atomic(self.dir / kind / key, data)
 
     def prune(self, kind: str, suffixes: tuple[str, ...], used_since: int) -> None:
         """Delete the entries of `kind` named `*<suffix>` last used before `used_since`
@@ -200,8 +193,5 @@ class BuildCache:
         return data["starts"] if data.get("inputs") == digest else None
 
     def store_page_starts(self, digest: str, starts) -> None:
-        try:
-            _write_atomic(self.dir / "page-starts.json",
-                          json.dumps({"inputs": digest, "starts": starts}).encode())
-        except OSError:
-            pass
+        _write_atomic(self.dir / "page-starts.json",
+                      json.dumps({"inputs": digest, "starts": starts}).encode())

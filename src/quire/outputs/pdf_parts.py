@@ -327,10 +327,8 @@ def _work(task, offset_of=None) -> PartResult:
     html = pdf_output.render_print_html(publication, documents=documents, front=part.front)
     html, used = _page_references(html, numbers, job.placeholder)
     offset_of = offset_of or _wait_for_offset
-    if job.store is not None:
-        reused, offset = job.store.reuse(task, html, offset_of, job.temp)
-        if reused is not None:
-            return reused
+    if job.store is not None and (reused := job.store.reuse(task, html, offset_of, job.temp)):
+        return reused
     with pdf_output.Session(publication, job.cache, css=_page_ref_css) as session:
         document = session.html(html)
         hook = _MarginHook(index, offset, document, offset_of)
@@ -342,8 +340,7 @@ def _work(task, offset_of=None) -> PartResult:
         shown = {anchor: used[anchor] for anchor in _shown_references(rendered)
                  if anchor in used}
         path = None
-        # A part that shows placeholders for page numbers is laid out again: no PDF yet.
-        if job.temp is not None and not (numbers is None and shown):
+        if _writes_pdf(job.temp, numbers, shown):
             path = str(job.temp / f"part-{index:05d}.pdf")
             session.write(rendered, Path(path))
     anchors, bookmarks = _destinations(rendered)
@@ -383,14 +380,14 @@ class _Store:
     def _key(self, html: str, offset: int | None = None) -> str:
         return hashlib.sha256(f"{self.context}\0{offset}\0{html}".encode()).hexdigest()
 
-    def reuse(self, task, html: str, offset_of, temp: Path | None
-              ) -> tuple[PartResult | None, int | None]:
-        """The part as an earlier build laid it out (with its PDF, if one is wanted), or
-        (None, its offset if that became known)."""
+    def reuse(self, task, html: str, offset_of, temp: Path | None) -> PartResult | None:
+        """The part as an earlier build laid it out (with its PDF, if one is wanted). Its
+        page count is reported through `offset_of` as a layout would report it; on a miss
+        for its PDF, the layout that follows reports it again, to the same effect."""
         index, _, numbers, offset = task
         data = self.cache.get("parts", self._key(html) + ".json")
         if data is None:
-            return None, offset
+            return None
         record = json.loads(data)
         known = offset_of(index, record["pages"], record["opens"], record["side"])
         offset = known if offset is None else offset
@@ -409,17 +406,17 @@ class _Store:
             messages=record["messages"],
             starts=tuple(PageStart(str(int(label) + offset), *rest)
                          for label, *rest in record["starts"]))
-        if temp is None or (numbers is None and result.shown):    # no PDF wanted
-            return result, offset
+        if not _writes_pdf(temp, numbers, result.shown):
+            return result
         key = self._key(html, offset)
         pdf, findings = (self.cache.get("parts", f"{key}.{suffix}") for suffix in ("pdf",
                                                                                   "findings"))
         if pdf is None or findings is None:
-            return None, offset
+            return None
         result.path = str(temp / f"part-{index:05d}.pdf")
         Path(result.path).write_bytes(pdf)
         result.findings = [tuple(f) for f in json.loads(findings)]
-        return result, offset
+        return result
 
     def keep(self, html: str, result: PartResult) -> None:
         record = {"pages": result.pages, "opens": result.opens, "side": result.side,
@@ -451,6 +448,12 @@ class _Store:
                 builds[kind] = (builds.get(kind, []) + [self.started])[-2:]
                 self.cache.prune("parts", suffixes, used_since=builds[kind][0])
         self.cache.put("parts", "builds", json.dumps(builds).encode())
+
+
+def _writes_pdf(temp: Path | None, numbers, shown) -> bool:
+    """Whether a part's PDF is written: not when no PDF is wanted, nor when the part shows
+    placeholders for page numbers (it is laid out again once they are known)."""
+    return temp is not None and not (numbers is None and shown)
 
 
 def _page_ref_css(css: str) -> str:

@@ -76,18 +76,17 @@ def typography(root, lang: str) -> None:
     a dialogue dash; in right-to-left text, left-to-right runs isolated."""
     marks = quotes(lang)
     for block in _blocks(root):
-        open_singles = 0
+        state = [0, 0]                  # double quotes open (0 or 1), single quotes open
         for node, attribute in _text_slots(block):
             text = getattr(node, attribute) or ""
             if PLACEHOLDERS.search(text):
-                text, open_singles = _quotes(text, marks, open_singles)
-                setattr(node, attribute, text)
+                setattr(node, attribute, _quotes(text, marks, state))
     for el in root.iter():
         if not isinstance(el.tag, str):
             continue
         for name in ("alt", "title", "aria-label"):
             if PLACEHOLDERS.search(el.get(name, "")):
-                el.set(name, _quotes(el.get(name), marks, 0)[0])
+                el.set(name, _quotes(el.get(name), marks, [0, 0]))
     if language.primary(lang) in DASH_LANGS:
         for el in root.iter():
             if el.tag in _BLOCKS and el.text and re.match(r"^\s*[–—] ", el.text):
@@ -132,27 +131,38 @@ def _text_slots(block):
     return slots
 
 
-def _quotes(text: str, marks, open_singles: int) -> tuple[str, int]:
+def _quotes(text: str, marks, state: list[int]) -> str:
+    """The placeholders in `text` as the language's marks. `state` holds the double and
+    single quotes open in the block so far. Double quotes pair up in turn: smarty tells
+    opening from closing by the spaces around them, which Chinese and Japanese do not
+    have. A single closing quote is an apostrophe inside a word or when none is open."""
     outer_open, outer_close, inner_open, inner_close = marks
     out = []
     for i, char in enumerate(text):
-        if char == OPEN_DOUBLE:
-            out.append(outer_open)
-        elif char == CLOSE_DOUBLE:
-            out.append(outer_close)
-        elif char == OPEN_SINGLE:
+        before, after = text[i - 1:i] if i else "", text[i + 1:i + 2]
+        if char in (OPEN_DOUBLE, CLOSE_DOUBLE):
+            out.append(outer_close if state[0] else outer_open)
+            state[0] = 1 - state[0]
+        elif char == OPEN_SINGLE or (char == CLOSE_SINGLE and not state[1] and after.isalpha()
+                                     and (not before or _cjk(before) or not before.isalnum())):
             out.append(inner_open)
-            open_singles += 1
+            state[1] += 1
         elif char == CLOSE_SINGLE:
-            after = text[i + 1:i + 2]
-            if open_singles and not after.isalnum():
+            if state[1] and (not after.isalnum() or _cjk(after)):
                 out.append(inner_close)
-                open_singles -= 1
+                state[1] -= 1
             else:
                 out.append(APOSTROPHE)      # don’t, l’homme, ’90s, the students’ books
         else:
             out.append(char)
-    return "".join(out), open_singles
+    return "".join(out)
+
+
+def _cjk(char: str) -> bool:
+    """A Chinese, Japanese or Korean character (no spaces between words)."""
+    code = ord(char)
+    return (0x3000 <= code <= 0x9FFF or 0xAC00 <= code <= 0xD7AF or 0xF900 <= code <= 0xFAFF
+            or 0xFF00 <= code <= 0xFFEF or code >= 0x20000)
 
 
 # -- right-to-left text --------------------------------------------------------------------

@@ -1,7 +1,7 @@
 """Regenerate src/quire/data/cldr.json from the Unicode CLDR's XML data.
 
     apt-get install unicode-cldr-core       # CLDR's common/ data, in /usr/share/unicode/cldr
-    python tools/cldr_data.py [CLDR_COMMON_DIR]
+    python tools/cldr_data.py [CLDR_COMMON_DIR [OUT]]
 
 Writes, for every CLDR locale, its quotation marks (outer open, outer close, inner open,
 inner close) resolved through CLDR's inheritance (parentLocale, then truncation, then
@@ -22,7 +22,7 @@ OUT = Path(__file__).resolve().parent.parent / "src" / "quire" / "data" / "cldr.
 FIELDS = ("quotationStart", "quotationEnd", "alternateQuotationStart", "alternateQuotationEnd")
 
 
-def main(common: Path) -> None:
+def main(common: Path, out: Path = OUT) -> None:
     main_dir = common / "main"
     own: dict[str, dict[str, str]] = {}
     for path in sorted(main_dir.glob("*.xml")):
@@ -54,7 +54,8 @@ def main(common: Path) -> None:
         raise KeyError(field)
 
     quotes = {locale: "".join(resolve(locale, f) for f in FIELDS) for locale in sorted(own)}
-    simplified, traditional = _exemplars(main_dir / "zh.xml"), _exemplars(main_dir / "zh_Hant.xml")
+    simplified = _exemplars(main_dir / "zh.xml")
+    traditional = _exemplars(main_dir / "zh_Hant.xml")
     data = {
         "source": f"Unicode CLDR {_version(common)} (common/main/*.xml delimiters and "
                   "zh / zh_Hant exemplar characters), by tools/cldr_data.py",
@@ -71,9 +72,9 @@ def main(common: Path) -> None:
     lines.append(f'"han_simplified_only": {json.dumps(data["han_simplified_only"], ensure_ascii=False)},')
     lines.append(f'"han_traditional_only": {json.dumps(data["han_traditional_only"], ensure_ascii=False)}')
     lines.append("}")
-    OUT.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    assert json.loads(OUT.read_text(encoding="utf-8")) == data
-    print(f"{OUT}: {len(quotes)} locales")
+    out.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert json.loads(out.read_text(encoding="utf-8")) == data
+    print(f"{out}: {len(quotes)} locales")
 
 
 def _exemplars(path: Path) -> set[str]:
@@ -96,4 +97,5 @@ def _version(common: Path) -> str:
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1]) if len(sys.argv) > 1 else Path("/usr/share/unicode/cldr/common"))
+    main(Path(sys.argv[1]) if len(sys.argv) > 1 else Path("/usr/share/unicode/cldr/common"),
+         Path(sys.argv[2]) if len(sys.argv) > 2 else OUT)

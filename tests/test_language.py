@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 from babel import Locale
+from conftest import REPO, epubcheck, make_project, problems, run_quire
 from lxml import etree
 
-from conftest import REPO, epubcheck, make_project, problems, run_quire
 from quire import labels, language, markup
 from quire.load import load
 from quire.outputs.pdf import render_print_html

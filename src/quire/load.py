@@ -13,7 +13,7 @@ import re
 import uuid
 from pathlib import Path
 
-from . import images, language, markup, parallel
+from . import fonts, images, language, markup, parallel
 from .config import FrontMatter, pdf_settings, read_config, split_front_matter
 from .errors import ContentError, QuireError
 from .model import Asset, Document, Metadata, Publication
@@ -145,11 +145,13 @@ def load(project: Path, html_of=None, jobs: int = 1, meanwhile=None) -> Publicat
         modified=_modified(settings.get("date", "")),
     )
     stylesheets, styled = _stylesheets(root)
+    font_plan = fonts.plan(root, config.get("fonts", {}), documents)
     return Publication(
         root=root, name=ascii_slug(name), metadata=metadata, documents=documents,
         assets=tuple(assets.by_source.values()),
         stylesheets=stylesheets,
-        inputs=tuple(sorted({*files, *assets.by_source, *(p for _, p in stylesheets), *styled})),
+        inputs=tuple(sorted({*files, *assets.by_source, *(p for _, p in stylesheets), *styled,
+                             *(face.path for face in font_plan.faces)})),
         templates_dir=(root / "templates") if (root / "templates").is_dir() else None,
         pdf=pdf_settings(settings.get("pdf", {})),
         toc=settings.get("toc", len(documents) > 1),
@@ -157,6 +159,7 @@ def load(project: Path, html_of=None, jobs: int = 1, meanwhile=None) -> Publicat
         cover=cover,
         page_list=settings.get("epub", {}).get("page_list", True),
         accessibility=tuple(config.get("accessibility", {}).items()),
+        fonts=font_plan,
     )
 
 

@@ -32,7 +32,40 @@ def imported():
     finally:
         ctypes.util.find_library = search
     _one_pdf_font_per_file(weasyprint)
+    _footnotes_reported_once(weasyprint)
     return weasyprint
+
+
+def _footnotes_reported_once(weasyprint) -> None:
+    """Make a page again with the footnotes the page before it reported, not with what is
+    left over from the last page made.
+
+    WeasyPrint 70 moves a footnote that does not fit to the next page (`reported_footnotes`,
+    held by the layout context, not by the per-page state it keeps for making a page
+    again). When a page is made again (a page number resolved by a later page), it starts
+    from whatever the last page left, and a reported note was printed twice (on the next
+    page and on the page after) or not at all. The notes each page hands on are kept
+    with the page and given back when the next page is made again.
+
+    Checked against WeasyPrint 70.0; tests/test_parallel.py
+    (test_parts_join_into_the_single_render) fails if this no longer holds."""
+    from weasyprint.layout import page
+
+    if getattr(page.remake_page, "quire", False):
+        return
+    make = page.remake_page
+
+    def remake_page(index, context, root_box, html):
+        handed = getattr(context, "quire_reported", None)
+        if handed is None or index == 0:
+            handed = context.quire_reported = {}
+        if index in handed:
+            context.reported_footnotes = list(handed[index])
+        made = make(index, context, root_box, html)
+        handed[index + 1] = list(context.reported_footnotes)
+        return made
+    remake_page.quire = True
+    page.remake_page = remake_page
 
 
 def _one_pdf_font_per_file(weasyprint) -> None:

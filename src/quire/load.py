@@ -13,7 +13,7 @@ import re
 import uuid
 from pathlib import Path
 
-from . import images, markup, parallel
+from . import images, markup, parallel, sanitize
 from .config import FrontMatter, pdf_settings, read_config, split_front_matter
 from .errors import ContentError, QuireError
 from .model import Asset, Document, Metadata, Publication
@@ -320,22 +320,26 @@ def _stylesheets(root: Path) -> tuple[tuple[tuple[str, Path], ...], tuple[Path, 
     return tuple(layers), tuple(named)
 
 
-_CSS_REFERENCE = re.compile(r"""@import\s+(?:url\()?\s*['"]?([^'")\s;]+)|url\(\s*['"]?([^'")]+?)['"]?\s*\)""")
-
-
-def _check_stylesheet(path: Path, base_root: Path, label: str) -> list[Path]:
-    """Refuse what a stylesheet may not reach; returns the files it names."""
+def _check_stylesheet(path: Path, base_root: Path, label: str, seen=None) -> list[Path]:
+    """Refuse what a stylesheet may not reach (read with a real CSS tokenizer, so case and
+    escapes hide nothing); returns the files it names, and theirs for stylesheets it imports."""
+    seen = seen if seen is not None else {path.resolve()}
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as err:
         raise ContentError(label, f"cannot be read as UTF-8 text ({err})")
     named = []
-    for match in _CSS_REFERENCE.finditer(text):
-        url = match.group(1) or match.group(2)
-        line = text.count("\n", 0, match.start()) + 1
-        if url.startswith(("data:", "#")):
+    for url, line in sanitize.stylesheet_references(text):
+        if url.startswith("#") or sanitize.data_image(url):
             continue
-        named.append(resolve_local(url, path.parent, base_root, label, line, what="url"))
+        if url.startswith("data:"):
+            raise ContentError(label, f"url '{url[:40]}' is a data: URL that is not a "
+                                      "PNG, JPEG, GIF or WebP image; use a file", line)
+        found = resolve_local(url, path.parent, base_root, label, line, what="url")
+        named.append(found)
+        if found.suffix.lower() == ".css" and found not in seen:
+            seen.add(found)
+            named += _check_stylesheet(found, base_root, _rel(found, base_root), seen)
     return named
 
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import io
 import posixpath
-import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,7 +20,7 @@ from ebooklib import epub
 from lxml import etree
 from markupsafe import Markup
 
-from .. import labels, markup, templates
+from .. import labels, markup, sanitize, templates
 from ..errors import OutputError
 from ..model import Document, Publication
 from ..resources import FONT_TYPES, IMAGE_TYPES, inside, theme_dir
@@ -30,8 +29,6 @@ def file_name(publication: Publication) -> str:
     return f"{publication.name}.epub"
 XHTML_NS = "http://www.w3.org/1999/xhtml"
 EPUB_NS = "http://www.idpf.org/2007/ops"
-_CSS_URL = re.compile(r"""url\(\s*['"]?([^'")]+)['"]?\s*\)""")
-_CSS_IMPORT = re.compile(r"""@import\s+['"]([^'"]+)['"]""")
 
 
 class XhtmlItem(epub.EpubHtml):
@@ -185,6 +182,7 @@ def _stylesheet_items(publication: Publication):
             seen.add(name)
             items.append((name, source.read_bytes(), media_type))
 
+    todo = []
     for layer, path in publication.stylesheets:
         if layer == "print":
             continue
@@ -192,7 +190,10 @@ def _stylesheet_items(publication: Publication):
         name = f"styles/{layer}.css"
         items.append((name, css.encode("utf-8"), "text/css"))
         seen.add(name)
-        for url in sorted(set(_CSS_URL.findall(css)) | set(_CSS_IMPORT.findall(css))):
+        todo.append((path, "styles", css))
+    while todo:                      # the layers, then the stylesheets they import
+        path, folder, css = todo.pop(0)
+        for url in sorted({url for url, _ in sanitize.stylesheet_references(css)}):
             source = (path.parent / url).resolve()
             if url.startswith(("data:", "#")) or not source.is_file():
                 continue
@@ -201,9 +202,12 @@ def _stylesheet_items(publication: Publication):
             media_type = (FONT_TYPES.get(source.suffix.lower())
                           or IMAGE_TYPES.get(source.suffix.lower())
                           or ("text/css" if source.suffix.lower() == ".css" else None))
-            target = posixpath.normpath(posixpath.join("styles", url))
-            if media_type and not target.startswith(".."):
+            target = posixpath.normpath(posixpath.join(folder, url))
+            if media_type and not target.startswith("..") and target not in seen:
                 add(target, source, media_type)
+                if media_type == "text/css":
+                    todo.append((source, posixpath.dirname(target),
+                                 source.read_text(encoding="utf-8")))
     return items
 
 

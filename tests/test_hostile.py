@@ -8,11 +8,10 @@ import re
 import zipfile
 
 import pytest
+from conftest import epubcheck, make_project, problems, run_quire
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import etree
-
-from conftest import epubcheck, make_project, problems, run_quire
 
 DOC = "---\ntitle: Prøve\nlang: nb\n---\n\nTekst.\n\n{extra}\n"
 XHTML = "{http://www.w3.org/1999/xhtml}"
@@ -81,22 +80,22 @@ def epub_pages(epub) -> dict[str, str]:
 PAYLOADS = [
     '<x:script xmlns:x="http://www.w3.org/1999/xhtml">alert("ns-script")</x:script>',
     '<h:iframe xmlns:h="http://www.w3.org/1999/xhtml" src="https://evil.example/f"></h:iframe>',
-    '<svg width="10" height="10"><a href="#x"><set attributeName="href" '
-    'to="javascript:alert(1)"/><text y="9">set</text></a></svg>',
-    '<svg width="10" height="10"><a href="#x"><animate attributeName="href" '
-    'values="javascript:alert(2)"/><text y="9">animate</text></a></svg>',
-    '<svg xmlns:q="http://www.w3.org/1999/xlink" width="10" height="10">'
-    '<a q:href="javascript:alert(3)"><text y="9">xlink</text></a></svg>',
-    '<svg width="10" height="10"><use href="data:image/svg+xml;base64,'
+    ('<svg width="10" height="10"><a href="#x"><set attributeName="href" '
+    'to="javascript:alert(1)"/><text y="9">set</text></a></svg>'),
+    ('<svg width="10" height="10"><a href="#x"><animate attributeName="href" '
+    'values="javascript:alert(2)"/><text y="9">animate</text></a></svg>'),
+    ('<svg xmlns:q="http://www.w3.org/1999/xlink" width="10" height="10">'
+    '<a q:href="javascript:alert(3)"><text y="9">xlink</text></a></svg>'),
+    ('<svg width="10" height="10"><use href="data:image/svg+xml;base64,'
     'PHN2ZyB4bWxucz0naHR0cDovL3d3dy53My5vcmcvMjAwMC9zdmcnPjxzY3JpcHQ+YWxlcnQoNCk8L3NjcmlwdD48L3N2Zz4='
-    '#x"/></svg>',
+    '#x"/></svg>'),
     '<a href="data:application/xhtml+xml;base64,PHNjcmlwdD4=">datalink</a>',
     '<span style="background: url(javascript:alert(5))">styleurl</span>',
     '<portal src="https://evil.example/portal"></portal>',
     '<svg width="10" height="10"><handler type="application/ecmascript">alert(6)</handler></svg>',
     '<svg width="10" height="10"><style>@import url(https://evil.example/a.css);</style></svg>',
-    '<svg width="10" height="10"><image href="https://evil.example/i.png" width="5" '
-    'height="5"/></svg>',
+    ('<svg width="10" height="10"><image href="https://evil.example/i.png" width="5" '
+    'height="5"/></svg>'),
     '<span style="background-image: url(https://evil.example/bg.png)">bg</span>',
     '<img srcset="https://evil.example/s.png 2x" src="https://evil.example/s.png" alt="s"/>',
     '<picture><source srcset="https://evil.example/p.webp"/></picture>',
@@ -106,8 +105,8 @@ PAYLOADS = [
     '<meta http-equiv="refresh" content="0; url=https://evil.example/"/>',
     '<base href="https://evil.example/"/>',
     '<math><mi href="javascript:alert(7)">x</mi></math>',
-    '<svg width="10" height="10"><foreignObject><iframe src="https://evil.example/"/>'
-    '</foreignObject></svg>',
+    ('<svg width="10" height="10"><foreignObject><iframe src="https://evil.example/"/>'
+    '</foreignObject></svg>'),
     '<span foo:bar="1">prefixed attribute</span>',
     '<p><urn:isbn:123></p>',
     '<javascript:alert(8)>',
@@ -199,3 +198,87 @@ def test_generated_fragments_are_inert(pieces):
     xhtml = result.xhtml()
     assert inert(xhtml) == [], (text, xhtml)
     assert "evil.example" not in xhtml, (text, xhtml)
+
+
+# -- helpers for builds that must fail and leave the outputs alone ------------------------
+
+def outputs(root) -> dict[str, bytes]:
+    dist = root / "dist"
+    return {p.name: p.read_bytes() for p in dist.iterdir() if p.is_file()} if dist.is_dir() else {}
+
+
+def good_then(tmp_path, break_it, *parts, files=None, build=("build",)):
+    """Build a good project, break it with `break_it(root)`, build again: one error line
+    naming `parts`, no traceback, the previous outputs byte-identical, no stray files."""
+    root = project_with(tmp_path, "", files)
+    done = run_quire(*build, root)
+    assert done.returncode == 0, done.stderr
+    before = outputs(root)
+    assert before
+    break_it(root)
+    line = one_error(run_quire(*build, root), *parts)
+    assert outputs(root) == before
+    assert not [p.name for p in (root / "dist").iterdir() if p.name.endswith(".tmp")
+                or p.name.startswith(".quire-parts-")]
+    return root, line
+
+
+CANARY = "CANARY-7f3a outside the project"
+
+
+def canary(tmp_path, name="outside.md"):
+    path = tmp_path / name
+    path.write_text(f"---\ntitle: Canary\n---\n\n{CANARY}\n")
+    return path
+
+
+def assert_no_canary(root):
+    for path in (root / "dist").rglob("*"):
+        if path.is_file():
+            assert b"CANARY-7f3a" not in path.read_bytes(), path
+            if path.suffix == ".epub":
+                with zipfile.ZipFile(path) as zf:
+                    assert all(b"CANARY-7f3a" not in zf.read(n) for n in zf.namelist())
+
+
+# -- 2. nothing outside the project is read -----------------------------------------------
+
+@pytest.mark.parametrize("where, message", [
+    ("content/b.md", "content/b.md: is a link to outside the project folder"),
+    ("content", "content: is a link to outside the project folder"),
+    ("styles/epub.css", "styles/epub.css: is a link to outside the project folder"),
+    ("templates/_header.html", "templates/_header.html: a link to a file outside the project"),
+    ("quire.toml", "quire.toml: is a link to outside the project folder"),
+], ids=["markdown", "content-folder", "stylesheet", "template", "quire.toml"])
+def test_links_out_of_the_project_are_refused(tmp_path, where, message):
+    outside = canary(tmp_path)
+    if where == "content":
+        (tmp_path / "elsewhere").mkdir()
+        (tmp_path / "elsewhere" / "a.md").write_text(outside.read_text())
+        outside = tmp_path / "elsewhere"
+
+    def link(root):
+        target = root / where
+        if target.is_dir():
+            import shutil
+            shutil.rmtree(target)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.unlink(missing_ok=True)
+        target.symlink_to(outside)
+    root, _ = good_then(tmp_path, link, message)
+    assert_no_canary(root)
+
+
+# -- 3. templates run sandboxed -----------------------------------------------------------
+
+@pytest.mark.parametrize("template, message", [
+    ("x\n{{ ''.__class__.__mro__[1].__subclasses__() }}\n", "templates/_header.html:2:"),
+    ("{{ cycler.__init__.__globals__.os.popen('touch PWNED').read() }}\n",
+     "templates/_header.html:1:"),
+    ("{% set x = [] %}{{ x.append(1) }}\n", "templates/_header.html:1:"),
+    ("{{ 1 / 0 }}\n", "templates/_header.html:1:"),
+], ids=["mro", "globals", "mutation", "zero-division"])
+def test_templates_cannot_reach_python(tmp_path, template, message):
+    root, _ = good_then(tmp_path, lambda root: make_project(
+        root, {"templates/_header.html": template}), message)
+    assert not list(tmp_path.rglob("PWNED")) and not (root.parent / "PWNED").exists()

@@ -23,7 +23,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from . import __version__
-from .resources import templates_dir, theme_dir
+from .resources import inside, templates_dir, theme_dir
 
 CACHE_FOLDER = ".quire-cache"
 _INPUT_FOLDERS = ("content", "styles", "templates")
@@ -59,7 +59,7 @@ def inputs_digest(root: Path, extra: tuple[Path, ...] | list[Path] = (),
     digest = hashlib.sha256(f"quire {__version__} {_versions()}\n".encode())
     digest.update(f"SOURCE_DATE_EPOCH={os.environ.get('SOURCE_DATE_EPOCH', '')}\n".encode())
     own = set(_files(root))
-    outside = sorted(Path(p) for p in extra if Path(p) not in own)
+    outside = sorted(Path(p) for p in extra if Path(p) not in own and inside(Path(p), root))
     if not markdown:
         own, outside = ({p for p in own if p.suffix != ".md"},
                         [p for p in outside if p.suffix != ".md"])
@@ -70,6 +70,9 @@ def inputs_digest(root: Path, extra: tuple[Path, ...] | list[Path] = (),
             if path.is_file() and "__pycache__" not in path.parts:
                 name = path.relative_to(base) if base in path.parents else path
                 digest.update(str(name).encode() + b"\0")
+                if base == root and not inside(path, root):     # a link out: never read
+                    digest.update(b"a link out of the project\0")
+                    continue
                 digest.update(hashlib.sha256(path.read_bytes()).digest())
     return digest.hexdigest()
 

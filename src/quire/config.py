@@ -226,9 +226,13 @@ def read_config(path: Path, label: str) -> dict:
     """The validated contents of quire.toml ({} when it does not exist)."""
     if not path.exists():
         return {}
+    if not path.is_file():
+        raise ConfigError(label, [(None, "is a folder, not a file")])
     try:
         text = path.read_text(encoding="utf-8")
         data = tomllib.loads(text)
+    except OSError as err:
+        raise ConfigError(label, [(None, f"cannot be read ({err.strerror or err})")])
     except UnicodeDecodeError as err:
         raise ConfigError(label, [(None, f"not valid UTF-8 ({err.reason} at byte {err.start})")])
     except tomllib.TOMLDecodeError as err:

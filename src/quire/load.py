@@ -17,7 +17,8 @@ from . import images, markup, parallel, sanitize
 from .config import FrontMatter, pdf_settings, read_config, split_front_matter
 from .errors import ContentError, QuireError
 from .model import Asset, Document, Metadata, Publication
-from .resources import IMAGE_TYPES, REMOTE, ascii_slug, inside, resolve_local, theme_dir
+from .resources import (IMAGE_TYPES, REMOTE, ascii_slug, inside, refuse_outside,
+                        resolve_local, theme_dir)
 
 log = logging.getLogger("quire")
 LAYERS = ("shared", "print", "epub")
@@ -78,6 +79,8 @@ def load(project: Path, html_of=None, jobs: int = 1, meanwhile=None) -> Publicat
     root = project.resolve()
     if not root.is_dir():
         raise QuireError(f"{project}: project folder not found")
+    for name in ("quire.toml", "content", "styles", "templates"):
+        refuse_outside(root / name, root, name)
     config = read_config(root / "quire.toml", "quire.toml")
     content = root / "content"
     if not content.is_dir():
@@ -179,6 +182,8 @@ def _document_files(root: Path, content: Path, order) -> list[Path]:
     found = [p for p in content.rglob("*.md")
              if not any(part.startswith((".", "_")) for part in p.relative_to(content).parts)
              and p.is_file() and "dist" not in p.relative_to(content).parts[:1]]
+    for path in found:
+        refuse_outside(path, root, _rel(path, root))
     return sorted(found, key=lambda p: _reading_order(p.relative_to(content).parts))
 
 
@@ -314,6 +319,7 @@ def _stylesheets(root: Path) -> tuple[tuple[tuple[str, Path], ...], tuple[Path, 
     layers, named = [], []
     for layer in LAYERS:
         own = root / "styles" / f"{layer}.css"
+        refuse_outside(own, root, _rel(own, root))
         path = own if own.is_file() else theme / f"{layer}.css"
         named += _check_stylesheet(path, root if path == own else theme, _rel(path, root))
         layers.append((layer, path))

@@ -282,3 +282,67 @@ def test_templates_cannot_reach_python(tmp_path, template, message):
     root, _ = good_then(tmp_path, lambda root: make_project(
         root, {"templates/_header.html": template}), message)
     assert not list(tmp_path.rglob("PWNED")) and not (root.parent / "PWNED").exists()
+
+
+# -- 4. the cache verifies what it reads --------------------------------------------------
+
+def _long_project(root):
+    para = ("Avsnitt med nok tekst til at boken legges ut i deler, og litt til. " * 12 + "\n\n")
+    return make_project(root, {
+        "quire.toml": 'title = "Lang"\nlang = "nb"\n',
+        **{f"content/{n}.md": f"# Kapittel {n}\n\n" + para * 40 for n in (1, 2, 3)},
+        "content/4.md": "# Kapittel 4\n\nKort [se kapittel 1](1.md){.page}.\n\n"
+                        "![Bilde](bilde.png \"Et bilde\")\n",
+        "content/bilde.png": __import__("projects").image("PNG", (60, 40)),
+    })
+
+
+def _damage(cache_dir):
+    """Damage every cache entry, each in one of several ways."""
+    import hashlib
+    damaged = 0
+    for n, path in enumerate(sorted(p for p in cache_dir.rglob("*") if p.is_file())):
+        data = path.read_bytes()
+        kind = n % 3                 # a resealed edit only where JSON has a shape to check
+        if path.suffix in (".json", ".numbers", ".findings") or path.name == "builds":
+            kind = 3 if n % 2 else kind
+        if kind == 0:                                   # one bit flipped
+            i = len(data) * 2 // 3
+            data = data[:i] + bytes([data[i] ^ 0x10]) + data[i + 1:]
+        elif kind == 1:                                 # truncated
+            data = data[:len(data) // 2]
+        elif kind == 2:                                 # edited, as a person would
+            data = data.replace(b"Kapittel", b"KAPITTEL-EDITED").replace(b"e", b"E", 3) \
+                + b"<p>INJECTED</p>"
+        else:                                           # well sealed, wrong shape
+            body = b'["not", "what", {"starts": 1}]'
+            data = b"quire-cache 1 sha256:" + hashlib.sha256(body).hexdigest().encode() \
+                + b"\n" + body
+        path.write_bytes(data)
+        damaged += 1
+    return damaged
+
+
+def test_a_damaged_cache_is_rebuilt_never_trusted(tmp_path):
+    root = _long_project(tmp_path / "p")
+    first = run_quire("build", root, "-j", "2")
+    assert first.returncode == 0, first.stderr
+    cache = root / "dist" / ".quire-cache"
+    assert (cache / "parts").is_dir()                # laid out in parts: their cache too
+    assert _damage(cache) > 10
+    with open(root / "content" / "2.md", "a") as out:
+        out.write("\nEn ny setning.\n")
+    again = run_quire("build", root, "-j", "2")
+    assert again.returncode == 0, again.stderr
+    assert "Traceback" not in again.stderr
+    clean = run_quire("build", root, "-j", "2", "--out", tmp_path / "clean")
+    assert clean.returncode == 0, clean.stderr
+    for name in ("lang.pdf", "lang.epub"):
+        assert (root / "dist" / name).read_bytes() == (tmp_path / "clean" / name).read_bytes()
+    pages = epub_pages(root / "dist" / "lang.epub")
+    assert not any("EDITED" in t or "INJECTED" in t for t in pages.values())
+    _damage(cache)                                   # and once more, with nothing changed
+    third = run_quire("build", root, "-j", "1")
+    assert third.returncode == 0 and "Traceback" not in third.stderr, third.stderr
+    for name in ("lang.pdf", "lang.epub"):
+        assert (root / "dist" / name).read_bytes() == (tmp_path / "clean" / name).read_bytes()

@@ -346,3 +346,41 @@ def test_a_damaged_cache_is_rebuilt_never_trusted(tmp_path):
     assert third.returncode == 0 and "Traceback" not in third.stderr, third.stderr
     for name in ("lang.pdf", "lang.epub"):
         assert (root / "dist" / name).read_bytes() == (tmp_path / "clean" / name).read_bytes()
+
+
+# -- 5. all outputs or none ---------------------------------------------------------------
+
+def test_a_failing_epub_stage_leaves_the_pdf_alone(tmp_path):
+    good_then(tmp_path, lambda root: make_project(root, {
+        "templates/nav.xhtml": "<html><body>{% for x in 1 %}{% endfor %}</body></html>\n"}),
+        "templates/nav.xhtml:1:")
+
+
+def test_leftovers_of_killed_builds_are_removed(tmp_path):
+    import os
+    import subprocess
+    import time
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    root = project_with(tmp_path, "")
+    dist = root / "dist"
+    dist.mkdir()
+    leftovers = [dist / f".prove.pdf.{dead.pid}-abcd1234.tmp", dist / ".prove.epub.k2j4h_x1.tmp",
+                 dist / f".quire-parts-{dead.pid}-q1w2e3", dist / ".quire-parts-zz9y8x"]
+    for path in leftovers:
+        if "parts" in path.name:
+            path.mkdir()
+            (path / "part-00000.pdf").write_bytes(b"%PDF-")
+        else:
+            path.write_bytes(b"half a file")
+    old = time.time() - 3600
+    for path in leftovers[1::2]:
+        os.utime(path, (old, old))
+    alive = dist / f".prove.pdf.{os.getpid()}-live0001.tmp"      # a build still running
+    alive.write_bytes(b"in progress")
+    done = run_quire("build", root)
+    assert done.returncode == 0, done.stderr
+    assert not any(path.exists() for path in leftovers)
+    assert alive.exists()
+    assert sorted(p.name for p in dist.iterdir() if not p.name.startswith(".quire-cache")) == \
+        sorted([alive.name, "prove.epub", "prove.pdf"])

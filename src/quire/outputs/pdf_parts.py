@@ -32,6 +32,7 @@ from __future__ import annotations
 import hashlib
 import json
 import multiprocessing
+import os
 import queue
 import re
 import tempfile
@@ -118,7 +119,7 @@ def render(publication: Publication, parts: list[Part], target: Path | None, cac
     patterns, before the workers fork."""
     _check_splittable(publication)
     estimate = sum(len(doc.body) for doc in publication.documents) / 3000 + 10   # pages
-    with tempfile.TemporaryDirectory(prefix=".quire-parts-",
+    with tempfile.TemporaryDirectory(prefix=f".quire-parts-{os.getpid()}-",
                                      dir=target.parent if target else None) as temp, \
             _Workers(_Job(publication, cache, Path(temp) if target else None,
                           "0" * len(str(int(estimate)))), len(parts), jobs,

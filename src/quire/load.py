@@ -13,7 +13,7 @@ import re
 import uuid
 from pathlib import Path
 
-from . import images, markup, parallel, sanitize
+from . import images, limits, markup, parallel, sanitize
 from .config import FrontMatter, pdf_settings, read_config, split_front_matter
 from .errors import ContentError, QuireError
 from .model import Asset, Document, Metadata, Publication
@@ -200,6 +200,7 @@ def _natural(text: str):
 
 def _read_front_matter(root: Path, path: Path) -> FrontMatter:
     label = _rel(path, root)
+    limits.check_size(path, label)
     try:
         raw = path.read_bytes()
     except OSError as err:
@@ -210,7 +211,11 @@ def _read_front_matter(root: Path, path: Path) -> FrontMatter:
         line = raw[:err.start].count(b"\n") + 1
         raise ContentError(label, f"not valid UTF-8 (byte 0x{raw[err.start]:02x}); "
                                   "save the file as UTF-8", line)
-    return split_front_matter(text.replace("\r\n", "\n"), label)
+    front = split_front_matter(text.replace("\r\n", "\n"), label)
+    limits.check_markdown(front.body, label, front.body_line)
+    if isinstance(front.values.get("lead"), str):
+        limits.check_markdown(front.values["lead"], label, None)
+    return front
 
 
 def _convert(root, content, path, fm, pub_lang, ids, assets, numbering, html_of) -> dict:

@@ -25,6 +25,9 @@ from collections.abc import Callable
 
 import tinycss2
 
+from .errors import ContentError
+from .limits import MAX_ELEMENT_DEPTH
+
 
 def _words(text: str) -> set[str]:
     return set(text.split())
@@ -196,9 +199,12 @@ def clean(root, label: str, line_of: Callable[[str], int | None], warnings: list
     """Make the children of `root` (an lxml.html tree) safe, in place; what was removed is
     appended to `warnings`. Without `images`, <img> is removed too (a lead has none)."""
     report = Report(label, line_of, warnings)
-    stack = [(child, XHTML, None) for child in reversed(root)]
+    stack = [(child, XHTML, None, 1) for child in reversed(root)]
     while stack:
-        el, context, prefixes = stack.pop()
+        el, context, prefixes, depth = stack.pop()
+        if depth > MAX_ELEMENT_DEPTH:
+            raise ContentError(label, f"nesting deeper than {MAX_ELEMENT_DEPTH} elements",
+                               line_of(f"<{el.tag}") if isinstance(el.tag, str) else None)
         if not isinstance(el.tag, str):         # comments and processing instructions
             _drop(el)
             continue
@@ -221,20 +227,20 @@ def clean(root, label: str, line_of: Callable[[str], int | None], warnings: list
             el.tag = local
             inner = SVG if local == "svg" else MATHML if local == "math" else namespace
             _attributes(el, namespace, local, prefixes, report)
-            stack.extend((child, inner, prefixes) for child in reversed(el))
+            stack.extend((child, inner, prefixes, depth + 1) for child in reversed(el))
             continue
         shown = local if namespace is not None else el.tag
         if namespace == XHTML and local not in DROP_WHOLE:
             children = list(el)
             el.drop_tag()                       # an unknown tag: its content stays
-            stack.extend((child, context, prefixes) for child in reversed(children))
+            stack.extend((child, context, prefixes, depth) for child in reversed(children))
             continue
         report.removed(f"<{el.tag}", f"<{shown}> (active or unsafe HTML)"
                        if namespace is not None else f"<{shown}> (not HTML)")
         if local in _VOID and namespace == XHTML:
             children = list(el)
             el.drop_tag()           # the HTML parser may have put the text after it inside
-            stack.extend((child, context, prefixes) for child in reversed(children))
+            stack.extend((child, context, prefixes, depth) for child in reversed(children))
         else:
             _drop(el)
     report.finish()

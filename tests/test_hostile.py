@@ -384,3 +384,63 @@ def test_leftovers_of_killed_builds_are_removed(tmp_path):
     assert alive.exists()
     assert sorted(p.name for p in dist.iterdir() if not p.name.startswith(".quire-cache")) == \
         sorted([alive.name, "prove.epub", "prove.pdf"])
+
+
+# -- 6. bounded work ----------------------------------------------------------------------
+
+@pytest.mark.parametrize("body, message", [
+    ("> " * 100000 + "x", "content/a.md:8: nesting deeper than 100 levels"),
+    ("+ " * 100000 + "x", "content/a.md:8: nesting deeper than 100 levels"),
+    ("<div>" * 100000 + "x", "content/a.md:8: nesting deeper than 220 elements"),
+    ("\n".join("    " * i + "- x" for i in range(300)), "content/a.md:108: nesting deeper"),
+    ("[" * 50000, "content/a.md:8: more than 1000 '['"),
+    ("*a" * 50000, "content/a.md:8: more than 5000 '*' and '_'"),
+], ids=["quotes", "lists", "divs", "indentation", "brackets", "emphasis"])
+def test_pathological_markdown_is_refused_in_one_line(tmp_path, body, message):
+    good_then(tmp_path, lambda root: make_project(
+        root, {"content/a.md": DOC.format(extra=body)}), message)
+
+
+def test_a_huge_file_is_refused_before_it_is_read(tmp_path):
+    good_then(tmp_path, lambda root: make_project(
+        root, {"content/a.md": DOC.format(extra=("Lorem ipsum. " * 80 + "\n\n") * 12000)}),
+        "content/a.md:", "MB; the limit is 10 MB")
+
+
+def test_a_huge_title_is_a_config_error(tmp_path):
+    good_then(tmp_path, lambda root: make_project(
+        root, {"content/a.md": "---\ntitle: '" + "Ord " * 25000 + "'\n---\n\nTekst.\n"}),
+        "content/a.md:2: title: 99,999 characters; a title can have at most 1,000")
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.sampled_from([
+    "# Same\n\n", "## Same *em* text\n\n", "Para with **strong** and `code`.\n\n",
+    "- item \"quoted\" -- dash...\n- item two\n\n", "> quote [link](https://x.example/)\n\n",
+    "Text[^n] after.\n\n[^n]: A note.\n\n", "Line one  \nline two <span>raw</span> tail\n\n",
+    "*[HTML]: Hyper\n\nHTML here.\n\n", "Term\n:   definition\n\n"]), min_size=1, max_size=30))
+def test_linear_inline_pass_is_python_markdowns(pieces):
+    import markdown
+
+    from quire.markdown_linear import LinearInline
+    text = "".join(pieces)
+    extensions = ["extra", "toc", "smarty", "admonition", "sane_lists"]
+    original = markdown.Markdown(extensions=extensions, output_format="xhtml").convert(text)
+    linear = markdown.Markdown(extensions=[*extensions, LinearInline()],
+                               output_format="xhtml").convert(text)
+    assert linear == original
+
+
+# -- 7. one line, not a traceback ---------------------------------------------------------
+
+@pytest.mark.parametrize("title, message", [
+    ('"Tittel \\x01 med kontrolltegn"', "title: contains the character U+0001"),
+    ('"Tittel \\uD800 med surrogat"', "title: contains the character U+D800"),
+], ids=["control", "surrogate"])
+def test_unwritable_characters_in_a_title(tmp_path, title, message):
+    good_then(tmp_path, lambda root: make_project(
+        root, {"content/a.md": f"---\ntitle: {title}\n---\n\nTekst.\n"}), message)
+
+
+def test_quire_toml_that_is_a_folder(tmp_path):
+    good_then(tmp_path, lambda root: (root / "quire.toml").mkdir(), "quire.toml: is a folder")

@@ -62,6 +62,8 @@ def inputs_digest(root: Path, extra: tuple[Path, ...] | list[Path] = (),
     `markdown`, the manuscripts themselves are left out."""
     digest = hashlib.sha256(f"quire {__version__} {_versions()}\n".encode())
     digest.update(f"SOURCE_DATE_EPOCH={os.environ.get('SOURCE_DATE_EPOCH', '')}\n".encode())
+    config = root / "quire.toml"
+    digest.update(b"quire.toml is a folder\n" if config.is_dir() else b"")
     own = set(_files(root))
     outside = sorted(Path(p) for p in extra if Path(p) not in own and inside(Path(p), root))
     if not markdown:

@@ -32,14 +32,17 @@ class _Ids:
         self.used: set[str] = set()
         self.slugs: set[str] = set()      # document file names (EPUB)
         self.current: set[str] = set()   # ids of the document being converted
+        self.next: dict[str, int] = {}   # base -> the next number to try (linear, not n²)
 
     def claim(self, wanted: str) -> str:
         base = re.sub(r"[^\w.\-]+", "-", wanted, flags=re.UNICODE).strip("-") or "id"
         if not (base[0].isalpha() or base[0] == "_"):
             base = "x" + base
-        candidate, n = base, 2
+        candidate, n = base, self.next.get(base, 2)
         while candidate in self.used or re.fullmatch(r"page-\d+", candidate):  # page markers
             candidate, n = f"{base}-{n}", n + 1
+        if candidate != base:
+            self.next[base] = n
         self.used.add(candidate)
         self.current.add(candidate)
         return candidate

@@ -15,6 +15,7 @@ from lxml import etree, html
 from markdown.extensions.toc import slugify_unicode
 
 from . import sanitize
+from .markdown_linear import LinearInline
 from .labels import labels
 from .model import Footnote, Heading
 
@@ -39,7 +40,8 @@ def primary(lang: str) -> str:
 def _markdown(lang: str) -> markdown.Markdown:
     outer_open, outer_close, inner_open, inner_close = QUOTES.get(primary(lang), QUOTES["en"])
     return markdown.Markdown(
-        extensions=["extra", "toc", "smarty", "admonition", "codehilite", "sane_lists"],
+        extensions=["extra", "toc", "smarty", "admonition", "codehilite", "sane_lists",
+                    LinearInline()],
         extension_configs={
             "toc": {"slugify": slugify_unicode, "permalink": False},
             "smarty": {

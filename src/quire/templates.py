@@ -19,6 +19,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 from markupsafe import Markup
 
 from .errors import OutputError
+from .language import print_lang
 from .resources import inside, templates_dir
 
 
@@ -60,6 +61,7 @@ def environment(project_templates: Path | None) -> jinja2.Environment:
     env.globals.clear()                   # only what quire passes
     env.filters["css_string"] = css_string
     env.quire_project = project_templates.parent if project_templates else None
+    env.filters["print_lang"] = print_lang         # the tag WeasyPrint hyphenates by
     return env
 
 

@@ -38,12 +38,17 @@ def build_all(publication: Publication, formats, out_dir: Path,
     staged: list[tuple[Path, Path]] = []        # (temporary file, target)
     try:
         written = _stage_all(publication, formats, out_dir, check, cache, digest, jobs, staged)
+        for _, target in staged:                # refused before any file is replaced
+            if target.is_dir() and not target.is_symlink():
+                raise OutputError(f"{target}: cannot be written (a folder of that name is "
+                                  "in the way); the previous outputs were left as they were")
         for temp, target in staged:
-            os.chmod(temp, 0o644)
-            os.replace(temp, target)
-    except OSError as err:
-        raise OutputError(f"{out_dir}: the outputs cannot be written "
-                          f"({err.strerror or err})") from None
+            try:
+                os.chmod(temp, 0o644)
+                os.replace(temp, target)
+            except OSError as err:
+                raise OutputError(f"{target}: cannot be written ({err.strerror or err})") \
+                    from None
     finally:
         for temp, _ in staged:
             temp.unlink(missing_ok=True)

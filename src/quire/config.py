@@ -33,10 +33,25 @@ _LANG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 Check = Callable[[Any], tuple[Any, str | None]]   # value -> (normalised, problem or None)
 
 
+_NOT_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
+MAX_TITLE = 1000        # characters: a running head, a bookmark, a contents line
+
+
 def _str(value):
     if isinstance(value, str):
+        bad = _NOT_TEXT.search(value)
+        if bad:
+            return None, (f"contains the character U+{ord(bad.group()):04X} at position "
+                          f"{bad.start() + 1}, which no output can hold; remove it")
         return value.strip(), None
     return None, f"expected a string; got {_show(value)}"
+
+
+def _title(value):
+    text, problem = _str(value)
+    if problem is None and len(text) > MAX_TITLE:
+        return None, f"{len(text):,} characters; a title can have at most {MAX_TITLE:,}"
+    return text, problem
 
 
 def _bool(value):
@@ -155,7 +170,7 @@ PDF_SCHEMA: dict[str, Any] = {
 
 # Keys that describe the whole publication (quire.toml, or a single document's front matter).
 PUBLICATION_SCHEMA: dict[str, Any] = {
-    "name": _str, "title": _str, "subtitle": _str, "lang": _lang, "authors": _authors,
+    "name": _str, "title": _title, "subtitle": _title, "lang": _lang, "authors": _authors,
     "publisher": _str, "journal": _str, "rights": _str, "identifier": _str, "date": _date,
     "subject": _str, "description": _str, "keywords": _strlist, "toc": _bool,
     "editors": _authors, "isbn": _isbn, "cover": _str, "title_page": _bool, "numbering": _bool,
@@ -228,9 +243,13 @@ def read_config(path: Path, label: str) -> dict:
     """The validated contents of quire.toml ({} when it does not exist)."""
     if not path.exists():
         return {}
+    if not path.is_file():
+        raise ConfigError(label, [(None, "is a folder, not a file")])
     try:
         text = path.read_text(encoding="utf-8")
         data = tomllib.loads(text)
+    except OSError as err:
+        raise ConfigError(label, [(None, f"cannot be read ({err.strerror or err})")])
     except UnicodeDecodeError as err:
         raise ConfigError(label, [(None, f"not valid UTF-8 ({err.reason} at byte {err.start})")])
     except tomllib.TOMLDecodeError as err:

@@ -13,11 +13,12 @@ import re
 import uuid
 from pathlib import Path
 
-from . import fonts, images, language, markup, parallel
+from . import fonts, images, language, limits, markup, parallel, sanitize
 from .config import FrontMatter, pdf_settings, read_config, split_front_matter
 from .errors import ContentError, QuireError
 from .model import Asset, Document, Metadata, Publication
-from .resources import IMAGE_TYPES, REMOTE, ascii_slug, inside, resolve_local, theme_dir
+from .resources import (IMAGE_TYPES, REMOTE, ascii_slug, inside, refuse_outside,
+                        resolve_local, theme_dir)
 
 log = logging.getLogger("quire")
 LAYERS = ("shared", "print", "epub")
@@ -31,14 +32,17 @@ class _Ids:
         self.used: set[str] = set()
         self.slugs: set[str] = set()      # document file names (EPUB)
         self.current: set[str] = set()   # ids of the document being converted
+        self.next: dict[str, int] = {}   # base -> the next number to try (linear, not n²)
 
     def claim(self, wanted: str) -> str:
         base = re.sub(r"[^\w.\-]+", "-", wanted, flags=re.UNICODE).strip("-") or "id"
         if not (base[0].isalpha() or base[0] == "_"):
             base = "x" + base
-        candidate, n = base, 2
+        candidate, n = base, self.next.get(base, 2)
         while candidate in self.used or re.fullmatch(r"page-\d+", candidate):  # page markers
             candidate, n = f"{base}-{n}", n + 1
+        if candidate != base:
+            self.next[base] = n
         self.used.add(candidate)
         self.current.add(candidate)
         return candidate
@@ -78,6 +82,8 @@ def load(project: Path, html_of=None, jobs: int = 1, meanwhile=None) -> Publicat
     root = project.resolve()
     if not root.is_dir():
         raise QuireError(f"{project}: project folder not found")
+    for name in ("quire.toml", "content", "styles", "templates"):
+        refuse_outside(root / name, root, name)
     config = read_config(root / "quire.toml", "quire.toml")
     content = root / "content"
     if not content.is_dir():
@@ -183,6 +189,8 @@ def _document_files(root: Path, content: Path, order) -> list[Path]:
     found = [p for p in content.rglob("*.md")
              if not any(part.startswith((".", "_")) for part in p.relative_to(content).parts)
              and p.is_file() and "dist" not in p.relative_to(content).parts[:1]]
+    for path in found:
+        refuse_outside(path, root, _rel(path, root))
     return sorted(found, key=lambda p: _reading_order(p.relative_to(content).parts))
 
 
@@ -199,6 +207,7 @@ def _natural(text: str):
 
 def _read_front_matter(root: Path, path: Path) -> FrontMatter:
     label = _rel(path, root)
+    limits.check_size(path, label)
     try:
         raw = path.read_bytes()
     except OSError as err:
@@ -209,7 +218,11 @@ def _read_front_matter(root: Path, path: Path) -> FrontMatter:
         line = raw[:err.start].count(b"\n") + 1
         raise ContentError(label, f"not valid UTF-8 (byte 0x{raw[err.start]:02x}); "
                                   "save the file as UTF-8", line)
-    return split_front_matter(text.replace("\r\n", "\n"), label)
+    front = split_front_matter(text.replace("\r\n", "\n"), label)
+    limits.check_markdown(front.body, label, front.body_line)
+    if isinstance(front.values.get("lead"), str):
+        limits.check_markdown(front.values["lead"], label, None)
+    return front
 
 
 def _convert(root, content, path, fm, lang, ids, assets, numbering, html_of) -> dict:
@@ -340,28 +353,33 @@ def _stylesheets(root: Path) -> tuple[tuple[tuple[str, Path], ...], tuple[Path, 
     layers, named = [], []
     for layer in LAYERS:
         own = root / "styles" / f"{layer}.css"
+        refuse_outside(own, root, _rel(own, root))
         path = own if own.is_file() else theme / f"{layer}.css"
         named += _check_stylesheet(path, root if path == own else theme, _rel(path, root))
         layers.append((layer, path))
     return tuple(layers), tuple(named)
 
 
-_CSS_REFERENCE = re.compile(r"""@import\s+(?:url\()?\s*['"]?([^'")\s;]+)|url\(\s*['"]?([^'")]+?)['"]?\s*\)""")
-
-
-def _check_stylesheet(path: Path, base_root: Path, label: str) -> list[Path]:
-    """Refuse what a stylesheet may not reach; returns the files it names."""
+def _check_stylesheet(path: Path, base_root: Path, label: str, seen=None) -> list[Path]:
+    """Refuse what a stylesheet may not reach (read with a real CSS tokenizer, so case and
+    escapes hide nothing); returns the files it names, and theirs for stylesheets it imports."""
+    seen = seen if seen is not None else {path.resolve()}
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as err:
         raise ContentError(label, f"cannot be read as UTF-8 text ({err})")
     named = []
-    for match in _CSS_REFERENCE.finditer(text):
-        url = match.group(1) or match.group(2)
-        line = text.count("\n", 0, match.start()) + 1
-        if url.startswith(("data:", "#")):
+    for url, line in sanitize.stylesheet_references(text):
+        if url.startswith("#") or sanitize.data_image(url):
             continue
-        named.append(resolve_local(url, path.parent, base_root, label, line, what="url"))
+        if url.startswith("data:"):
+            raise ContentError(label, f"url '{url[:40]}' is a data: URL that is not a "
+                                      "PNG, JPEG, GIF or WebP image; use a file", line)
+        found = resolve_local(url, path.parent, base_root, label, line, what="url")
+        named.append(found)
+        if found.suffix.lower() == ".css" and found not in seen:
+            seen.add(found)
+            named += _check_stylesheet(found, base_root, _rel(found, base_root), seen)
     return named
 
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import io
 import posixpath
-import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,7 +20,7 @@ from ebooklib import epub
 from lxml import etree
 from markupsafe import Markup
 
-from .. import fonts, labels, markup, templates
+from .. import fonts, labels, markup, sanitize, templates
 from . import epub_fonts
 from ..errors import OutputError
 from ..model import Document, Publication
@@ -31,8 +30,6 @@ def file_name(publication: Publication) -> str:
     return f"{publication.name}.epub"
 XHTML_NS = "http://www.w3.org/1999/xhtml"
 EPUB_NS = "http://www.idpf.org/2007/ops"
-_CSS_URL = re.compile(r"""url\(\s*['"]?([^'")]+)['"]?\s*\)""")
-_CSS_IMPORT = re.compile(r"""@import\s+['"]([^'"]+)['"]""")
 
 
 class XhtmlItem(epub.EpubHtml):
@@ -188,7 +185,7 @@ def _stylesheet_items(publication: Publication, chars: str):
         name = f"styles/{layer}.css"
         seen.add(name)
         files, dropped = [], set()
-        for url in sorted(set(_CSS_URL.findall(css)) | set(_CSS_IMPORT.findall(css))):
+        for url in sorted({url for url, _ in sanitize.stylesheet_references(css)}):
             source = (path.parent / url).resolve()
             if url.startswith(("data:", "#")) or not source.is_file():
                 continue

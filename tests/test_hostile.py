@@ -444,3 +444,18 @@ def test_unwritable_characters_in_a_title(tmp_path, title, message):
 
 def test_quire_toml_that_is_a_folder(tmp_path):
     good_then(tmp_path, lambda root: (root / "quire.toml").mkdir(), "quire.toml: is a folder")
+
+
+@pytest.mark.parametrize("toml, message", [
+    ('[pdf]\npage_size = "0mm 0mm"\n', "pdf.page_size: expected a page between 50 mm"),
+    ('[pdf]\npage_size = "100mm 150mm"\n[pdf.margins]\ninner = "50mm"\nouter = "40mm"\n',
+     "pdf.margins: 50mm + 40mm leave no room on a page 100mm in width"),
+])
+def test_a_page_that_cannot_hold_text_is_a_config_error(tmp_path, toml, message):
+    root = tmp_path / "p"
+    (root / "content").mkdir(parents=True)
+    (root / "content" / "a.md").write_text("# A\n\nText.\n")
+    (root / "quire.toml").write_text(toml)
+    done = run_quire("build", root)
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert message in done.stderr and not (root / "dist" / "a.pdf").exists()

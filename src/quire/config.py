@@ -114,9 +114,20 @@ def _page_size(value):
             return PAGE_SIZES[value], None
         parts = value.split()
         if len(parts) == 2 and all(_LENGTH.match(p) for p in parts):
+            if not all(50 <= to_mm(p) <= 2000 for p in parts):
+                return None, f"expected a page between 50 mm and 2 m a side; got {_show(value)}"
             return (parts[0], parts[1]), None
     return None, (f"expected one of {', '.join(PAGE_SIZES)} or \"W H\" "
                   f"(such as \"170mm 240mm\"); got {_show(value)}")
+
+
+_MM = {"mm": 1.0, "cm": 10.0, "in": 25.4, "pt": 25.4 / 72, "pc": 25.4 / 6, "px": 25.4 / 96}
+
+
+def to_mm(length: str) -> float:
+    """A length matching _LENGTH, in millimetres."""
+    number = re.match(r"^\d+(\.\d+)?", length)[0]
+    return float(number) * _MM[length[len(number):]]
 
 
 def _length(value):
@@ -218,6 +229,16 @@ def pdf_settings(values: dict) -> PdfSettings:
     width, height = values.get("page_size", PAGE_SIZES["A4"])
     margins = values.get("margins", {})
     defaults = PdfSettings()
+    across = [(margins.get(a, getattr(defaults, f"margin_{a}")),
+               margins.get(b, getattr(defaults, f"margin_{b}")), size, name)
+              for a, b, size, name in (("inner", "outer", width, "width"),
+                                       ("top", "bottom", height, "height"))]
+    problems = [(None, f"pdf.margins: {first} + {second} leave no room on a page "
+                       f"{size} in {name}")
+                for first, second, size, name in across
+                if to_mm(first) + to_mm(second) >= to_mm(size) - 20]
+    if problems:
+        raise ConfigError("quire.toml", problems)
     return PdfSettings(
         page_width=width, page_height=height,
         margin_top=margins.get("top", defaults.margin_top),

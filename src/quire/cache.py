@@ -27,6 +27,9 @@ from .resources import templates_dir, theme_dir
 
 CACHE_FOLDER = ".quire-cache"
 _INPUT_FOLDERS = ("content", "styles", "templates")
+# What Python-Markdown's HTML holds beyond its own syntax: change it when quire's Markdown
+# extensions change what they write (formulas, citations, index marks: scholarly.py).
+SYNTAX = "math, citations, index 1"
 
 
 def _files(root: Path):
@@ -133,7 +136,7 @@ class BuildCache:
         """Wrap `convert(text, lang) -> html` with a cache on disk."""
         def path_of(text: str, lang: str) -> Path:
             key = hashlib.sha256(
-                f"{__version__}\0{_versions()}\0{lang}\0{text}".encode()).hexdigest()
+                f"{__version__}\0{SYNTAX}\0{_versions()}\0{lang}\0{text}".encode()).hexdigest()
             return self.dir / "markdown" / key[:2] / key
 
         def cached(text: str, lang: str) -> str:

@@ -13,7 +13,7 @@ import re
 import uuid
 from pathlib import Path
 
-from . import fonts, images, markup, parallel
+from . import fonts, images, markup, parallel, scholarly
 from .config import FrontMatter, pdf_settings, read_config, split_front_matter
 from .errors import ContentError, QuireError
 from .model import Asset, Document, Metadata, Publication
@@ -117,6 +117,8 @@ def load(project: Path, html_of=None, jobs: int = 1, meanwhile=None) -> Publicat
     converted = []
     for path, fm in zip(files, front):
         converted.append(_convert(root, content, path, fm, lang, ids, assets, numbering, html_of))
+    added, read = scholarly.apply(converted, settings, root, ids, lang, content)
+    converted += added
     _link_documents(converted)
     documents = tuple(_document(c) for c in converted)
     for c in converted:
@@ -149,7 +151,7 @@ def load(project: Path, html_of=None, jobs: int = 1, meanwhile=None) -> Publicat
         root=root, name=ascii_slug(name), metadata=metadata, documents=documents,
         assets=tuple(assets.by_source.values()),
         stylesheets=stylesheets,
-        inputs=tuple(sorted({*files, *assets.by_source, *(p for _, p in stylesheets), *styled,
+        inputs=tuple(sorted({*files, *assets.by_source, *(p for _, p in stylesheets), *styled, *read,
                              *(face.path for face in font_plan.faces)})),
         templates_dir=(root / "templates") if (root / "templates").is_dir() else None,
         pdf=pdf_settings(settings.get("pdf", {})),
@@ -244,6 +246,7 @@ def _convert(root, content, path, fm, pub_lang, ids, assets, numbering, html_of)
         "source": Path(label), "slug": slug, "id": doc_id, "lang": lang, "title": title,
         "title_html": title_html or markup.escape_text(title),
         "part": part, "fm": fm.values, "body": body, "ids": ids.current, "path": path,
+        "text": fm.body, "first_line": fm.body_line,
     }
 
 

@@ -49,9 +49,12 @@ def primary(lang: str) -> str:
 
 
 def _markdown(lang: str) -> markdown.Markdown:
+    from .scholarly import Syntax       # formulas, citations and index marks
+
     outer_open, outer_close, inner_open, inner_close = QUOTES.get(primary(lang), QUOTES["en"])
     return markdown.Markdown(
-        extensions=["extra", "toc", "smarty", "admonition", "codehilite", "sane_lists"],
+        extensions=["extra", "toc", "smarty", "admonition", "codehilite", "sane_lists",
+                    Syntax()],
         extension_configs={
             "toc": {"slugify": slugify_unicode, "permalink": False},
             "smarty": {

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pikepdf
 import pytest
-from lxml import etree
-
 from conftest import epubcheck, letters, make_project, pdf_pages, problems, run_quire
+from lxml import etree
 from scholarly_book import textbook
+
 from quire import index, markup
 from quire.load import load
 from quire.outputs import pdf, pdf_parts
@@ -258,3 +258,18 @@ def test_vancouver_numbers_the_references_in_order_of_citation(tmp_path):
     assert entries[:3] == [("knuth1984", "1"), ("lamport1995", "2"), ("shannon1948", "3")]
     first = publication.documents[0].body
     assert re.search(r'<a href="#ref-knuth1984"[^>]*>1</a>', first), first
+
+
+@pytest.mark.parametrize("name, data", [
+    ("refs.json", ('[{"id": "doe2020", "type": "book", "title": "A Book",'
+                  ' "author": [{"family": "Doe", "given": "Jane"}], "issued": {"date-parts": [[2020]]}}]')),
+    ("refs.yaml", ("references:\n- id: doe2020\n  type: book\n  title: A Book\n"
+                  "  author:\n  - family: Doe\n    given: Jane\n  issued: 2020\n")),
+])
+def test_csl_json_and_yaml_bibliographies(tmp_path, name, data):
+    root = make_project(tmp_path / "p", {
+        "quire.toml": f'title = "T"\nbibliography = ["{name}"]\ncitation_style = "apa"\n',
+        name: data, "content/a.md": "# A\n\nAs shown [@doe2020, p. 4].\n"})
+    body = load(root).documents[0].body
+    assert '<a href="#ref-doe2020"' in body and "Doe, 2020, p. 4" in body, body
+    assert re.search(r'id="ref-doe2020">Doe, J\. \(2020\)\. <i>A Book</i>', body), body

@@ -193,8 +193,10 @@ def _text(latex: str) -> str:
 
 
 def _names(field: str) -> list[dict]:
-    from bibtexparser.middlewares.names import (parse_single_name_into_parts,
-                                                split_multiple_persons_names)
+    from bibtexparser.middlewares.names import (
+        parse_single_name_into_parts,
+        split_multiple_persons_names,
+    )
 
     names = []
     for name in split_multiple_persons_names(field):
@@ -204,7 +206,7 @@ def _names(field: str) -> list[dict]:
             continue
         try:
             parts = parse_single_name_into_parts(name, strict=False)
-        except Exception:       # a name bibtexparser cannot split stays whole
+        except Exception:  # noqa: BLE001  a name bibtexparser cannot split stays whole
             names.append({"literal": _text(name)})
             continue
         person = {"family": _text(" ".join(parts.last)), "given": _text(" ".join(parts.first))}

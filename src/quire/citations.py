@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -40,7 +40,7 @@ LOCATORS = {
     "s.v": "sub-verbo", "sv": "sub-verbo", "tab": "table", "table": "table",
 }
 _LOCATOR = re.compile(r"^(?:(\S+?)\.?\s+)?([0-9IVXLCDMivxlcdm][\w\-–]*"
-                      r"(?:\s*[,&–-]\s*[0-9IVXLCDMivxlcdm][\w\-–]*)*)(.*)$", re.S)
+                      r"(?:\s*[,&–-]\s*[0-9IVXLCDMivxlcdm][\w\-–]*)*)(.*)$", re.DOTALL)
 # "A and B", "A et al." in running text, by language
 AND_ETAL = {"en": ("and", "et al."), "nb": ("og", "mfl."), "nn": ("og", "mfl."),
             "no": ("og", "mfl."), "da": ("og", "et al."), "sv": ("och", "m.fl."),
@@ -256,7 +256,7 @@ def _citation_format(csl: Path) -> str:
     return "author-date"
 
 
-_URL = re.compile(r"(https?://[^\s<>\"]+[^\s<>\".,;:)])")
+_URL = re.compile(r"(https?://[^\s<>\"]+[^\s<>\".,;:)]|doi:\s?10\.\d{4,9}/[^\s<>\"]*[^\s<>\".,;:)])")
 
 
 def entry_element(key_id: str, entry_html: str, numeric: bool, like):
@@ -283,7 +283,8 @@ def _linkify(el, attr: str, text: str) -> None:
     setattr(el, attr, parts[0])
     anchor = el if attr == "tail" else None
     for n in range(1, len(parts), 2):
-        a = el.makeelement("a", {"href": parts[n]})
+        href = re.sub(r"^doi:\s?", "https://doi.org/", parts[n])
+        a = el.makeelement("a", {"href": href})
         a.text, a.tail = parts[n], parts[n + 1]
         if anchor is None:
             el.insert(n // 2, a)
@@ -309,13 +310,6 @@ def _copy(el, like, attrib=None):
 def suggestion(key: str, known) -> str:
     near = difflib.get_close_matches(key, list(known), n=1, cutoff=0.6)
     return f"; did you mean '{near[0]}'?" if near else ""
-
-
-@dataclass
-class Marks:
-    """The citation marks of one document, in reading order."""
-
-    groups: list[Group] = field(default_factory=list)
 
 
 def collect(container) -> list[Group]:

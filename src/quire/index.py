@@ -96,7 +96,7 @@ class Entry:
     id: str = ""
     marks: list = field(default_factory=list)       # (mark id, document id, section title)
     see: list[str] = field(default_factory=list)
-    children: dict[str, "Entry"] = field(default_factory=dict)
+    children: dict[str, Entry] = field(default_factory=dict)
 
 
 class Index:
@@ -155,9 +155,9 @@ class Index:
     def _list(self, entries) -> str:
         items = []
         for entry in entries:
-            parts = [f'<li class="index-entry" data-epub-type="index-entry" id="{entry.id}">'
-                     f'<span class="index-term" data-epub-type="index-term">'
-                     f"{_esc(entry.name)}</span>"]
+            parts = [(f'<li class="index-entry" data-epub-type="index-entry" id="{entry.id}">'
+                      f'<span class="index-term" data-epub-type="index-term">'
+                      f"{_esc(entry.name)}</span>")]
             if entry.marks:
                 parts.append(", " + _locators(entry.marks))
             for other in entry.see:
@@ -223,7 +223,7 @@ def title(lang: str) -> str:
 
 # -- print: page numbers ------------------------------------------------------------------
 
-_LOCATOR_SPAN = re.compile(r'<span class="index-locators" data-marks="([^"]*)">.*?</span>', re.S)
+_LOCATOR_SPAN = re.compile(r'<span class="index-locators" data-marks="([^"]*)">.*?</span>', re.DOTALL)
 
 
 def fill_pages(html: str, numbers: dict[str, str] | None,

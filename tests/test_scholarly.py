@@ -217,7 +217,7 @@ def test_norwegian_letters_sort_after_z():
     (r"Both \(a_b\) and \[c_d\].", 2),
 ])
 def test_dollar_rules_are_pandocs(text, formulas):
-    html = markup.to_html(text, "en")
+    html = markup.to_html(text)
     assert html.count('class="quire-tex"') == formulas, html
     assert "<em>" not in html
 

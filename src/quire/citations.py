@@ -315,7 +315,7 @@ def suggestion(key: str, known) -> str:
 def collect(container) -> list[Group]:
     groups = []
     for span in [el for el in container.iter("span") if el.get("class") == CLASS]:
-        group = parse(span.text or "")
+        group = parse("".join(span.itertext()))      # (in a <bdi> in right-to-left text)
         group.span = span
         groups.append(group)
     return groups
@@ -324,7 +324,7 @@ def collect(container) -> list[Group]:
 def unmark(container) -> None:
     """Marks back to the text they were (no bibliography)."""
     for span in [el for el in container.iter("span") if el.get("class") == CLASS]:
-        _replace_with_text(span, span.text or "")
+        _replace_with_text(span, "".join(span.itertext()))
 
 
 def _replace_with_text(el, text: str) -> None:

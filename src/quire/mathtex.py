@@ -104,7 +104,8 @@ def convert_marks(root, report) -> None:
     """Each marked formula under `root` as MathML (without namespace, as the HTML parser
     gives raw MathML); `report(tex, problem)` for those that cannot be read."""
     for span in [el for el in root.iter("span") if el.get("class") == CLASS]:
-        tex, display = span.text or "", span.get("data-display") == "block"
+        # all its text: in right-to-left documents the TeX may sit in a <bdi dir="ltr">
+        tex, display = "".join(span.itertext()), span.get("data-display") == "block"
         try:
             mathml = to_mathml(tex, display)
         except FormulaError as err:

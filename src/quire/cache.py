@@ -32,6 +32,9 @@ from .resources import inside, templates_dir, theme_dir
 log = logging.getLogger("quire")
 CACHE_FOLDER = ".quire-cache"
 _INPUT_FOLDERS = ("content", "styles", "templates")
+# What Python-Markdown's HTML holds beyond its own syntax: change it when quire's Markdown
+# extensions change what they write (formulas, citations, index marks: scholarly.py).
+SYNTAX = "math, citations, index 1"
 
 
 def _files(root: Path):
@@ -181,7 +184,7 @@ class BuildCache:
         """Wrap `convert(text) -> html` with a cache on disk."""
         def path_of(text: str) -> Path:
             key = hashlib.sha256(
-                f"{__version__}\0{_versions()}\0{text}".encode()).hexdigest()
+                f"{__version__}\0{SYNTAX}\0{_versions()}\0{text}".encode()).hexdigest()
             return self.dir / "markdown" / key[:2] / key
 
         def cached(text: str) -> str:

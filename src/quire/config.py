@@ -164,6 +164,12 @@ def _columns(value):
     return None, f"expected 1 or 2; got {_show(value)}"
 
 
+def _placement(value):
+    if value in ("document", "end"):
+        return value, None
+    return None, f"expected \"document\" or \"end\"; got {_show(value)}"
+
+
 def _show(value) -> str:
     text = repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
@@ -187,6 +193,8 @@ PUBLICATION_SCHEMA: dict[str, Any] = {
     "editors": _authors, "isbn": _isbn, "cover": _str, "title_page": _bool, "numbering": _bool,
     "pdf": PDF_SCHEMA,
     "epub": {"page_list": _bool},
+    # citations (scholarly.py): bibliography files, a CSL style, where the entries go
+    "bibliography": _strlist, "citation_style": _str, "bibliography_placement": _placement,
 }
 ACCESSIBILITY_SCHEMA = {
     "summary": _str, "hazards": _strlist, "features": _strlist, "access_modes": _strlist,

@@ -13,7 +13,7 @@ import re
 import uuid
 from pathlib import Path
 
-from . import fonts, images, language, limits, markup, parallel, sanitize
+from . import fonts, images, language, limits, markup, parallel, sanitize, scholarly
 from .config import FrontMatter, pdf_settings, read_config, split_front_matter
 from .errors import ContentError, QuireError
 from .model import Asset, Document, Metadata, Publication
@@ -124,13 +124,15 @@ def load(project: Path, html_of=None, jobs: int = 1, meanwhile=None) -> Publicat
     for path, fm, doc_lang in zip(files, front, langs):
         converted.append(_convert(root, content, path, fm, doc_lang, ids, assets, numbering,
                                   html_of))
+    added, read = scholarly.apply(converted, settings, root, ids, lang, content)
+    converted += added
     _link_documents(converted)
     documents = tuple(_document(c) for c in converted)
     for c in converted:
         for warning in c["body"].warnings:
             log.warning(warning)
 
-    title = settings.get("title") or (documents[0].title if len(documents) == 1
+    title = settings.get("title") or (documents[0].title if len(files) == 1
                                       else _humanise(root.name))
     authors = settings.get("authors") or _unique(a for d in documents for a in d.authors)
     name = settings.get("name") or ascii_slug(title)
@@ -156,12 +158,12 @@ def load(project: Path, html_of=None, jobs: int = 1, meanwhile=None) -> Publicat
         root=root, name=ascii_slug(name), metadata=metadata, documents=documents,
         assets=tuple(assets.by_source.values()),
         stylesheets=stylesheets,
-        inputs=tuple(sorted({*files, *assets.by_source, *(p for _, p in stylesheets), *styled,
+        inputs=tuple(sorted({*files, *assets.by_source, *(p for _, p in stylesheets), *styled, *read,
                              *(face.path for face in font_plan.faces)})),
         templates_dir=(root / "templates") if (root / "templates").is_dir() else None,
         pdf=pdf_settings(settings.get("pdf", {})),
-        toc=settings.get("toc", len(documents) > 1),
-        title_page=settings.get("title_page", len(documents) > 1),
+        toc=settings.get("toc", len(files) > 1),
+        title_page=settings.get("title_page", len(files) > 1),
         cover=cover,
         page_list=settings.get("epub", {}).get("page_list", True),
         accessibility=tuple(config.get("accessibility", {}).items()),
@@ -257,6 +259,7 @@ def _convert(root, content, path, fm, lang, ids, assets, numbering, html_of) -> 
         "source": Path(label), "slug": slug, "id": doc_id, "lang": lang, "title": title,
         "title_html": title_html or markup.escape_text(title),
         "part": part, "fm": fm.values, "body": body, "ids": ids.current, "path": path,
+        "text": fm.body, "first_line": fm.body_line,
     }
 
 

@@ -33,9 +33,11 @@ primary = language.primary
 def _markdown() -> markdown.Markdown:
     """Python-Markdown as quire uses it. Quotes come out as placeholders that `typography`
     replaces with the document's language's marks: the HTML does not depend on it."""
+    from .scholarly import Syntax       # formulas, citations and index marks
+
     return markdown.Markdown(
         extensions=["extra", "toc", "smarty", "admonition", "codehilite", "sane_lists",
-                    LinearInline()],
+                    LinearInline(), Syntax()],
         extension_configs={
             "toc": {"slugify": slugify_unicode, "permalink": False},
             "smarty": {

@@ -114,6 +114,8 @@ def _document_xhtml(env, publication: Publication, doc: Document, stylesheets,
         stylesheets=[f"../{name}" for name in stylesheets], labels=labels.labels(doc.lang))
     root = _parse(text, doc.source)
     ns = {"h": XHTML_NS}
+    for el in root.iterfind(".//*[@data-epub-type]"):    # the index's and bibliography's
+        el.set(f"{{{EPUB_NS}}}type", el.attrib.pop("data-epub-type"))
     for marker in root.iterfind(".//h:span[@data-quire-page]", ns):
         label = marker.attrib.pop("data-quire-page")
         marker.attrib.update({"id": f"page-{label}", "role": "doc-pagebreak",
@@ -291,6 +293,9 @@ def write(publication: Publication, target: Path, page_starts=()) -> None:
             item.properties.append("mathml")
         book.add_item(item)
         docs_items.append((doc, item))
+        for kind in ("index", "bibliography"):
+            if f'data-epub-type="{kind}"' in doc.body and kind not in [k for k, *_ in landmarks]:
+                landmarks.append((kind, item.file_name, doc.title))
 
     outline = _outline(docs_items)
     book.toc = _ebooklib_toc(outline)

@@ -24,7 +24,7 @@ from urllib.request import url2pathname
 from lxml import etree
 from markupsafe import Markup
 
-from .. import __version__, cmyk, fonts, labels, markup, preflight, templates, weasy
+from .. import __version__, cmyk, fonts, index, labels, markup, mathtex, preflight, templates, weasy
 from ..model import Document, PageStart, Publication
 from ..resources import inside, theme_dir
 
@@ -43,10 +43,12 @@ _NOTE_BLOCKS = {"p", "div", "ul", "ol", "li", "dl", "dt", "dd", "blockquote", "p
 
 
 def _print_fragment(xhtml: str, doc: Document, images: dict[str, str],
-                    number_blocks: bool = False) -> str:
+                    number_blocks: bool = False, cmyk_job: bool = False) -> str:
     """A fragment of a document for print: notes moved to their calls (a note called from
     another note follows that note), images as file URLs, ASCII anchors."""
     root = markup.parse_xhtml(xhtml)
+    if "<math" in xhtml:
+        mathtex.print_svg(root, cmyk_job)     # formulas as vector outlines
     if number_blocks:
         for index, block in enumerate(markup.blocks(root)):
             block.set("data-qb", str(index))
@@ -124,6 +126,7 @@ def render_print_html(publication: Publication, documents=None, front: bool = Tr
     meta = publication.metadata
     documents = publication.documents if documents is None else documents
     images = {asset.name: _url_of(asset.source, publication.root) for asset in publication.assets}
+    cmyk_job = publication.pdf.variant == "print"
     html = templates.render(
         env, "print.html",
         version=__version__, meta=meta, pdf=publication.pdf, toc=publication.toc,
@@ -133,9 +136,9 @@ def render_print_html(publication: Publication, documents=None, front: bool = Tr
         cover=images[publication.cover.name] if publication.cover else None,
         journal_style=any(doc.authors for doc in publication.documents),
         bodies={doc.id: Markup('<div class="document-body">'
-                               f'{_print_fragment(doc.body, doc, images, True)}</div>')
+                               f'{_print_fragment(doc.body, doc, images, True, cmyk_job)}</div>')
                 for doc in documents},
-        titles={doc.id: Markup(_print_fragment(doc.title_html, doc, images))
+        titles={doc.id: Markup(_print_fragment(doc.title_html, doc, images, False, cmyk_job))
                 for doc in documents},
         stylesheets=[_url_of(path, publication.root) for layer, path in publication.stylesheets
                      if layer in ("shared", "print")],
@@ -313,7 +316,7 @@ def _render(publication: Publication, target: Path | None, cache=None, jobs: int
     with Session(publication, cache) as session:
         html = render_print_html(publication)
         hyphenation()
-        rendered = session.render(html)
+        rendered = index.render_with_pages(session.render, html)
         starts = _page_starts(rendered)
         if target is not None:
             session.write(rendered, target)

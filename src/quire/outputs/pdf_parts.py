@@ -41,6 +41,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import parallel, preflight, shapes, weasy
+from .. import index as book_index
 from ..model import PageStart, Publication
 from . import pdf as pdf_output
 from . import pdf_join
@@ -326,6 +327,7 @@ def _work(task, offset_of=None) -> PartResult:
     wanted = set(part.documents)
     documents = [doc for doc in publication.documents if doc.id in wanted]
     html = pdf_output.render_print_html(publication, documents=documents, front=part.front)
+    html, index_pages = book_index.fill_pages(html, numbers, job.placeholder)
     html, used = _page_references(html, numbers, job.placeholder)
     offset_of = offset_of or _wait_for_offset
     if job.store is not None and (reused := job.store.reuse(task, html, offset_of, job.temp)):
@@ -340,6 +342,7 @@ def _work(task, offset_of=None) -> PartResult:
                                  f"{hook.pages} counted before the margin boxes")
         shown = {anchor: used[anchor] for anchor in _shown_references(rendered)
                  if anchor in used}
+        shown.update(index_pages)       # the index shows its marks' pages
         path = None
         if _writes_pdf(job.temp, numbers, shown):
             path = str(job.temp / f"part-{index:05d}.pdf")

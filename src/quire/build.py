@@ -100,10 +100,8 @@ def _build(project: Path, formats, out_dir, variant, strict, jobs, page_list,
     root = project.resolve()
     out = Path(out_dir).resolve() if out_dir else root / "dist"
     cache = BuildCache(out) if root.is_dir() else None
-    key = f"{'+'.join(formats)}|{variant or ''}|{page_list}"
-    digest = inputs_digest(root, cache.extra_inputs(key)) if cache else ""
-    if cache and (record := cache.up_to_date(key, digest)) and not (
-            strict and record["warnings"]):
+    key = cache_key(formats, variant, page_list)
+    if cache and (record := last_build(root, formats, out, variant, strict, page_list)):
         for message in record["warnings"]:       # the warnings of the build that made them
             logging.getLogger("quire").warning("%s", message)
         return BuildResult(tuple(Path(name) for name in record["outputs"]),
@@ -121,8 +119,8 @@ def _build(project: Path, formats, out_dir, variant, strict, jobs, page_list,
         publication = replace(publication, page_list=False)
     if strict and collect.warnings:
         raise QuireError(f"{len(collect.warnings)} warning(s) and --strict: nothing was built.")
-    if cache:                   # now that the files the build reads are known
-        digest = inputs_digest(root, publication.inputs)
+    # now that the files the build reads are known
+    digest = inputs_digest(root, publication.inputs) if cache else ""
 
     def check(target: Path) -> None:
         if strict and collect.warnings:
@@ -135,6 +133,28 @@ def _build(project: Path, formats, out_dir, variant, strict, jobs, page_list,
         cache.record(key, digest, written, [w.message for w in collect.warnings],
                      [str(p) for p in publication.inputs])
     return BuildResult(tuple(written), tuple(collect.warnings), up_to_date=False)
+
+
+def cache_key(formats, variant: str | None, page_list: bool = True) -> str:
+    """The name under which the cache records a build of these formats and options."""
+    return f"{'+'.join(formats)}|{variant or ''}|{page_list}"
+
+
+def last_build(project: Path | str, formats=FORMATS, out_dir: Path | str | None = None,
+               variant: str | None = None, strict: bool = False,
+               page_list: bool = True) -> dict | None:
+    """The cache's record of the last build (outputs: {path: digest}, warnings) when its
+    inputs and outputs are as it left them, so that nothing needs building; else None.
+    With `strict`, a build that had warnings is never up to date. Reads digests only."""
+    from .cache import BuildCache, inputs_digest
+
+    root = Path(project).resolve()
+    if not root.is_dir():
+        return None
+    cache = BuildCache(Path(out_dir).resolve() if out_dir else root / "dist")
+    key = cache_key(tuple(formats), variant, page_list)
+    record = cache.up_to_date(key, inputs_digest(root, cache.extra_inputs(key)))
+    return None if not record or (strict and record["warnings"]) else record
 
 
 def _import_weasyprint() -> None:

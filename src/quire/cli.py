@@ -69,6 +69,23 @@ def _parser() -> argparse.ArgumentParser:
             loop.add_argument("--format", choices=("pdf", "epub", "all"), default="all")
         else:
             loop.add_argument("--port", type=int, default=8000)
+    batch = commands.add_parser("batch", help="build many projects at once (here, Dask or Ray)")
+    batch.add_argument("source", type=Path, metavar="SOURCE",
+                       help="a folder of project folders, or a manifest (.toml, .yaml)")
+    batch.add_argument("--out", type=Path, metavar="DIR",
+                       help="output folder, DIR/<project>/ each (default: SOURCE/dist)")
+    batch.add_argument("--executor", choices=("local", "dask", "ray"), default="local",
+                       help="local processes (the default), a Dask or a Ray cluster")
+    batch.add_argument("--address", metavar="ADDR",
+                       help="the Dask scheduler or Ray cluster (default: start one here)")
+    batch.add_argument("-j", "--jobs", type=_jobs, default=_cores(), metavar="N",
+                       help="projects built at once (default: the cores, %(default)s)")
+    batch.add_argument("--format", choices=("pdf", "epub", "all"), default="all")
+    batch.add_argument("--variant", choices=("print", "screen", "archive"))
+    batch.add_argument("--strict", action="store_true", help="fail a project on any warning")
+    batch.add_argument("--report", type=Path, metavar="FILE", help="write a JSON report")
+    batch.add_argument("-q", "--quiet", action="store_true",
+                       help="print failures and the summary only")
     check = commands.add_parser("check", help="preflight: what a printer would reject")
     check.add_argument("path", nargs="?", default=".", type=Path,
                        help="a project folder (its print PDF is built first) or a PDF file")
@@ -102,6 +119,8 @@ def main(argv: list[str] | None = None) -> int:
             return _check(args)
         if args.command in ("watch", "serve"):
             return _loop(args, collect)
+        if args.command == "batch":
+            return _batch(args)
         return _build(args, collect)
     except QuireError as err:
         print(f"error: {err}", file=sys.stderr)
@@ -131,6 +150,29 @@ def _build(args, collect: _Collect, report: bool = True):
         for path in result.written:
             print(f"up to date: {path}" if result.up_to_date else f"wrote {path}")
     return 0 if report else list(result.written)
+
+
+def _batch(args) -> int:
+    """quire batch: batch.run, one line per project as it finishes, then the summary."""
+    from . import batch
+    from .build import FORMATS
+
+    def heard(item: dict) -> None:
+        if item["status"] == "failed":
+            for error in item["errors"]:
+                print(f"error: {item['name']}: {error['message']}", file=sys.stderr)
+        elif not args.quiet:
+            peak = f", {item['peak_memory'] / 2**20:.0f} MB" if item["peak_memory"] else ""
+            print(f"{item['status']}: {item['name']} ({len(item['files'])} files, "
+                  f"{item['seconds']:.1f} s{peak})", flush=True)
+
+    report = batch.run(args.source, args.out, args.executor, args.address, args.jobs,
+                       FORMATS if args.format == "all" else (args.format,), args.variant,
+                       args.strict, on_item=heard)
+    if args.report:
+        batch.write_report(report, args.report)
+    print(report.summary())
+    return 1 if report.failed else 0
 
 
 def _loop(args, collect: _Collect) -> int:

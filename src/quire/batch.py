@@ -227,7 +227,7 @@ def run(source: Path | str, out: Path | str | None = None, executor: str = "loca
             "seconds": round(time.perf_counter() - checked, 3), "peak_memory": None,
             "attempts": 0}))
     if todo and executor == "local":
-        _preload(any("pdf" in items[i].formats for i in todo))
+        _preload({f for i in todo for f in items[i].formats})
         works = [(str(items[i].project), str(out / items[i].name), items[i].formats,
                   items[i].variant, items[i].strict) for i in todo]
         executors.local(works, jobs, lambda k, outcome: finish(todo[k],
@@ -255,13 +255,20 @@ def _result(item: Item, outcome: dict) -> dict:
             "peak_memory": outcome["peak_memory"], "attempts": outcome.get("attempts", 1)}
 
 
-def _preload(pdf: bool) -> None:
-    """Import the build's modules once, before the processes are forked from this one."""
-    from . import load, markup, outputs  # noqa: F401
-    from .outputs import epub  # noqa: F401
-    if pdf:
-        from . import weasy
-        weasy.imported()
+def _preload(formats: set[str]) -> None:
+    """Build a one-line project once here, before the processes are forked from this one:
+    they inherit its imports, fonts and language models warm (a cold process spends some
+    seconds on them, more than a short article takes)."""
+    from .build import build
+
+    with tempfile.TemporaryDirectory(prefix="quire-warm-") as temp:
+        (Path(temp) / "content").mkdir()
+        (Path(temp) / "content" / "a.md").write_text(
+            "---\ntitle: Warm\nlang: en\n---\n\nA line.\n", encoding="utf-8")
+        try:
+            build(temp, tuple(f for f in FORMATS if f in formats), Path(temp) / "out", jobs=1)
+        except QuireError:
+            pass
 
 
 # -- work sent by content ---------------------------------------------------------------------

@@ -145,7 +145,7 @@ def local(works: list[tuple], jobs: int, done: Done) -> None:
     own, `jobs` at a time; a process that dies is started once more."""
     context = multiprocessing.get_context("fork")
     waiting = [(index, 1) for index in range(len(works))]
-    running: dict = {}                  # sentinel -> (process, connection, index, attempt)
+    running: dict = {}          # process sentinel -> [process, connection, index, attempt, outcome]
     try:
         while waiting or running:
             while waiting and len(running) < jobs:
@@ -154,10 +154,23 @@ def local(works: list[tuple], jobs: int, done: Done) -> None:
                 process = context.Process(target=_child, args=(send, works[index]))
                 process.start()
                 send.close()
-                running[process.sentinel] = (process, receive, index, attempt)
-            for sentinel in multiprocessing.connection.wait(list(running)):
-                process, receive, index, attempt = running.pop(sentinel)
-                outcome = receive.recv() if receive.poll() else None
+                running[process.sentinel] = [process, receive, index, attempt, None]
+            readable = {entry[1]: entry for entry in running.values() if not entry[1].closed}
+            for ready in multiprocessing.connection.wait([*running, *readable]):
+                if ready in readable:       # read before the exit: a full pipe would block it
+                    entry = readable[ready]
+                    try:
+                        entry[4] = ready.recv()
+                    except (EOFError, OSError):
+                        pass
+                    ready.close()
+                    continue
+                process, receive, index, attempt, outcome = running.pop(ready)
+                if outcome is None and not receive.closed and receive.poll():
+                    try:
+                        outcome = receive.recv()
+                    except (EOFError, OSError):
+                        pass
                 receive.close()
                 process.join()
                 if outcome is not None:
@@ -167,9 +180,10 @@ def local(works: list[tuple], jobs: int, done: Done) -> None:
                 else:
                     done(index, died(_exit_reason(process.exitcode), attempt))
     finally:
-        for process, receive, _, _ in running.values():
+        for process, receive, *_ in running.values():
             process.kill()
             process.join()
+            receive.close()
 
 
 def _exit_reason(code: int | None) -> str:
@@ -188,8 +202,7 @@ def dask(packages: list[dict], address: str | None, jobs: int, done: Done) -> No
     except ImportError:
         raise QuireError("--executor dask needs Dask: pip install 'quire[dask]'") from None
     cluster = None
-    with engine.config.set({"distributed.scheduler.allowed-failures": 1,
-                            "distributed.worker.daemon": False}):
+    with engine.config.set({"distributed.scheduler.allowed-failures": 1}):
         if address:
             client = Client(address, timeout="30s")
         else:

@@ -20,7 +20,8 @@ def preload(langs: Iterable[str]) -> Callable[[], None]:
 
     found = (pyphen.language_fallback(lang.replace("-", "_")) for lang in set(langs))
     paths = sorted({pyphen.LANGUAGES[name] for name in found if name} - pyphen.hdcache.keys())
-    if not paths or "fork" not in multiprocessing.get_all_start_methods():
+    if (not paths or "fork" not in multiprocessing.get_all_start_methods()
+            or multiprocessing.current_process().daemon):   # a Dask worker may not fork
         return lambda: None
     context = multiprocessing.get_context("fork")
     receive, send = context.Pipe(duplex=False)

@@ -1,0 +1,208 @@
+"""quire batch: a folder of small projects and a broken one, on the local pool, a Dask
+scheduler and workers on 127.0.0.1 and a local Ray instance: the same bytes from each,
+the report, the exit codes, nothing rebuilt the second time, a worker that dies."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import epubcheck, make_project, problems, run_quire
+
+EPOCH = {"SOURCE_DATE_EPOCH": "1767225600"}
+GOOD = [f"art{n}" for n in range(1, 7)]
+
+
+def _article(n: int) -> dict:
+    return {"content/article.md": f"---\ntitle: Article {n}\nlang: en\nauthors: [A. Writer]\n"
+                                  f"---\n\n# Findings {n}\n\nThe result number {n} holds.[^1]\n\n"
+                                  f"[^1]: A note on {n}.\n"}
+
+
+@pytest.fixture(scope="module")
+def source(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("batch") / "articles"
+    for n, name in enumerate(GOOD, 1):
+        make_project(root / name, _article(n))
+    make_project(root / "broken", {"content/article.md": "---\ntitle: Broken\nlang: en\n---\n\n"
+                                                         "Text.\n\n![A plot](plot.png)\n"})
+    return root
+
+
+@pytest.fixture(scope="module")
+def local(source, tmp_path_factory):
+    """The first local batch: (outputs folder, its process, its report)."""
+    out = tmp_path_factory.mktemp("local")
+    done = run_quire("batch", source, "--out", out, "--format", "epub", "--jobs", "2",
+                     "--report", out / "report.json", env=EPOCH)
+    return out, done, json.loads((out / "report.json").read_text())
+
+
+def _files(out: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(out)): p.read_bytes() for p in sorted(out.glob("*/*.epub"))}
+
+
+def test_local_batch_builds_the_rest_reports_the_broken_file_and_exits_1(local):
+    out, done, report = local
+    assert done.returncode == 1, done.stderr
+    assert "7 projects: 6 built, 0 up to date, 1 failed" in done.stdout
+    items = {item["name"]: item for item in report["items"]}
+    assert sorted(items) == sorted(GOOD + ["broken"])
+    broken = items["broken"]
+    assert broken["status"] == "failed" and broken["files"] == []
+    assert broken["errors"][0]["path"] == "content/article.md"
+    assert broken["errors"][0]["line"] == 8 and "plot.png" in broken["errors"][0]["message"]
+    assert "error: broken: content/article.md:8: image 'plot.png' not found" in done.stderr
+    for name in GOOD:
+        assert items[name]["status"] == "built" and items[name]["errors"] == []
+        assert items[name]["peak_memory"] > 10 * 2**20 and items[name]["seconds"] > 0
+    assert sorted(_files(out)) == [f"{name}/article-{n}.epub" for n, name in enumerate(GOOD, 1)]
+    assert problems(epubcheck(out / "art3" / "article-3.epub")) == []
+
+
+def test_second_local_batch_rebuilds_nothing(local, source):
+    out, _, _ = local
+    before = {path: os.stat(out / path).st_mtime_ns for path in _files(out)}
+    again = run_quire("batch", source, "--out", out, "--format", "epub", "--jobs", "2",
+                      "--report", out / "again.json", env=EPOCH)
+    assert again.returncode == 1
+    assert "0 built, 6 up to date, 1 failed" in again.stdout
+    report = json.loads((out / "again.json").read_text())
+    assert {i["name"]: i["status"] for i in report["items"]} == {
+        **{name: "up to date" for name in GOOD}, "broken": "failed"}
+    assert {path: os.stat(out / path).st_mtime_ns for path in _files(out)} == before
+
+
+def test_manifest_with_overrides_exits_0_and_names_its_errors(source, tmp_path):
+    manifest = tmp_path / "batch.toml"
+    manifest.write_text(f'[[project]]\npath = "{source / "art1"}"\nname = "first"\n\n'
+                        f'[[project]]\npath = "{source / "art2"}"\nformat = "epub"\n'
+                        'variant = "screen"\n', encoding="utf-8")
+    done = run_quire("batch", manifest, "--out", tmp_path / "out", "--format", "epub",
+                     env=EPOCH)
+    assert done.returncode == 0, done.stderr
+    assert sorted(_files(tmp_path / "out")) == ["art2/article-2.epub", "first/article-1.epub"]
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(f"projects:\n  - path: {source / 'art1'}\n    formt: epub\n"
+                   "  - path: nowhere\n", encoding="utf-8")
+    done = run_quire("batch", bad, env=EPOCH)
+    assert done.returncode == 1
+    assert "bad.yaml:2: projects[0].formt: unknown key" in done.stderr
+    assert "bad.yaml:4: projects[1].path: project folder 'nowhere' not found" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_a_worker_that_dies_fails_its_project_only_and_is_tried_once_more(source, tmp_path,
+                                                                          monkeypatch):
+    from quire import batch, executors
+
+    build_here = executors.build_here
+
+    def dying(project, *args):          # runs in the forked process of each project
+        name = Path(project).name
+        marker = tmp_path / f"{name}.tried"
+        if name == "art2" or (name == "art3" and not marker.exists()):
+            marker.touch()
+            os.kill(os.getpid(), 9)
+        return build_here(project, *args)
+
+    monkeypatch.setattr(executors, "build_here", dying)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH["SOURCE_DATE_EPOCH"])
+    report = batch.run(source, tmp_path / "out", jobs=2, formats=("epub",))
+    items = {item["name"]: item for item in report.items}
+    assert items["art2"]["status"] == "failed" and items["art2"]["attempts"] == 2
+    assert items["art2"]["errors"][0]["message"].startswith("worker died: signal 9")
+    assert items["art3"]["status"] == "built" and items["art3"]["attempts"] == 2
+    assert [items[n]["status"] for n in ("art1", "art4", "art5", "art6")] == ["built"] * 4
+    assert report.failed == 2       # art2 and the broken one
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _stop(processes: list[subprocess.Popen]) -> None:
+    for process in reversed(processes):
+        process.terminate()
+        try:
+            process.wait(20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@pytest.mark.skipif(importlib.util.find_spec("distributed") is None,
+                    reason="Dask is not installed: pip install -e '.[dask]'")
+def test_dask_scheduler_and_worker_on_localhost_give_the_same_bytes(local, source, tmp_path):
+    out, _, _ = local
+    port = _free_port()
+    address = f"tcp://127.0.0.1:{port}"
+    started = []
+    try:
+        started.append(subprocess.Popen(
+            [sys.executable, "-m", "distributed.cli.dask_scheduler", "--host", "127.0.0.1",
+             "--port", str(port), "--no-dashboard"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        started.append(subprocess.Popen(
+            [sys.executable, "-m", "distributed.cli.dask_worker", address, "--nworkers", "2",
+             "--nthreads", "1", "--no-dashboard", "--host", "127.0.0.1"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        _wait_for_workers(address, 2)
+        done = run_quire("batch", source, "--out", tmp_path / "dask", "--format", "epub",
+                         "--executor", "dask", "--address", address,
+                         "--report", tmp_path / "dask.json", env=EPOCH)
+    finally:
+        _stop(started)
+    assert done.returncode == 1, done.stderr
+    assert "6 built, 0 up to date, 1 failed" in done.stdout
+    assert _files(tmp_path / "dask") == _files(out)
+    report = json.loads((tmp_path / "dask.json").read_text())
+    broken = next(item for item in report["items"] if item["name"] == "broken")
+    assert broken["errors"][0]["path"] == "content/article.md"
+
+
+def _wait_for_workers(address: str, count: int) -> None:
+    from distributed import Client
+
+    with Client(address, timeout="60s") as client:
+        client.wait_for_workers(count, timeout=120)
+
+
+@pytest.mark.skipif(importlib.util.find_spec("ray") is None,
+                    reason="Ray is not installed: pip install -e '.[ray]'")
+def test_local_ray_instance_gives_the_same_bytes_and_stops(local, source, tmp_path):
+    out, _, _ = local
+    done = run_quire("batch", source, "--out", tmp_path / "ray", "--format", "epub",
+                     "--executor", "ray", "--jobs", "2", env=EPOCH)
+    assert done.returncode == 1, done.stderr
+    assert "6 built, 0 up to date, 1 failed" in done.stdout
+    assert _files(tmp_path / "ray") == _files(out)
+    again = run_quire("batch", source, "--out", tmp_path / "ray", "--format", "epub",
+                      "--executor", "ray", env=EPOCH)
+    assert "0 built, 6 up to date, 1 failed" in again.stdout    # the broken one: locally
+    time.sleep(1)
+    left = subprocess.run(["pgrep", "-f", "ray::|raylet|gcs_server"], capture_output=True,
+                          text=True).stdout.split()
+    assert left == [], "Ray processes left running"
+
+
+def test_a_missing_extra_is_one_line_naming_the_pip_command(source, tmp_path):
+    code = ("import sys; sys.modules['ray'] = None; sys.modules['dask'] = None; "
+            "from quire.cli import main; sys.exit(main(sys.argv[1:]))")
+    for engine in ("ray", "dask"):
+        done = subprocess.run([sys.executable, "-c", code, "batch", str(source), "--out",
+                               str(tmp_path / engine), "--executor", engine, "--format", "epub"],
+                              capture_output=True, text=True)
+        assert done.returncode == 1
+        assert done.stderr == (f"error: --executor {engine} needs {engine.capitalize()}: "
+                               f"pip install 'quire[{engine}]'\n")

@@ -14,7 +14,6 @@ import time
 from pathlib import Path
 
 import pytest
-
 from conftest import epubcheck, make_project, problems, run_quire
 
 EPOCH = {"SOURCE_DATE_EPOCH": "1767225600"}
@@ -191,7 +190,8 @@ def test_local_ray_instance_gives_the_same_bytes_and_stops(local, source, tmp_pa
                       "--executor", "ray", env=EPOCH)
     assert "0 built, 6 up to date, 1 failed" in again.stdout    # the broken one: locally
     time.sleep(1)
-    left = subprocess.run(["pgrep", "-f", "ray::|raylet|gcs_server"], capture_output=True,
+    left = subprocess.run(["pgrep", "-f", "ray::|raylet|gcs_server"], check=False,
+                          capture_output=True,
                           text=True).stdout.split()
     assert left == [], "Ray processes left running"
 
@@ -202,7 +202,7 @@ def test_a_missing_extra_is_one_line_naming_the_pip_command(source, tmp_path):
     for engine in ("ray", "dask"):
         done = subprocess.run([sys.executable, "-c", code, "batch", str(source), "--out",
                                str(tmp_path / engine), "--executor", engine, "--format", "epub"],
-                              capture_output=True, text=True)
+                              check=False, capture_output=True, text=True)
         assert done.returncode == 1
         assert done.stderr == (f"error: --executor {engine} needs {engine.capitalize()}: "
                                f"pip install 'quire[{engine}]'\n")

@@ -237,6 +237,9 @@ def ray(packages: list[dict], address: str | None, jobs: int, done: Done) -> Non
     started = not engine.is_initialized()
     if started:
         options = {"address": address} if address else {"num_cpus": jobs}
+        if os.environ.get("QUIRE_RAY_RUNTIME_ENV"):     # e.g. {"pip": ["quire==0.1.0"]}
+            import json
+            options["runtime_env"] = json.loads(os.environ["QUIRE_RAY_RUNTIME_ENV"])
         engine.init(include_dashboard=False, log_to_driver=False, logging_level="ERROR",
                     **options)
     try:

@@ -76,6 +76,9 @@ def _parser() -> argparse.ArgumentParser:
     check = commands.add_parser("check", help="preflight: what a printer would reject")
     check.add_argument("path", nargs="?", default=".", type=Path,
                        help="a project folder (its print PDF is built first) or a PDF file")
+    check.add_argument("--strict", action="store_true",
+                       help="fail on the layout report's findings too (holes, notes away "
+                            "from their calls, hyphen ladders, ...)")
     return parser
 
 
@@ -220,6 +223,7 @@ def _check(args) -> int:
     from .preflight import check_pdf
 
     path = args.path
+    layout: list[str] = []
     if path.suffix.lower() == ".pdf":
         if not path.is_file():
             raise QuireError(f"{path}: no such PDF")
@@ -233,15 +237,22 @@ def _check(args) -> int:
         publication = replace(publication, pdf=replace(publication.pdf, variant="print"))
         logging.getLogger("quire").setLevel(logging.ERROR)   # findings are printed below
         with tempfile.TemporaryDirectory() as temp:
-            pdf, _ = build(publication, "pdf", Path(temp), jobs=_cores())
-            findings = check_pdf(pdf, cmyk_job=True)
+            pdf, _ = build(publication, "pdf", Path(temp), jobs=_cores(), layout=layout)
+            findings = check_pdf(pdf, cmyk_job=True, min_dpi=publication.pdf.resolution)
         label = f"{publication.name}.pdf"
     for finding in findings:
         print(f"{label}: {finding}")
+    for line in layout:                 # the layout report: what a proofreader would mark
+        print(f"layout: {line}")
     if findings:
         print(f"{len(findings)} problem(s) a printer would reject.", file=sys.stderr)
+    if layout:
+        print(f"{len(layout)} layout finding(s) a proofreader would mark"
+              + (" (--strict)." if args.strict else "."), file=sys.stderr)
+    if findings or (layout and args.strict):
         return 1
-    print(f"{label}: no problems found")
+    print(f"{label}: no problems found" if not layout else
+          f"{label}: no problems a printer would reject")
     return 0
 
 

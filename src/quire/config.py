@@ -137,6 +137,24 @@ def _columns(value):
     return None, f"expected 1 or 2; got {_show(value)}"
 
 
+def _numbering(value):
+    if isinstance(value, bool) or value in ("chapter", "continuous"):
+        return value, None
+    return None, f'expected true, false, "chapter" or "continuous"; got {_show(value)}'
+
+
+def _resolution(value):
+    if isinstance(value, int) and not isinstance(value, bool) and 72 <= value <= 2400:
+        return value, None
+    return None, f"expected pixels per inch from 72 to 2400, such as 150; got {_show(value)}"
+
+
+def _design(value):
+    """`design = "book"`, or a [design] table: `layout` and the theme's values (design.py)."""
+    from .design import validate_design
+    return validate_design(value)
+
+
 def _show(value) -> str:
     text = repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
@@ -149,6 +167,7 @@ PDF_SCHEMA: dict[str, Any] = {
     "variant": _variant,
     "bleed": _length_or_zero,
     "marks": _bool,
+    "resolution": _resolution,
     "margins": {"top": _length, "bottom": _length, "inner": _length, "outer": _length},
 }
 
@@ -157,7 +176,8 @@ PUBLICATION_SCHEMA: dict[str, Any] = {
     "name": _str, "title": _str, "subtitle": _str, "lang": _lang, "authors": _authors,
     "publisher": _str, "journal": _str, "rights": _str, "identifier": _str, "date": _date,
     "subject": _str, "description": _str, "keywords": _strlist, "toc": _bool,
-    "editors": _authors, "isbn": _isbn, "cover": _str, "title_page": _bool, "numbering": _bool,
+    "editors": _authors, "isbn": _isbn, "cover": _str, "title_page": _bool, "numbering": _numbering,
+    "design": _design,
     "pdf": PDF_SCHEMA,
     "epub": {"page_list": _bool},
 }
@@ -213,6 +233,7 @@ def pdf_settings(values: dict) -> PdfSettings:
         variant=values.get("variant", defaults.variant),
         bleed=values.get("bleed", defaults.bleed),
         marks=values.get("marks", defaults.marks),
+        resolution=values.get("resolution", defaults.resolution),
     )
 
 

@@ -13,14 +13,14 @@ import re
 import uuid
 from pathlib import Path
 
-from . import fonts, images, markup, parallel
+from . import design, fonts, images, markup, parallel
 from .config import FrontMatter, pdf_settings, read_config, split_front_matter
 from .errors import ContentError, QuireError
 from .model import Asset, Document, Metadata, Publication
 from .resources import IMAGE_TYPES, REMOTE, ascii_slug, inside, resolve_local, theme_dir
 
 log = logging.getLogger("quire")
-LAYERS = ("shared", "print", "epub")
+LAYERS = ("shared", "print", "book", "epub", "custom")   # book: the book design's print layer
 DOCUMENT_KEYS = {"title", "subtitle", "lang", "authors", "section", "lead", "date"}
 
 
@@ -113,10 +113,18 @@ def load(project: Path, html_of=None, jobs: int = 1, meanwhile=None) -> Publicat
         html_of = lambda text, lang: (html[(text, lang)] if (text, lang) in html  # noqa: E731
                                       else convert(text, lang))
     ids, assets = _Ids(), _Assets(root)
-    numbering = markup.Numbering(enabled=settings.get("numbering", True))
+    design_table = settings.get("design", {})
+    layout = design.choose(design_table.get("layout"),
+                           [bool(fm.values.get("authors")) for fm in front])
+    numbering_mode = settings.get("numbering", "chapter" if layout == "book" else True)
+    numbering = markup.Numbering(enabled=bool(numbering_mode))
     converted = []
     for path, fm in zip(files, front):
+        if numbering_mode == "chapter":     # each chapter counts from 1, then gets its prefix
+            numbering = markup.Numbering(enabled=True)
         converted.append(_convert(root, content, path, fm, lang, ids, assets, numbering, html_of))
+    if numbering_mode == "chapter":
+        _number_by_chapter(converted, lang)
     _link_documents(converted)
     documents = tuple(_document(c) for c in converted)
     for c in converted:
@@ -143,7 +151,7 @@ def load(project: Path, html_of=None, jobs: int = 1, meanwhile=None) -> Publicat
                                                   _identifier(title, authors, name)),
         modified=_modified(settings.get("date", "")),
     )
-    stylesheets, styled = _stylesheets(root)
+    stylesheets, styled = _stylesheets(root, layout)
     font_plan = fonts.plan(root, config.get("fonts", {}), documents)
     return Publication(
         root=root, name=ascii_slug(name), metadata=metadata, documents=documents,
@@ -152,7 +160,10 @@ def load(project: Path, html_of=None, jobs: int = 1, meanwhile=None) -> Publicat
         inputs=tuple(sorted({*files, *assets.by_source, *(p for _, p in stylesheets), *styled,
                              *(face.path for face in font_plan.faces)})),
         templates_dir=(root / "templates") if (root / "templates").is_dir() else None,
-        pdf=pdf_settings(settings.get("pdf", {})),
+        pdf=design.pdf_settings(pdf_settings(settings.get("pdf", {})), settings.get("pdf", {}),
+                                layout),
+        design=layout, theme=tuple(sorted(design_table.get("theme", {}).items())),
+        toc_depth=design_table.get("toc_depth", 2 if layout == "book" else 1),
         toc=settings.get("toc", len(documents) > 1),
         title_page=settings.get("title_page", len(documents) > 1),
         cover=cover,
@@ -291,6 +302,25 @@ def _link_documents(converted: list[dict]) -> None:
                 a.text = targets.get(href[1:], href[1:])
 
 
+def _number_by_chapter(converted: list[dict], lang: str) -> None:
+    """Figure and table labels of a chapter get its number: "Figur 3.10"; documents that
+    are no chapter (a preface) keep their own count."""
+    numbers = design.chapters([(c["id"], c["title"]) for c in converted], lang)
+    for c in converted:
+        if c["id"] not in numbers:
+            continue
+        prefix = numbers[c["id"]][1]
+        renamed = {}
+        for span in c["body"].root.iter("span"):
+            if span.get("class") == "caption-label" and span.text:
+                word, _, number = span.text.rpartition(" ")
+                renamed[span.text] = f"{word} {prefix}.{number}"
+                span.text = renamed[span.text]
+        targets = c["body"].targets     # what a reference to a figure or table reads
+        for key, value in targets.items():
+            targets[key] = renamed.get(value, value)
+
+
 def _document(c: dict) -> Document:
     fm, body = c["fm"], c["body"]
     lead = ""
@@ -307,8 +337,10 @@ def _document(c: dict) -> Document:
     )
 
 
-def _stylesheets(root: Path) -> tuple[tuple[tuple[str, Path], ...], tuple[Path, ...]]:
-    """Each layer from the project's styles/ when it has one, else from the built-in theme.
+def _stylesheets(root: Path, layout: str = "journal"
+                 ) -> tuple[tuple[tuple[str, Path], ...], tuple[Path, ...]]:
+    """Each layer from the project's styles/ when it has one, else from the built-in theme;
+    the book layer for the book design only, and the project's styles/custom.css last.
 
     Every url() and @import must name a file beside the stylesheet: nothing is fetched
     from the network or from outside the project.
@@ -317,6 +349,8 @@ def _stylesheets(root: Path) -> tuple[tuple[tuple[str, Path], ...], tuple[Path, 
     layers, named = [], []
     for layer in LAYERS:
         own = root / "styles" / f"{layer}.css"
+        if (layer == "book" and layout != "book") or (layer == "custom" and not own.is_file()):
+            continue
         path = own if own.is_file() else theme / f"{layer}.css"
         named += _check_stylesheet(path, root if path == own else theme, _rel(path, root))
         layers.append((layer, path))

@@ -89,6 +89,7 @@ class PdfSettings:
     variant: str = "print"      # print (PDF/X-4, CMYK), screen (PDF/UA-1), archive (PDF/A-3u)
     bleed: str = "3mm"          # print variant only
     marks: bool = False         # crop marks, print variant only (WeasyPrint draws them in RGB)
+    resolution: int = 150       # ppi: an image is never enlarged past it (unless sized)
 
 
 @dataclass(frozen=True)
@@ -150,6 +151,9 @@ class Publication:
     accessibility: tuple[tuple[str, object], ...] = ()   # quire.toml [accessibility] overrides
     inputs: tuple[Path, ...] = ()   # every file a build reads (documents, images, styles)
     fonts: FontPlan = FontPlan()    # fonts beyond the theme's (other scripts, [fonts])
+    design: str = "journal"     # the print design: "book" or "journal" (design.py)
+    theme: tuple[tuple[str, str], ...] = ()     # [design] values: CSS custom property -> value
+    toc_depth: int = 1          # heading levels in the printed contents (1: documents only)
 
     def parts(self) -> tuple[tuple[str, tuple[Document, ...]], ...]:
         """Runs of documents that share a part ("" for documents outside any part)."""

@@ -33,6 +33,7 @@ XHTML_NS = "http://www.w3.org/1999/xhtml"
 EPUB_NS = "http://www.idpf.org/2007/ops"
 _CSS_URL = re.compile(r"""url\(\s*['"]?([^'")]+)['"]?\s*\)""")
 _CSS_IMPORT = re.compile(r"""@import\s+['"]([^'"]+)['"]""")
+PRINT_LAYERS = ("print", "book")    # stylesheet layers for the PDF only
 
 
 class XhtmlItem(epub.EpubHtml):
@@ -182,7 +183,7 @@ def _stylesheet_items(publication: Publication, chars: str):
     cut down to `chars`; those with none of them are left out, with their @font-face rules."""
     items, seen = [], set()
     for layer, path in publication.stylesheets:
-        if layer == "print":
+        if layer in PRINT_LAYERS:
             continue
         css = fonts.extend_stacks(path.read_text(encoding="utf-8"), publication.fonts)
         name = f"styles/{layer}.css"
@@ -249,7 +250,7 @@ def write(publication: Publication, target: Path, page_starts=()) -> None:
     _accessibility(book, publication, bool(page_starts))
 
     stylesheets = ([f"styles/{layer}.css" for layer, _ in publication.stylesheets
-                    if layer != "print"] + (["styles/fonts.css"] if publication.fonts.faces else []))
+                    if layer not in PRINT_LAYERS] + (["styles/fonts.css"] if publication.fonts.faces else []))
     for n, asset in enumerate(publication.assets, 1):
         if asset == publication.cover:
             book.set_cover(asset.name, asset.source.read_bytes(), create_page=False)

@@ -82,3 +82,42 @@ def ydkjs_book(root: Path, book: str = "scope & closures") -> Path:
         f'title = "You Don\'t Know JS: {book.title()}"\nauthors = ["Kyle Simpson"]\nlang = "en"\n'
         f"documents = [{documents}]\n", encoding="utf-8")
     return root
+
+
+FILLER = ("This sentence fills the page with ordinary words so that the layout has some text "
+          "to break into lines and pages. ")
+
+
+def problems_book() -> dict[str, str | bytes]:
+    """A small book made to contain each problem the layout report names."""
+    long_note = " ".join(["The note goes on with more words that take up space at the foot."] * 14)
+    compounds = " ".join(["state-of-the-art well-to-do up-to-date mother-in-law"] * 30)
+    return {
+        "quire.toml": 'title = "Problems"\nlang = "en"\n[pdf]\nresolution = 150\n',
+        "content/tall.png": line_art((300, 1400)),
+        "content/small.png": line_art((160, 100)),
+        "content/big.png": line_art((900, 1500)),
+        # A tall figure that does not fit under the text before it: a hole.
+        "content/ch1.md": "# One\n\n" + "\n\n".join([FILLER * 6] * 3)
+        + '\n\n![A tall strip](tall.png "A tall strip.")\n\n'
+        + "\n\n".join([FILLER * 5] * 4) + "\n",
+        # Notes called all down the pages, each too long to fit under a call near the foot.
+        "content/ch2.md": "# Two\n\n" + "\n\n".join(
+            FILLER * (1 + n % 5) + f"Call {n}.[^n{n}]" for n in range(16)) + "\n\n"
+        + "\n".join(f"[^n{n}]: {long_note[:300 + 40 * (n % 7)]}" for n in range(16)) + "\n",
+        # Explicit hyphens in a narrow table cell make a ladder no hyphenation rule prevents;
+        # an identifier too long for the line runs over; a small image is stretched.
+        "content/ch3.md": "# Three\n\n| A | B | C | D |\n|---|---|---|---|\n"
+        f"| {compounds} | x | y | z |\n\n"
+        "Call `anIdentifierSoLongThatNoLineOfThisBookCanHoldItWhateverHappensToTheMeasure()` now.\n\n"
+        '![A stretched icon](small.png){width=100%}\n\n' + FILLER * 3 + "\n",
+        # Headings allowed to end a page (by the project's own stylesheet, custom.css).
+        "styles/custom.css": "h3 { break-after: auto; } p { orphans: 1; widows: 1; }\n",
+        "content/ch5.md": "# Five\n\n" + "\n\n".join(
+            f"### Heading {n}\n\n" + " ".join(["Words fill lines."] * (3 + 7 * n % 23))
+            for n in range(24)) + "\n",
+        # A figure whose caption cannot stay with its image.
+        "content/ch4.md": "# Four\n\n" + FILLER * 4 + '\n\n![A big diagram](big.png "'
+        + "A caption long enough to need many lines under its image. " * 14 + '")\n\n'
+        + FILLER * 4 + "\n",
+    }

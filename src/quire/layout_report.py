@@ -83,13 +83,15 @@ def find(rendered, floor: int) -> list[Finding]:
             found.append((index, "heading", doc, text, "a heading at the foot of the page"))
     for note_id, (page, doc, text) in calls.items():
         if note_id in notes and notes[note_id] != page:
-            found.append((page, "note", doc, text,
-                          f"its footnote is printed on page +{notes[note_id] - page}"))
+            later = notes[note_id] - page
+            found.append((page, "note", doc, f"[^{_note_number(note_id)}]|{text}",
+                          "its footnote is printed on the next page" if later == 1 else
+                          f"its footnote is printed {later} pages away"))
     for parts in figures.values():
-        if parts.get("img") is not None and parts.get("caption") is not None \
-                and parts["img"] != parts["caption"]:
-            found.append((parts["caption"], "caption", parts["doc"], parts["text"],
-                          "the caption is on another page than its figure"))
+        away = sorted(parts.get("caption", set()) - {parts.get("img")})
+        if parts.get("img") is not None and away:
+            found.append((away[0], "caption", parts["doc"], parts["text"],
+                          "the caption is (partly) on another page than its image"))
     return found
 
 
@@ -130,11 +132,11 @@ class _Walker:
             if not in_line:
                 self._overrun(box, doc, block, box.position_x + box.margin_width())
         if figure is not None and doc and isinstance(box, (boxes.LineBox, boxes.ReplacedBox)):
-            parts = self.figures.setdefault(id(figure), {"doc": doc, "text": _text(figure)})
-            key = "img" if isinstance(box, boxes.ReplacedBox) else (
-                "caption" if _tag(block) == "figcaption" else None)
-            if key and parts.get(key) is None:
-                parts[key] = self.index
+            parts = self.figures.setdefault(id(figure), {"doc": doc, "text": _figure_text(figure)})
+            if isinstance(box, boxes.ReplacedBox):
+                parts.setdefault("img", self.index)
+            elif _tag(block) == "figcaption":
+                parts.setdefault("caption", set()).add(self.index)
         for child in getattr(box, "children", ()):
             self.walk(child, doc, block, figure, in_line or isinstance(box, boxes.LineBox))
         if isinstance(box, boxes.BlockContainerBox) and _tag(block) != "pre" and any(
@@ -210,6 +212,13 @@ def _ends_hyphenated(line, boxes) -> bool:
     return isinstance(box, boxes.TextBox) and box.text.rstrip(" ").endswith(("-", "\u2010"))
 
 
+def _note_number(note_id: str) -> str:
+    """The number of a note from its id ("fn-5" -> "5"; Python-Markdown numbers notes in
+    the order of their first calls), "" when the id says none."""
+    match = re.fullmatch(r"fn[:\-](\d+)", note_id)
+    return match.group(1) if match else ""
+
+
 def _tag(element) -> str:
     """An element's tag without its namespace ("" for None)."""
     return element.tag.rsplit("}", 1)[-1] if element is not None else ""
@@ -218,6 +227,14 @@ def _tag(element) -> str:
 def _attr(box, name):
     element = getattr(box, "element", None)
     return element.get(name) if element is not None else None
+
+
+def _figure_text(figure) -> str:
+    """What finds a figure in the source: its image's alt text, else its text."""
+    for el in figure.iter():
+        if _tag(el) == "img" and (el.get("alt") or "").strip():
+            return el.get("alt")
+    return _text(figure)
 
 
 def _text(element) -> str:
@@ -263,6 +280,15 @@ def _read(path: Path) -> list[str]:
 def source_line(lines: list[str], text: str) -> int | None:
     """The first line of `lines` that holds the first words of `text` (Markdown marks and
     punctuation aside), trying fewer words until some line does."""
+    if text.startswith("[^") and "|" in text:      # a note call: the n-th label called
+        wanted, text = text[2:text.index("]")], text[text.index("|") + 1:]
+        seen: list[str] = []
+        for number, line in enumerate(lines, 1):
+            for label in re.findall(r"\[\^([^\]]+)\](?!:)", line):
+                if label not in seen:
+                    seen.append(label)
+                    if wanted.isdigit() and len(seen) == int(wanted):
+                        return number
     words = re.findall(r"\w+", text.lower())
     if not words:
         return None

@@ -109,6 +109,9 @@ class Typesetter:
             width = px_w / self.floor * 25.4                          # the true size
         width = min(width, column, self.max_height_mm / ratio)
         img.attrib.pop("height", None)
+        parent = img.getparent()
+        if parent is not None and parent.tag == "p" and not "".join(parent.itertext()).strip():
+            parent.set("class", (parent.get("class", "") + " image-only").strip())
         img.set("data-px", f"{px_w}x{px_h}")
         style = img.get("style", "").rstrip("; ")
         img.set("style", (style + "; " if style else "")

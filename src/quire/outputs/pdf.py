@@ -381,10 +381,10 @@ def _layout(publication: Publication, found, lines: list | None) -> None:
 
 def _hyphenation(publication: Publication):
     """Start reading the publication's hyphenation patterns (see hyphenation.preload)."""
-    from .. import hyphenation
+    from .. import hyphenation, language
 
-    return hyphenation.preload({publication.metadata.lang}
-                               | {doc.lang for doc in publication.documents})
+    return hyphenation.preload({language.print_lang(publication.metadata.lang)}
+                               | {language.print_lang(doc.lang) for doc in publication.documents})
 
 
 class Session:

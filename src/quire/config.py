@@ -33,10 +33,25 @@ _LANG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 Check = Callable[[Any], tuple[Any, str | None]]   # value -> (normalised, problem or None)
 
 
+_NOT_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
+MAX_TITLE = 1000        # characters: a running head, a bookmark, a contents line
+
+
 def _str(value):
     if isinstance(value, str):
+        bad = _NOT_TEXT.search(value)
+        if bad:
+            return None, (f"contains the character U+{ord(bad.group()):04X} at position "
+                          f"{bad.start() + 1}, which no output can hold; remove it")
         return value.strip(), None
     return None, f"expected a string; got {_show(value)}"
+
+
+def _title(value):
+    text, problem = _str(value)
+    if problem is None and len(text) > MAX_TITLE:
+        return None, f"{len(text):,} characters; a title can have at most {MAX_TITLE:,}"
+    return text, problem
 
 
 def _bool(value):
@@ -99,9 +114,20 @@ def _page_size(value):
             return PAGE_SIZES[value], None
         parts = value.split()
         if len(parts) == 2 and all(_LENGTH.match(p) for p in parts):
+            if not all(50 <= to_mm(p) <= 2000 for p in parts):
+                return None, f"expected a page between 50 mm and 2 m a side; got {_show(value)}"
             return (parts[0], parts[1]), None
     return None, (f"expected one of {', '.join(PAGE_SIZES)} or \"W H\" "
                   f"(such as \"170mm 240mm\"); got {_show(value)}")
+
+
+_MM = {"mm": 1.0, "cm": 10.0, "in": 25.4, "pt": 25.4 / 72, "pc": 25.4 / 6, "px": 25.4 / 96}
+
+
+def to_mm(length: str) -> float:
+    """A length matching _LENGTH, in millimetres."""
+    number = re.match(r"^\d+(\.\d+)?", length)[0]
+    return float(number) * _MM[length[len(number):]]
 
 
 def _length(value):
@@ -156,6 +182,12 @@ def _design(value):
     return validate_design(value)
 
 
+def _placement(value):
+    if value in ("document", "end"):
+        return value, None
+    return None, f"expected \"document\" or \"end\"; got {_show(value)}"
+
+
 def _show(value) -> str:
     text = repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
@@ -174,13 +206,15 @@ PDF_SCHEMA: dict[str, Any] = {
 
 # Keys that describe the whole publication (quire.toml, or a single document's front matter).
 PUBLICATION_SCHEMA: dict[str, Any] = {
-    "name": _str, "title": _str, "subtitle": _str, "lang": _lang, "authors": _authors,
+    "name": _str, "title": _title, "subtitle": _title, "lang": _lang, "authors": _authors,
     "publisher": _str, "journal": _str, "rights": _str, "identifier": _str, "date": _date,
     "subject": _str, "description": _str, "keywords": _strlist, "toc": _bool,
     "editors": _authors, "isbn": _isbn, "cover": _str, "title_page": _bool, "numbering": _numbering,
     "design": _design,
     "pdf": PDF_SCHEMA,
     "epub": {"page_list": _bool},
+    # citations (scholarly.py): bibliography files, a CSL style, where the entries go
+    "bibliography": _strlist, "citation_style": _str, "bibliography_placement": _placement,
 }
 ACCESSIBILITY_SCHEMA = {
     "summary": _str, "hazards": _strlist, "features": _strlist, "access_modes": _strlist,
@@ -223,6 +257,16 @@ def pdf_settings(values: dict) -> PdfSettings:
     width, height = values.get("page_size", PAGE_SIZES["A4"])
     margins = values.get("margins", {})
     defaults = PdfSettings()
+    across = [(margins.get(a, getattr(defaults, f"margin_{a}")),
+               margins.get(b, getattr(defaults, f"margin_{b}")), size, name)
+              for a, b, size, name in (("inner", "outer", width, "width"),
+                                       ("top", "bottom", height, "height"))]
+    problems = [(None, f"pdf.margins: {first} + {second} leave no room on a page "
+                       f"{size} in {name}")
+                for first, second, size, name in across
+                if to_mm(first) + to_mm(second) >= to_mm(size) - 20]
+    if problems:
+        raise ConfigError("quire.toml", problems)
     return PdfSettings(
         page_width=width, page_height=height,
         margin_top=margins.get("top", defaults.margin_top),
@@ -249,9 +293,13 @@ def read_config(path: Path, label: str) -> dict:
     """The validated contents of quire.toml ({} when it does not exist)."""
     if not path.exists():
         return {}
+    if not path.is_file():
+        raise ConfigError(label, [(None, "is a folder, not a file")])
     try:
         text = path.read_text(encoding="utf-8")
         data = tomllib.loads(text)
+    except OSError as err:
+        raise ConfigError(label, [(None, f"cannot be read ({err.strerror or err})")])
     except UnicodeDecodeError as err:
         raise ConfigError(label, [(None, f"not valid UTF-8 ({err.reason} at byte {err.start})")])
     except tomllib.TOMLDecodeError as err:

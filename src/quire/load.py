@@ -13,11 +13,12 @@ import re
 import uuid
 from pathlib import Path
 
-from . import design, fonts, images, language, markup, parallel
+from . import design, fonts, images, language, limits, markup, parallel, sanitize, scholarly
 from .config import FrontMatter, pdf_settings, read_config, split_front_matter
 from .errors import ContentError, QuireError
 from .model import Asset, Document, Metadata, Publication
-from .resources import IMAGE_TYPES, REMOTE, ascii_slug, inside, resolve_local, theme_dir
+from .resources import (IMAGE_TYPES, REMOTE, ascii_slug, inside, refuse_outside,
+                        resolve_local, theme_dir)
 
 log = logging.getLogger("quire")
 LAYERS = ("shared", "print", "book", "epub", "custom")   # book: the book design's print layer
@@ -31,14 +32,17 @@ class _Ids:
         self.used: set[str] = set()
         self.slugs: set[str] = set()      # document file names (EPUB)
         self.current: set[str] = set()   # ids of the document being converted
+        self.next: dict[str, int] = {}   # base -> the next number to try (linear, not n²)
 
     def claim(self, wanted: str) -> str:
         base = re.sub(r"[^\w.\-]+", "-", wanted, flags=re.UNICODE).strip("-") or "id"
         if not (base[0].isalpha() or base[0] == "_"):
             base = "x" + base
-        candidate, n = base, 2
+        candidate, n = base, self.next.get(base, 2)
         while candidate in self.used or re.fullmatch(r"page-\d+", candidate):  # page markers
             candidate, n = f"{base}-{n}", n + 1
+        if candidate != base:
+            self.next[base] = n
         self.used.add(candidate)
         self.current.add(candidate)
         return candidate
@@ -78,6 +82,8 @@ def load(project: Path, html_of=None, jobs: int = 1, meanwhile=None) -> Publicat
     root = project.resolve()
     if not root.is_dir():
         raise QuireError(f"{project}: project folder not found")
+    for name in ("quire.toml", "content", "styles", "templates"):
+        refuse_outside(root / name, root, name)
     config = read_config(root / "quire.toml", "quire.toml")
     content = root / "content"
     if not content.is_dir():
@@ -126,13 +132,15 @@ def load(project: Path, html_of=None, jobs: int = 1, meanwhile=None) -> Publicat
                                   html_of))
     if numbering_mode == "chapter":
         _number_by_chapter(converted, lang)
+    added, read = scholarly.apply(converted, settings, root, ids, lang, content)
+    converted += added
     _link_documents(converted)
     documents = tuple(_document(c) for c in converted)
     for c in converted:
         for warning in c["body"].warnings:
             log.warning(warning)
 
-    title = settings.get("title") or (documents[0].title if len(documents) == 1
+    title = settings.get("title") or (documents[0].title if len(files) == 1
                                       else _humanise(root.name))
     authors = settings.get("authors") or _unique(a for d in documents for a in d.authors)
     name = settings.get("name") or ascii_slug(title)
@@ -158,15 +166,15 @@ def load(project: Path, html_of=None, jobs: int = 1, meanwhile=None) -> Publicat
         root=root, name=ascii_slug(name), metadata=metadata, documents=documents,
         assets=tuple(assets.by_source.values()),
         stylesheets=stylesheets,
-        inputs=tuple(sorted({*files, *assets.by_source, *(p for _, p in stylesheets), *styled,
+        inputs=tuple(sorted({*files, *assets.by_source, *(p for _, p in stylesheets), *styled, *read,
                              *(face.path for face in font_plan.faces)})),
         templates_dir=(root / "templates") if (root / "templates").is_dir() else None,
         pdf=design.pdf_settings(pdf_settings(settings.get("pdf", {})), settings.get("pdf", {}),
                                 layout),
         design=layout, theme=tuple(sorted(design_table.get("theme", {}).items())),
         toc_depth=design_table.get("toc_depth", 2 if layout == "book" else 1),
-        toc=settings.get("toc", len(documents) > 1),
-        title_page=settings.get("title_page", len(documents) > 1),
+        toc=settings.get("toc", len(files) > 1),
+        title_page=settings.get("title_page", len(files) > 1),
         cover=cover,
         page_list=settings.get("epub", {}).get("page_list", True),
         accessibility=tuple(config.get("accessibility", {}).items()),
@@ -194,6 +202,8 @@ def _document_files(root: Path, content: Path, order) -> list[Path]:
     found = [p for p in content.rglob("*.md")
              if not any(part.startswith((".", "_")) for part in p.relative_to(content).parts)
              and p.is_file() and "dist" not in p.relative_to(content).parts[:1]]
+    for path in found:
+        refuse_outside(path, root, _rel(path, root))
     return sorted(found, key=lambda p: _reading_order(p.relative_to(content).parts))
 
 
@@ -210,6 +220,7 @@ def _natural(text: str):
 
 def _read_front_matter(root: Path, path: Path) -> FrontMatter:
     label = _rel(path, root)
+    limits.check_size(path, label)
     try:
         raw = path.read_bytes()
     except OSError as err:
@@ -220,7 +231,11 @@ def _read_front_matter(root: Path, path: Path) -> FrontMatter:
         line = raw[:err.start].count(b"\n") + 1
         raise ContentError(label, f"not valid UTF-8 (byte 0x{raw[err.start]:02x}); "
                                   "save the file as UTF-8", line)
-    return split_front_matter(text.replace("\r\n", "\n"), label)
+    front = split_front_matter(text.replace("\r\n", "\n"), label)
+    limits.check_markdown(front.body, label, front.body_line)
+    if isinstance(front.values.get("lead"), str):
+        limits.check_markdown(front.values["lead"], label, None)
+    return front
 
 
 def _convert(root, content, path, fm, lang, ids, assets, numbering, html_of) -> dict:
@@ -255,6 +270,7 @@ def _convert(root, content, path, fm, lang, ids, assets, numbering, html_of) -> 
         "source": Path(label), "slug": slug, "id": doc_id, "lang": lang, "title": title,
         "title_html": title_html or markup.escape_text(title),
         "part": part, "fm": fm.values, "body": body, "ids": ids.current, "path": path,
+        "text": fm.body, "first_line": fm.body_line,
     }
 
 
@@ -374,28 +390,33 @@ def _stylesheets(root: Path, layout: str = "journal"
         own = root / "styles" / f"{layer}.css"
         if (layer == "book" and layout != "book") or (layer == "custom" and not own.is_file()):
             continue
+        refuse_outside(own, root, _rel(own, root))
         path = own if own.is_file() else theme / f"{layer}.css"
         named += _check_stylesheet(path, root if path == own else theme, _rel(path, root))
         layers.append((layer, path))
     return tuple(layers), tuple(named)
 
 
-_CSS_REFERENCE = re.compile(r"""@import\s+(?:url\()?\s*['"]?([^'")\s;]+)|url\(\s*['"]?([^'")]+?)['"]?\s*\)""")
-
-
-def _check_stylesheet(path: Path, base_root: Path, label: str) -> list[Path]:
-    """Refuse what a stylesheet may not reach; returns the files it names."""
+def _check_stylesheet(path: Path, base_root: Path, label: str, seen=None) -> list[Path]:
+    """Refuse what a stylesheet may not reach (read with a real CSS tokenizer, so case and
+    escapes hide nothing); returns the files it names, and theirs for stylesheets it imports."""
+    seen = seen if seen is not None else {path.resolve()}
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as err:
         raise ContentError(label, f"cannot be read as UTF-8 text ({err})")
     named = []
-    for match in _CSS_REFERENCE.finditer(text):
-        url = match.group(1) or match.group(2)
-        line = text.count("\n", 0, match.start()) + 1
-        if url.startswith(("data:", "#")):
+    for url, line in sanitize.stylesheet_references(text):
+        if url.startswith("#") or sanitize.data_image(url):
             continue
-        named.append(resolve_local(url, path.parent, base_root, label, line, what="url"))
+        if url.startswith("data:"):
+            raise ContentError(label, f"url '{url[:40]}' is a data: URL that is not a "
+                                      "PNG, JPEG, GIF or WebP image; use a file", line)
+        found = resolve_local(url, path.parent, base_root, label, line, what="url")
+        named.append(found)
+        if found.suffix.lower() == ".css" and found not in seen:
+            seen.add(found)
+            named += _check_stylesheet(found, base_root, _rel(found, base_root), seen)
     return named
 
 

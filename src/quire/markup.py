@@ -14,28 +14,16 @@ import markdown
 from lxml import etree, html
 from markdown.extensions.toc import slugify_unicode
 
-from . import language
+from . import language, sanitize
 from . import typography as typo
+from .markdown_linear import LinearInline
 from .labels import labels
 from .model import Footnote, Heading
 from .typography import plain_typography, typography  # noqa: F401 (used from here too)
 
-UNSAFE_TAGS = {"script", "noscript", "iframe", "object", "embed", "frame", "frameset",
-               "applet", "base", "form", "input", "button", "textarea", "select", "link",
-               "meta", "style", "audio", "video", "source", "track", "canvas", "template"}
-_VOID = {"embed", "source", "track", "input", "link", "meta", "base", "param", "frame", "area",
-         "col", "wbr", "keygen"}
-OBSOLETE_TAGS = {"center": "div", "font": "span", "big": "span", "strike": "s", "tt": "code",
-                 "acronym": "abbr", "blink": "span", "marquee": "span"}
-OBSOLETE_ATTRIBUTES = {"align", "valign", "bgcolor", "background", "cellpadding",
-                       "cellspacing", "frame", "rules", "char", "charoff", "nowrap", "face",
-                       "color", "size", "border", "hspace", "vspace", "clear", "compact",
-                       "noshade", "language", "width", "height"}
-_KEEP_SIZE = {"img", "svg", "td", "th", "col", "colgroup"}
 HTML5_BLOCKS = {"aside", "details", "figure", "section", "article", "nav", "header", "footer",
                 "div", "table", "ul", "ol", "dl", "blockquote", "pre", "hr", "address",
                 "main", "p", "h1", "h2", "h3", "h4", "h5", "h6", "figcaption", "summary"}
-UNSAFE_URL = re.compile(r"^\s*(javascript|vbscript|data\s*:\s*text/html)", re.I)
 _XML_BAD_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
@@ -45,8 +33,11 @@ primary = language.primary
 def _markdown() -> markdown.Markdown:
     """Python-Markdown as quire uses it. Quotes come out as placeholders that `typography`
     replaces with the document's language's marks: the HTML does not depend on it."""
+    from .scholarly import Syntax       # formulas, citations and index marks
+
     return markdown.Markdown(
-        extensions=["extra", "toc", "smarty", "admonition", "codehilite", "sane_lists"],
+        extensions=["extra", "toc", "smarty", "admonition", "codehilite", "sane_lists",
+                    LinearInline(), Syntax()],
         extension_configs={
             "toc": {"slugify": slugify_unicode, "permalink": False},
             "smarty": {
@@ -166,7 +157,7 @@ def short_text(text: str, lang: str, label: str) -> tuple[str, list[str]]:
     body: (XHTML, warnings)."""
     root = parse_fragment(to_html(text))
     warnings: list[str] = []
-    _sanitize(root, label, lambda needle: None, warnings)
+    sanitize.clean(root, label, lambda needle: None, warnings, images=False)
     _unwrap_blocks(root)
     for h in list(root.iter("h1", "h2", "h3", "h4", "h5", "h6")):
         h.tag = "p"
@@ -197,7 +188,7 @@ def convert(text: str, *, lang: str, label: str, first_line: int,
                 return number + first_line
         return None
 
-    _sanitize(root, label, line_of, result.warnings)
+    sanitize.clean(root, label, line_of, result.warnings)
     _unwrap_blocks(root)
     _headings(root, label, result.warnings)
     typography(root, lang)                  # before the notes leave the tree
@@ -233,43 +224,6 @@ def _text_without_notes(el) -> str:
     return "".join(parts)
 
 
-def _sanitize(root, label, line_of, warnings) -> None:
-    """Remove active content (scripts, frames, event handlers, script URLs) and turn
-    obsolete presentational HTML into what XHTML allows."""
-    foreign = {node for top in root.iter("svg", "math") for node in top.iter()}
-    for el in list(root.iter()):
-        if not isinstance(el.tag, str):         # comments and processing instructions
-            el.drop_tree() if el.getparent() is not None else None
-            continue
-        if el.tag in UNSAFE_TAGS:
-            line = line_of(f"<{el.tag}")
-            where = f"{label}:{line}" if line else label
-            warnings.append(f"{where}: removed <{el.tag}> (active or unsafe HTML)")
-            if el.tag in _VOID:
-                el.drop_tag()       # the HTML parser may have put the text after it inside
-            else:
-                el.drop_tree()
-            continue
-        if el.tag in OBSOLETE_TAGS:
-            el.tag = OBSOLETE_TAGS[el.tag]
-        for name in list(el.attrib):
-            value = el.attrib[name]
-            if name in ("href", "src", "xlink:href"):
-                value = re.sub(r"[\t\n\r]", "", value)      # as a browser reads it
-                el.attrib[name] = value
-            if name.lower().startswith("on") or (name in ("href", "src", "action", "xlink:href")
-                                                 and UNSAFE_URL.match(_compact(value))):
-                line = line_of(value) if name.lower().startswith("on") else line_of(value[:30])
-                where = f"{label}:{line}" if line else label
-                warnings.append(f"{where}: removed {name}=\"{value[:40]}\" (script)")
-                del el.attrib[name]
-            elif not re.match(r"^[A-Za-z_][\w.\-]*(:[\w.\-]+)?$", name):
-                del el.attrib[name]             # not an XML name: cannot be written
-            elif name in OBSOLETE_ATTRIBUTES and el not in foreign and not (
-                    el.tag in _KEEP_SIZE and name in ("width", "height")):
-                del el.attrib[name]
-
-
 def _headings(root, label, warnings) -> None:
     """Every heading has text and an id (raw HTML headings come without one)."""
     for h in list(root.iter("h1", "h2", "h3", "h4", "h5", "h6")):
@@ -279,11 +233,6 @@ def _headings(root, label, warnings) -> None:
             _drop_keep_tail(h)
         elif not h.get("id"):
             h.set("id", slugify(text or "heading"))
-
-
-def _compact(url: str) -> str:
-    """A URL without the whitespace and control characters a browser ignores in it."""
-    return re.sub(r"[\x00-\x20]", "", url)
 
 
 def _unwrap_blocks(root) -> None:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import io
 import posixpath
-import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,7 +20,7 @@ from ebooklib import epub
 from lxml import etree
 from markupsafe import Markup
 
-from .. import fonts, labels, markup, templates
+from .. import fonts, labels, markup, sanitize, templates
 from . import epub_fonts
 from ..errors import OutputError
 from ..model import Document, Publication
@@ -31,8 +30,6 @@ def file_name(publication: Publication) -> str:
     return f"{publication.name}.epub"
 XHTML_NS = "http://www.w3.org/1999/xhtml"
 EPUB_NS = "http://www.idpf.org/2007/ops"
-_CSS_URL = re.compile(r"""url\(\s*['"]?([^'")]+)['"]?\s*\)""")
-_CSS_IMPORT = re.compile(r"""@import\s+['"]([^'"]+)['"]""")
 PRINT_LAYERS = ("print", "book")    # stylesheet layers for the PDF only
 
 
@@ -118,6 +115,8 @@ def _document_xhtml(env, publication: Publication, doc: Document, stylesheets,
         stylesheets=[f"../{name}" for name in stylesheets], labels=labels.labels(doc.lang))
     root = _parse(text, doc.source)
     ns = {"h": XHTML_NS}
+    for el in root.iterfind(".//*[@data-epub-type]"):    # the index's and bibliography's
+        el.set(f"{{{EPUB_NS}}}type", el.attrib.pop("data-epub-type"))
     for marker in root.iterfind(".//h:span[@data-quire-page]", ns):
         label = marker.attrib.pop("data-quire-page")
         marker.attrib.update({"id": f"page-{label}", "role": "doc-pagebreak",
@@ -189,7 +188,7 @@ def _stylesheet_items(publication: Publication, chars: str):
         name = f"styles/{layer}.css"
         seen.add(name)
         files, dropped = [], set()
-        for url in sorted(set(_CSS_URL.findall(css)) | set(_CSS_IMPORT.findall(css))):
+        for url in sorted({url for url, _ in sanitize.stylesheet_references(css)}):
             source = (path.parent / url).resolve()
             if url.startswith(("data:", "#")) or not source.is_file():
                 continue
@@ -295,6 +294,9 @@ def write(publication: Publication, target: Path, page_starts=()) -> None:
             item.properties.append("mathml")
         book.add_item(item)
         docs_items.append((doc, item))
+        for kind in ("index", "bibliography"):
+            if f'data-epub-type="{kind}"' in doc.body and kind not in [k for k, *_ in landmarks]:
+                landmarks.append((kind, item.file_name, doc.title))
 
     outline = _outline(docs_items)
     book.toc = _ebooklib_toc(outline)

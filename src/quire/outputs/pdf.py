@@ -24,7 +24,8 @@ from urllib.request import url2pathname
 from lxml import etree
 from markupsafe import Markup
 
-from .. import __version__, cmyk, design, fonts, labels, markup, preflight, templates, weasy
+from .. import (__version__, cmyk, design, fonts, index, labels, markup, mathtex, preflight,
+                 templates, weasy)
 from ..model import Document, PageStart, Publication
 from ..resources import inside, theme_dir
 from . import pdf_typeset
@@ -44,11 +45,14 @@ _NOTE_BLOCKS = {"p", "div", "ul", "ol", "li", "dl", "dt", "dd", "blockquote", "p
 
 
 def _print_fragment(xhtml: str, doc: Document, images: dict[str, str],
-                    number_blocks: bool = False, typeset=None) -> str:
+                    number_blocks: bool = False, cmyk_job: bool = False,
+                    typeset=None) -> str:
     """A fragment of a document for print: notes moved to their calls (a note called from
     another note follows that note), images as file URLs, ASCII anchors; `typeset` sizes
     images, wraps code and keeps words whole (pdf_typeset)."""
     root = markup.parse_xhtml(xhtml)
+    if "<math" in xhtml:
+        mathtex.print_svg(root, cmyk_job)     # formulas as vector outlines
     if number_blocks:
         for index, block in enumerate(markup.blocks(root)):
             block.set("data-qb", str(index))
@@ -133,6 +137,7 @@ def render_print_html(publication: Publication, documents=None, front: bool = Tr
     chapters = design.chapters([(doc.id, doc.title) for doc in publication.documents],
                                meta.lang) if book else {}
     height = design.text_block(publication.pdf)[1]
+    cmyk_job = publication.pdf.variant == "print"
     html = templates.render(
         env, "print.html",
         version=__version__, meta=meta, pdf=publication.pdf, toc=publication.toc,
@@ -145,9 +150,10 @@ def render_print_html(publication: Publication, documents=None, front: bool = Tr
         page_fill=f"{height - 4:.1f}mm", theme=design.theme_css(publication.theme),
         toc_entries=_toc_entries(publication, chapters),
         bodies={doc.id: Markup('<div class="document-body">'
-                               f'{_print_fragment(doc.body, doc, images, True, typeset)}</div>')
+                               f'{_print_fragment(doc.body, doc, images, True, cmyk_job, typeset)}</div>')
                 for doc in documents},
-        titles={doc.id: Markup(_print_fragment(_chapter_title(doc, chapters), doc, images))
+        titles={doc.id: Markup(_print_fragment(_chapter_title(doc, chapters), doc, images,
+                                               False, cmyk_job))
                 for doc in documents},
         stylesheets=[_url_of(path, publication.root) for layer, path in publication.stylesheets
                      if layer in ("shared", "print", "book")],
@@ -353,7 +359,7 @@ def _render(publication: Publication, target: Path | None, cache=None, jobs: int
     with Session(publication, cache) as session:
         html = render_print_html(publication)
         hyphenation()
-        rendered = session.render(html)
+        rendered = index.render_with_pages(session.render, html)
         starts = _page_starts(rendered)
         found = [(index + 1, *rest) for index, *rest in
                  layout_report.find(rendered, publication.pdf.resolution)]

@@ -32,6 +32,7 @@ from __future__ import annotations
 import hashlib
 import json
 import multiprocessing
+import os
 import queue
 import re
 import tempfile
@@ -39,7 +40,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .. import layout_report, parallel, preflight, weasy
+from .. import index as book_index
+from .. import layout_report, parallel, preflight, shapes, weasy
 from ..model import PageStart, Publication
 from . import pdf as pdf_output
 from . import pdf_join
@@ -120,7 +122,7 @@ def render(publication: Publication, parts: list[Part], target: Path | None, cac
     patterns, before the workers fork."""
     _check_splittable(publication)
     estimate = sum(len(doc.body) for doc in publication.documents) / 3000 + 10   # pages
-    with tempfile.TemporaryDirectory(prefix=".quire-parts-",
+    with tempfile.TemporaryDirectory(prefix=f".quire-parts-{os.getpid()}-",
                                      dir=target.parent if target else None) as temp, \
             _Workers(_Job(publication, cache, Path(temp) if target else None,
                           "0" * len(str(int(estimate)))), len(parts), jobs,
@@ -330,6 +332,7 @@ def _work(task, offset_of=None) -> PartResult:
     wanted = set(part.documents)
     documents = [doc for doc in publication.documents if doc.id in wanted]
     html = pdf_output.render_print_html(publication, documents=documents, front=part.front)
+    html, index_pages = book_index.fill_pages(html, numbers, job.placeholder)
     html, used = _page_references(html, numbers, job.placeholder)
     offset_of = offset_of or _wait_for_offset
     if job.store is not None and (reused := job.store.reuse(task, html, offset_of, job.temp)):
@@ -344,6 +347,7 @@ def _work(task, offset_of=None) -> PartResult:
                                  f"{hook.pages} counted before the margin boxes")
         shown = {anchor: used[anchor] for anchor in _shown_references(rendered)
                  if anchor in used}
+        shown.update(index_pages)       # the index shows its marks' pages
         path = None
         if _writes_pdf(job.temp, numbers, shown):
             path = str(job.temp / f"part-{index:05d}.pdf")
@@ -392,10 +396,9 @@ class _Store:
         page count is reported through `offset_of` as a layout would report it; on a miss
         for its PDF, the layout that follows reports it again, to the same effect."""
         index, _, numbers, offset = task
-        data = self.cache.get("parts", self._key(html) + ".json")
-        if data is None:
+        record = self.cache.get_json("parts", self._key(html) + ".json", shapes.part_layout)
+        if record is None:
             return None
-        record = json.loads(data)
         known = offset_of(index, record["pages"], record["opens"], record["side"])
         offset = known if offset is None else offset
         if _CHANNEL is not None and offset_of is _wait_for_offset:
@@ -416,13 +419,13 @@ class _Store:
         if not _writes_pdf(temp, numbers, result.shown):
             return result
         key = self._key(html, offset)
-        pdf, findings = (self.cache.get("parts", f"{key}.{suffix}") for suffix in ("pdf",
-                                                                                  "findings"))
+        pdf = self.cache.get("parts", f"{key}.pdf")
+        findings = self.cache.get_json("parts", f"{key}.findings", shapes.findings)
         if pdf is None or findings is None:
             return None
         result.path = str(temp / f"part-{index:05d}.pdf")
         Path(result.path).write_bytes(pdf)
-        result.findings = [tuple(f) for f in json.loads(findings)]
+        result.findings = [tuple(f) for f in findings]
         return result
 
     def keep(self, html: str, result: PartResult) -> None:
@@ -439,16 +442,14 @@ class _Store:
             self.cache.put("parts", f"{key}.findings", json.dumps(result.findings).encode())
 
     def numbers(self) -> dict[str, str] | None:
-        data = self.cache.get("parts", f"{self.context}.numbers")
-        return json.loads(data) if data is not None else None
+        return self.cache.get_json("parts", f"{self.context}.numbers", shapes.string_map)
 
     def finish(self, numbers: dict[str, str], wrote: bool) -> None:
         """Keep the page numbers found, and the entries the last two builds used: layouts
         for any build, the parts' PDFs for builds that `wrote` a PDF (an EPUB-only build
         leaves them for the next PDF)."""
         self.cache.put("parts", f"{self.context}.numbers", json.dumps(numbers).encode())
-        data = self.cache.get("parts", "builds")
-        builds = json.loads(data) if data else {}
+        builds = self.cache.get_json("parts", "builds", shapes.builds) or {}
         for kind, suffixes in (("layout", (".json", ".numbers")),
                                ("pdf", (".pdf", ".findings"))):
             if kind == "layout" or wrote:

@@ -53,10 +53,17 @@ def _files(root: Path):
 
 @lru_cache(maxsize=1)
 def _versions() -> str:
+    """The versions of the libraries that shape the output, and a digest of quire's own
+    code and data (a changed quire never answers "up to date" with the old one's files)."""
     from importlib.metadata import version
+    code = hashlib.sha256()
+    package = Path(__file__).parent
+    for path in sorted(package.rglob("*")):
+        if path.is_file() and path.suffix in (".py", ".json", ".toml", ".html", ".xhtml"):
+            code.update(str(path.relative_to(package)).encode() + b"\0" + path.read_bytes())
     return " ".join(f"{name} {version(name)}" for name in
                     ("markdown", "pygments", "weasyprint", "ebooklib", "jinja2", "babel",
-                     "py3langid"))
+                     "py3langid")) + f" code {code.hexdigest()[:16]}"
 
 
 def inputs_digest(root: Path, extra: tuple[Path, ...] | list[Path] = (),

@@ -13,9 +13,9 @@ import re
 import uuid
 from pathlib import Path
 
-from . import images, markup, parallel
+from . import failures, images, markup, parallel, references
 from .config import FrontMatter, pdf_settings, read_config, split_front_matter
-from .errors import ContentError, QuireError
+from .errors import ContentError, ManyErrors, QuireError
 from .model import Asset, Document, Metadata, Publication
 from .resources import IMAGE_TYPES, REMOTE, ascii_slug, inside, resolve_local, theme_dir
 
@@ -48,24 +48,39 @@ class _Assets:
     def __init__(self, root: Path):
         self.root = root
         self.by_source: dict[Path, Asset] = {}
+        self.by_data: dict[bytes, Asset] = {}       # data: URI images, by their bytes
         self.names: set[str] = set()
 
-    def image(self, src: str, base: Path, label: str, line: int | None) -> str:
-        path = resolve_local(src, base, self.root, label, line, what="image")
-        if path in self.by_source:
-            return self.by_source[path].name
-        if path.suffix.lower() not in IMAGE_TYPES:
-            raise ContentError(label, f"image '{src}' has an unsupported format "
-                                      f"(use {', '.join(sorted(IMAGE_TYPES))})", line)
-        media_type = images.media_type(path, src, label, line)
+    def image(self, src: str, document: Path, label: str, line: int | None) -> str:
+        """The asset name of the image `src` in `document` (a ContentError if it is bad)."""
+        data = None
+        if references.is_data(src):
+            suffix, data = references.decode_data(src, label, line)
+            if data in self.by_data:
+                return self.by_data[data].name
+            path = document.parent / f"image{suffix}"
+        else:
+            path = references.resolve_file(src, document, self.root, label, line)
+            if path in self.by_source:
+                return self.by_source[path].name
+            if path.suffix.lower() not in IMAGE_TYPES:
+                raise ContentError(label, f"image '{src}' has an unsupported format "
+                                          f"(use {', '.join(sorted(IMAGE_TYPES))})", line)
+        media_type = images.media_type(path, src, label, line, data)
         suffix = {v: k for k, v in IMAGE_TYPES.items() if k != ".jpeg"}[media_type]
         stem, n = ascii_slug(path.stem, "image"), 2
         name = f"images/{stem}{suffix}"
         while name in self.names:
             name, n = f"images/{stem}-{n}{suffix}", n + 1
         self.names.add(name)
-        self.by_source[path] = Asset(path, name, media_type)
+        if data is not None:
+            self.by_data[data] = Asset(document, name, media_type, data)
+        else:
+            self.by_source[path] = Asset(path, name, media_type)
         return name
+
+    def all(self) -> tuple[Asset, ...]:
+        return (*self.by_source.values(), *self.by_data.values())
 
 
 PARALLEL_TEXT = 200_000     # characters of Markdown from which `jobs` processes convert it
@@ -90,7 +105,14 @@ def load(project: Path, html_of=None, jobs: int = 1, meanwhile=None) -> Publicat
         raise QuireError(f"{_rel(content, root.parent)}: no Markdown (.md) files to publish")
 
     log.info("reading %d documents...", len(files))
-    front = [_read_front_matter(root, path) for path in files]
+    problems: list[QuireError] = []
+    front = []
+    for path in files:
+        try:
+            front.append(_read_front_matter(root, path))
+        except QuireError as err:
+            problems.append(err)
+            front.append(FrontMatter({}, "", 1))
     first = front[0].values if len(front) == 1 else {}
     settings = {**first, **config}
     for table in ("pdf", "epub"):                  # quire.toml wins key by key
@@ -116,7 +138,17 @@ def load(project: Path, html_of=None, jobs: int = 1, meanwhile=None) -> Publicat
     numbering = markup.Numbering(enabled=settings.get("numbering", True))
     converted = []
     for path, fm in zip(files, front):
-        converted.append(_convert(root, content, path, fm, lang, ids, assets, numbering, html_of))
+        label = _rel(path, root)
+        try:
+            c = failures.guarded(label, "converting it", lambda: _convert(
+                root, content, path, fm, lang, ids, assets, numbering, html_of))
+        except QuireError as err:
+            problems.append(err)
+            continue
+        problems += c["body"].errors
+        converted.append(c)
+    if problems:
+        raise problems[0] if len(problems) == 1 else ManyErrors(problems)
     _link_documents(converted)
     documents = tuple(_document(c) for c in converted)
     for c in converted:
@@ -131,8 +163,8 @@ def load(project: Path, html_of=None, jobs: int = 1, meanwhile=None) -> Publicat
     cover = None
     if settings.get("cover"):
         source = "quire.toml" if "cover" in config else str(documents[0].source)
-        assets.image(settings["cover"], root, source, None)
-        cover = assets.by_source[(root / settings["cover"]).resolve()]
+        name = assets.image(settings["cover"], root / "quire.toml", source, None)
+        cover = next(a for a in assets.all() if a.name == name)
     metadata = Metadata(
         title=title, lang=lang, subtitle=settings.get("subtitle", ""), authors=authors,
         publisher=settings.get("publisher", ""), journal=settings.get("journal", ""),
@@ -146,7 +178,7 @@ def load(project: Path, html_of=None, jobs: int = 1, meanwhile=None) -> Publicat
     stylesheets, styled = _stylesheets(root)
     return Publication(
         root=root, name=ascii_slug(name), metadata=metadata, documents=documents,
-        assets=tuple(assets.by_source.values()),
+        assets=assets.all(),
         stylesheets=stylesheets,
         inputs=tuple(sorted({*files, *assets.by_source, *(p for _, p in stylesheets), *styled})),
         templates_dir=(root / "templates") if (root / "templates").is_dir() else None,
@@ -221,7 +253,7 @@ def _convert(root, content, path, fm, pub_lang, ids, assets, numbering, html_of)
     doc_id = ids.claim(slug)
     body = markup.convert(
         fm.body, lang=lang, label=label, first_line=fm.body_line, claim_id=ids.claim,
-        resolve_image=lambda src, line: assets.image(src, path.parent, label, line),
+        resolve_image=lambda src, line: assets.image(src, path, label, line),
         numbering=numbering, html_of=html_of)
     title = fm.values.get("title")
     title_html = ""

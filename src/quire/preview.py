@@ -126,6 +126,12 @@ def serve(preview: Preview, port: int) -> ThreadingHTTPServer:
         def log_message(self, *args):
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+    from .errors import QuireError
+
+    try:
+        server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+    except OSError as err:
+        raise QuireError(f"cannot serve on 127.0.0.1:{port} ({err.strerror or err}); "
+                         "choose another port with --port") from None
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server

@@ -233,11 +233,11 @@ def write(publication: Publication, target: Path, page_starts=()) -> None:
             stylesheets.append(name)
     for n, asset in enumerate(publication.assets, 1):
         if asset == publication.cover:
-            book.set_cover(asset.name, asset.source.read_bytes(), create_page=False)
+            book.set_cover(asset.name, asset.read(), create_page=False)
             continue
         book.add_item(epub.EpubItem(uid=f"img-{n}", file_name=asset.name,
                                     media_type=asset.media_type,
-                                    content=asset.source.read_bytes()))
+                                    content=asset.read()))
 
     front, landmarks = [], []
     for name, template, wanted, landmark in (

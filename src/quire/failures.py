@@ -10,8 +10,9 @@ where they arise (see outputs/pdf.py, markup.parse_fragment); this is the net be
 from __future__ import annotations
 
 import traceback
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Callable, Iterable, TypeVar
+from typing import TypeVar
 
 from .errors import ContentError, QuireError
 
@@ -84,7 +85,7 @@ def culprit(items: Iterable[tuple[str, Callable[[], object]]]) -> tuple[str, Bas
     for label, try_one in items:
         try:
             try_one()
-        except Exception as err:
+        except Exception as err:  # noqa: BLE001 - only libraries' exceptions count
             if from_library(err):
                 return label, err
     return None

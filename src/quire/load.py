@@ -140,7 +140,7 @@ def load(project: Path, html_of=None, jobs: int = 1, meanwhile=None) -> Publicat
     for path, fm in zip(files, front):
         label = _rel(path, root)
         try:
-            c = failures.guarded(label, "converting it", lambda: _convert(
+            c = failures.guarded(label, "converting it", lambda path=path, fm=fm: _convert(
                 root, content, path, fm, lang, ids, assets, numbering, html_of))
         except QuireError as err:
             problems.append(err)

@@ -100,3 +100,131 @@ def test_library_exception_names_the_document(tmp_path, monkeypatch, capsys):
     with pytest.raises(AssertionError):        # quire's own bug: not wrapped
         failures.guarded("x.md", "converting it", lambda: (_ for _ in ()).throw(
             AssertionError("a bug")))
+
+
+# -- 2. nothing fatal that a printer would not care about ------------------------------------
+
+def test_other_tools_front_matter_is_ignored_with_one_note(tmp_path):
+    mkdocs = "---\nhide:\n  - navigation\n  - toc\ntoc_depth: 2\ntitle: {}\n---\n\nText {}.\n"
+    root = make_project(tmp_path, {
+        "a.md": mkdocs.format("Alpha", "a"), "b.md": mkdocs.format("Beta", "b"),
+        "c.md": "---\ntitle: Gamma\nauthor: Ada Lovelace\nweight: 3\n---\n\nText c.\n"})
+    done = build(root, "--format", "epub")
+    assert done.returncode == 0, done.stderr
+    warnings = [line for line in done.stderr.splitlines() if "front matter keys" in line]
+    assert warnings == ["warning: front matter keys quire does not use were ignored: "
+                        "'hide' (a.md:2, b.md:2), 'toc_depth' (a.md:5, b.md:5), "
+                        "'weight' (c.md:4)"], done.stderr
+    epub = only_epub(root)
+    with zipfile.ZipFile(epub) as zf:
+        assert "Ada Lovelace" in zf.read("EPUB/content.opf").decode()
+    assert "hide" not in epub_text(epub)
+    assert problems(epubcheck(epub)) == []
+
+
+def test_pandoc_and_jekyll_spellings(tmp_path):
+    root = make_project(tmp_path, {"a.md": "---\ntitle: Notes\nauthor: Ada Lovelace\n"
+                                           "tags: [engines, notes]\nlanguage: en-GB\n---\n\nText.\n"})
+    done = build(root, "--format", "epub")
+    assert done.returncode == 0 and "warning" not in done.stderr, done.stderr
+    with zipfile.ZipFile(only_epub(root)) as zf:
+        opf = zf.read("EPUB/content.opf").decode()
+    assert "Ada Lovelace" in opf and "<dc:subject>engines</dc:subject>" in opf
+    assert "<dc:language>en-GB</dc:language>" in opf
+
+
+def test_quire_toml_stays_strict(tmp_path):
+    root = make_project(tmp_path, {"quire.toml": 'title = "T"\nhide = true\n',
+                                   "a.md": "# A\n\nText.\n"})
+    done = build(root, "--format", "epub")
+    assert done.returncode == 1
+    assert "quire.toml:2: hide: unknown key" in done.stderr
+
+
+def test_a_dash_block_that_is_not_yaml_is_markdown(tmp_path):
+    root = make_project(tmp_path, {"a.md": "---\nJust a line between rules.\n---\n\n"
+                                           "More text: with a colon.\n",
+                                   "b.md": "Title: Meta lines\nAuthor: Grace Hopper\n\n"
+                                           "The body after Python-Markdown meta lines.\n"})
+    done = build(root, "--format", "epub")
+    assert done.returncode == 0, done.stderr
+    text = epub_text(only_epub(root))
+    assert "Just a line between rules." in text and "More text: with a colon." in text
+    assert "Title:" not in text and "Meta lines" in text
+    with zipfile.ZipFile(only_epub(root)) as zf:
+        assert "Grace Hopper" in zf.read("EPUB/content.opf").decode()
+        assert b"<hr" in zf.read(next(n for n in zf.namelist() if n.endswith("a.xhtml")))
+
+
+def test_remote_image_prints_its_alt_text(tmp_path):
+    root = make_project(tmp_path, {"a.md": "# A\n\n[![Build status](https://ci.example/b.svg)]"
+                                           "(https://ci.example/)\n\nText.\n"})
+    done = build(root, "--format", "epub")
+    assert done.returncode == 0, done.stderr
+    assert ("a.md:3: remote image 'https://ci.example/b.svg' is not fetched; its alt text "
+            "'Build status' is printed") in done.stderr
+    assert "Build status" in epub_text(only_epub(root))
+    assert problems(epubcheck(only_epub(root))) == []
+
+
+def test_data_uri_image_is_decoded_checked_and_embedded(tmp_path):
+    data = base64.b64encode(png()).decode()
+    root = make_project(tmp_path, {"a.md": f"# A\n\n![A red box](data:image/png;base64,{data})\n"})
+    done = build(root)
+    assert done.returncode == 0, done.stderr
+    with zipfile.ZipFile(only_epub(root)) as zf:
+        images = [n for n in zf.namelist() if n.startswith("EPUB/images/")]
+        assert len(images) == 1 and zf.read(images[0]) == png()
+    assert problems(epubcheck(only_epub(root))) == []
+    from pypdf import PdfReader
+    page = PdfReader(str(root / "dist" / "a.pdf")).pages[-1]
+    assert len(page.images) == 1
+
+    (root / "a.md").write_text("# A\n\n![Not a picture](data:image/png;base64,aGVsbG8=)\n")
+    done = build(root)
+    assert done.returncode == 1
+    assert "a.md:3: image 'data:image/png;base64,aGVsbG8=' cannot be read" in done.stderr
+
+
+def test_percent_encoded_paths_resolve(tmp_path):
+    root = make_project(tmp_path, {
+        "README.md": "# Set\n\n<img src=\"up %26 going/cover.png\" alt=\"Cover\" width=\"75\">\n\n"
+                     "* [Up & Going](up\\%20&\\%20going/ch1.md#the-start)\n",
+        "up & going/ch1.md": "# Chapter 1\n\n## The start\n\nText.\n",
+        "up & going/cover.png": png()})
+    done = build(root, "--format", "epub")
+    assert done.returncode == 0, done.stderr
+    assert "link" not in done.stderr
+    assert problems(epubcheck(only_epub(root))) == []
+
+
+def test_all_errors_of_a_run_at_once(tmp_path):
+    root = make_project(tmp_path, {"a.md": "# A\n\nText.\n"})
+    assert build(root, "--format", "epub").returncode == 0
+    before = only_epub(root).read_bytes()
+    make_project(root, {"a.md": "# A\n\n![One](gone1.png)\n\n![Two](gone2.png)\n",
+                        "b.md": "---\ntitle: [\n---\n",
+                        "c.md": "# C\n\n![Three](gone3.png)\n"})
+    done = build(root, "--format", "epub")
+    assert done.returncode == 1
+    lines = done.stderr.strip().splitlines()
+    assert lines == ["error: a.md:3: image 'gone1.png' not found",
+                     "a.md:5: image 'gone2.png' not found",
+                     "b.md:2: invalid YAML front matter: expected the node content, "
+                     "but found '<stream end>'",
+                     "c.md:3: image 'gone3.png' not found",
+                     "4 errors in 3 files; nothing was built."], done.stderr
+    assert only_epub(root).read_bytes() == before
+
+
+def test_links_to_files_outside_the_publication_become_text(tmp_path):
+    root = make_project(tmp_path, {
+        "a.md": "# A\n\nSee [the licence](LICENSE.txt), [contributing](../CONTRIBUTING.md) "
+                "and [b](b.md#b).\n",
+        "b.md": "# B\n\nText.\n", "LICENSE.txt": "MIT\n"})
+    done = build(root, "--format", "epub")
+    assert done.returncode == 0, done.stderr
+    assert ("a.md: 2 link(s) to files outside the publication were made plain text: "
+            "'LICENSE.txt', '../CONTRIBUTING.md'") in done.stderr
+    assert "the licence" in epub_text(only_epub(root))
+    assert problems(epubcheck(only_epub(root))) == []

@@ -12,6 +12,7 @@ import os
 import re
 import uuid
 from pathlib import Path
+from urllib.parse import unquote
 
 from . import failures, images, markup, parallel, references
 from .config import FrontMatter, pdf_settings, read_config, split_front_matter
@@ -105,14 +106,15 @@ def load(project: Path, html_of=None, jobs: int = 1, meanwhile=None) -> Publicat
         raise QuireError(f"{_rel(content, root.parent)}: no Markdown (.md) files to publish")
 
     log.info("reading %d documents...", len(files))
-    problems: list[QuireError] = []
+    problems: list[tuple[int, QuireError]] = []       # (document index, error)
     front = []
-    for path in files:
+    for index, path in enumerate(files):
         try:
             front.append(_read_front_matter(root, path))
         except QuireError as err:
-            problems.append(err)
+            problems.append((index, err))
             front.append(FrontMatter({}, "", 1))
+    _report_ignored(files, front, root)
     first = front[0].values if len(front) == 1 else {}
     settings = {**first, **config}
     for table in ("pdf", "epub"):                  # quire.toml wins key by key
@@ -137,18 +139,19 @@ def load(project: Path, html_of=None, jobs: int = 1, meanwhile=None) -> Publicat
     ids, assets = _Ids(), _Assets(root)
     numbering = markup.Numbering(enabled=settings.get("numbering", True))
     converted = []
-    for path, fm in zip(files, front):
+    for index, (path, fm) in enumerate(zip(files, front)):
         label = _rel(path, root)
         try:
             c = failures.guarded(label, "converting it", lambda path=path, fm=fm: _convert(
                 root, content, path, fm, lang, ids, assets, numbering, html_of))
         except QuireError as err:
-            problems.append(err)
+            problems.append((index, err))
             continue
-        problems += c["body"].errors
+        problems += [(index, err) for err in c["body"].errors]
         converted.append(c)
     if problems:
-        raise problems[0] if len(problems) == 1 else ManyErrors(problems)
+        errors = [err for _, err in sorted(problems, key=lambda pair: pair[0])]
+        raise errors[0] if len(errors) == 1 else ManyErrors(errors)
     _link_documents(converted)
     documents = tuple(_document(c) for c in converted)
     for c in converted:
@@ -189,6 +192,25 @@ def load(project: Path, html_of=None, jobs: int = 1, meanwhile=None) -> Publicat
         page_list=settings.get("epub", {}).get("page_list", True),
         accessibility=tuple(config.get("accessibility", {}).items()),
     )
+
+
+def _report_ignored(files: list[Path], front: list[FrontMatter], root: Path) -> None:
+    """One warning for every front matter key of another tool that quire ignores."""
+    where: dict[str, list[str]] = {}
+    hints: dict[str, str] = {}
+    for path, fm in zip(files, front):
+        for key, line, hint in fm.ignored:
+            where.setdefault(key, []).append(f"{_rel(path, root)}:{line}" if line
+                                             else _rel(path, root))
+            hints[key] = hints.get(key) or hint
+    if not where:
+        return
+    parts = []
+    for key, places in where.items():
+        shown = ", ".join(places[:3]) + (f" and {len(places) - 3} more" if len(places) > 3 else "")
+        hint = f"; did you mean '{hints[key]}'?" if hints[key] else ""
+        parts.append(f"'{key}' ({shown}{hint})")
+    log.warning("front matter keys quire does not use were ignored: %s", ", ".join(parts))
 
 
 def _rel(path: Path, base: Path) -> str:
@@ -265,6 +287,7 @@ def _convert(root, content, path, fm, pub_lang, ids, assets, numbering, html_of)
             first_h1.tail = None
             title_html = markup.inner_xhtml(first_h1)    # keeps its footnote calls
             first_h1.drop_tree()
+            _retarget(body, first_h1.get("id"), doc_id)
         else:
             title = _humanise(path.stem)
     title = markup.plain_typography(title, lang)
@@ -276,6 +299,17 @@ def _convert(root, content, path, fm, pub_lang, ids, assets, numbering, html_of)
     }
 
 
+def _retarget(body, old: str, new: str) -> None:
+    """Links to a heading that was taken out (as the title) lead to the document."""
+    for key, value in list(body.renamed.items()):
+        if value == old:
+            body.renamed[key] = new
+    for a in body.root.iter("a"):
+        if a.get("href") == f"#{old}":
+            a.set("href", f"#{new}")
+    body.targets.pop(old, None)
+
+
 def _first_element(root):
     return next(iter(root), None)
 
@@ -284,40 +318,62 @@ def _link_documents(converted: list[dict]) -> None:
     """Resolve links between documents (`ch2.md#x` -> `#x`) and fill empty cross-references.
 
     Every id is unique in the publication, so a resolved link is a bare `#id`; each output
-    turns it into what it needs (a file name in the EPUB).
+    turns it into what it needs (a file name in the EPUB). A link to any other local file
+    (a document left out, a licence file) becomes plain text: the outputs have no such file.
     """
     by_path = {c["path"]: c for c in converted}
     targets = {k: v for c in converted for k, v in c["body"].targets.items()}
     targets.update({c["id"]: c["title"] for c in converted})
     for c in converted:
         warnings = c["body"].warnings
+        unresolved: list[str] = []
         for a in c["body"].root.iter("a"):
             href = a.get("href", "")
             target, _, fragment = href.partition("#")
-            if target.endswith(".md") and not REMOTE.match(target):
-                other = by_path.get((c["path"].parent / target).resolve())
-                if other is None:
-                    warnings.append(f"{c['source']}: link '{href}' names no document "
-                                    "of the publication")
-                    continue
+            other = _document_named(by_path, c["path"], target) if target else None
+            if other is not None:
+                fragment = unquote(fragment)
                 fragment = other["body"].renamed.get(fragment, fragment)
                 if fragment and fragment not in other["ids"]:
                     slugged = markup.slugify(fragment)
                     slugged = other["body"].renamed.get(slugged, slugged)
                     fragment = slugged if slugged in other["ids"] else ""
                     if not fragment:
-                        warnings.append(f"{c['source']}: link '{href}': no such heading, "
-                                        "figure or table")
+                        unresolved.append(href)
                 href = "#" + (fragment or other["id"])
                 a.set("href", href)
             elif href.startswith("#") and href[1:] not in targets and not any(
                     href[1:] in d["ids"] for d in converted):
-                warnings.append(f"{c['source']}: link '{href}' points to no heading, "
-                                "figure, table or note; it was made plain text")
+                unresolved.append(href)
                 del a.attrib["href"]
                 continue
             if href.startswith("#") and not a.text_content().strip() and len(a) == 0:
                 a.text = targets.get(href[1:], href[1:])
+        if unresolved:
+            shown = ", ".join(f"'{h[:60]}'" for h in dict.fromkeys(unresolved[:4]))
+            more = f" and {len(unresolved) - 4} more" if len(unresolved) > 4 else ""
+            warnings.append(f"{c['source']}: {len(unresolved)} link(s) to no heading, figure, "
+                            f"table or note (links to the document, or plain text): {shown}{more}")
+        references.outside_links(c["body"].root, str(c["source"]),
+                                 lambda href: href.startswith("#"), warnings)
+
+
+def _document_named(by_path: dict, here: Path, target: str):
+    """The converted document a link's path names (as written or percent-decoded; a folder
+    names its README or index), or None."""
+    if references.is_remote(target):
+        return None
+    for candidate in references.spellings(target):
+        path = (here.parent / candidate).resolve()
+        found = by_path.get(path)
+        if found is None and (candidate.endswith("/") or path.is_dir()):
+            found = next((by_path[p] for p in (path / "README.md", path / "index.md")
+                          if p in by_path), None)
+        if found is None and not path.suffix:
+            found = by_path.get(path.with_suffix(".md"))      # mkdocs: cli/ for cli.md
+        if found is not None:
+            return found
+    return None
 
 
 def _document(c: dict) -> Document:

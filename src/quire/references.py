@@ -31,6 +31,16 @@ DATA_TYPES = {"image/png": ".png", "image/jpeg": ".jpg", "image/jpg": ".jpg",
 MAX_DATA = 20_000_000       # bytes of one decoded data: image
 
 
+_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
+
+
+def spellings(reference: str) -> list[str]:
+    """A path as written, with CommonMark's backslash escapes undone (GitHub writes
+    `up\\%20&\\%20going/`; Python-Markdown keeps the backslash), then percent-decoded."""
+    plain = _ESCAPE.sub(r"\1", reference)
+    return list(dict.fromkeys((reference, plain, unquote(plain))))
+
+
 def is_remote(src: str) -> bool:
     """A reference to the network (anything with a scheme but data:, or //host)."""
     return src.startswith("//") or bool(REMOTE.match(src)) and not is_data(src)
@@ -88,10 +98,9 @@ def resolve_file(src: str, document: Path, root: Path, label: str, line: int | N
     bases = [document.parent]
     if document.stem.lower() not in ("readme", "index"):
         bases.append(document.parent / document.stem)       # mkdocs: user-guide/cli/
-    decoded = unquote(src)
     first = None
     for base in bases:
-        for candidate in dict.fromkeys((src, decoded)):
+        for candidate in spellings(src):
             try:
                 return resolve_local(candidate, base, root, label, line, what="image")
             except ContentError as err:

@@ -9,9 +9,8 @@ import socket
 import zipfile
 
 import pytest
-from PIL import Image
-
 from conftest import epub_text, epubcheck, make_project, pdf_pages, problems, run_quire
+from PIL import Image
 
 
 def build(root, *args):
@@ -112,9 +111,9 @@ def test_other_tools_front_matter_is_ignored_with_one_note(tmp_path):
     done = build(root, "--format", "epub")
     assert done.returncode == 0, done.stderr
     warnings = [line for line in done.stderr.splitlines() if "front matter keys" in line]
-    assert warnings == ["warning: front matter keys quire does not use were ignored: "
-                        "'hide' (a.md:2, b.md:2), 'toc_depth' (a.md:5, b.md:5), "
-                        "'weight' (c.md:4)"], done.stderr
+    assert warnings == [("warning: front matter keys quire does not use were ignored: "
+                         "'hide' (a.md:2, b.md:2), 'toc_depth' (a.md:5, b.md:5), "
+                         "'weight' (c.md:4)")], done.stderr
     epub = only_epub(root)
     with zipfile.ZipFile(epub) as zf:
         assert "Ada Lovelace" in zf.read("EPUB/content.opf").decode()
@@ -210,8 +209,8 @@ def test_all_errors_of_a_run_at_once(tmp_path):
     lines = done.stderr.strip().splitlines()
     assert lines == ["error: a.md:3: image 'gone1.png' not found",
                      "a.md:5: image 'gone2.png' not found",
-                     "b.md:2: invalid YAML front matter: expected the node content, "
-                     "but found '<stream end>'",
+                     ("b.md:2: invalid YAML front matter: expected the node content, "
+                      "but found '<stream end>'"),
                      "c.md:3: image 'gone3.png' not found",
                      "4 errors in 3 files; nothing was built."], done.stderr
     assert only_epub(root).read_bytes() == before

@@ -25,7 +25,7 @@ from .errors import ContentError
 from .resources import REMOTE, resolve_local
 
 DATA_URI = re.compile(r"^data:([\w.+\-]+/[\w.+\-]+)?((?:;[\w\-]+=[^;,]*)*)(;base64)?,(.*)$",
-                      re.I | re.S)
+                      re.IGNORECASE | re.DOTALL)
 DATA_TYPES = {"image/png": ".png", "image/jpeg": ".jpg", "image/jpg": ".jpg",
               "image/gif": ".gif", "image/webp": ".webp", "image/svg+xml": ".svg"}
 MAX_DATA = 20_000_000       # bytes of one decoded data: image

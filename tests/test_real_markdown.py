@@ -227,3 +227,61 @@ def test_links_to_files_outside_the_publication_become_text(tmp_path):
             "'LICENSE.txt', '../CONTRIBUTING.md'") in done.stderr
     assert "the licence" in epub_text(only_epub(root))
     assert problems(epubcheck(only_epub(root))) == []
+
+
+# -- 3. GitHub Markdown ----------------------------------------------------------------------
+
+GFM = """# GitHub
+
+- [ ] open task
+- [x] done task
+
+~~struck~~ text and a bare https://example.org/path?q=1 link.
+
+> [!NOTE]
+> Useful information.
+
+- level one
+  - level two
+    - level three
+- back
+    - four-space nested
+
+| a | b |
+|---|---|---|
+| 1 | 2 |
+"""
+
+
+def test_github_markdown_in_both_outputs(tmp_path):
+    root = make_project(tmp_path, {"a.md": GFM})
+    done = build(root)
+    assert done.returncode == 0, done.stderr
+    assert "removed" not in done.stderr
+    epub = only_epub(root)
+    assert problems(epubcheck(epub)) == []
+    with zipfile.ZipFile(epub) as zf:
+        xhtml = zf.read(next(n for n in zf.namelist() if n.endswith("a.xhtml"))).decode()
+    assert "\u2610 open task" in xhtml and "\u2611 done task" in xhtml
+    assert "<del>struck</del>" in xhtml
+    assert '<a href="https://example.org/path?q=1">' in xhtml
+    assert '<div class="admonition note">' in xhtml and "[!NOTE]" not in xhtml
+    assert "<li>level one<ul>\n<li>level two<ul>\n<li>level three</li>" in xhtml
+    assert "<li>back<ul>\n<li>four-space nested</li>" in xhtml
+    assert "<td>1</td>" in xhtml and "|---" not in xhtml
+    text = " ".join(pdf_pages(root / "dist" / "github.pdf"))
+    for words in ("open task", "done task", "struck", "Useful information", "level three"):
+        assert words in text
+    assert "[!NOTE]" not in text and "~~" not in text and "|---" not in text
+
+
+def test_list_reindenting_leaves_code_and_four_space_lists_alone():
+    from quire.dialects import fix_tables, reindent_lists
+
+    four = ["- a", "    - b", "", "        code in b", "- c"]
+    assert reindent_lists(four) == four
+    two = ["- a", "  - b", "    more of b", "", "```", "  - not a list", "```", "", "text"]
+    assert reindent_lists(two) == ["- a", "    - b", "        more of b", "", "```",
+                                   "  - not a list", "```", "", "text"]
+    assert fix_tables(["| a | b |", "|---|---|---|", "| 1 | 2 |"])[1] == "|---|---|"
+    assert fix_tables(["| a | b | c |", "|---|---|"])[1] == "|---|---|---|"

@@ -23,6 +23,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from . import __version__
+from .dialects import SETUP
 from .resources import templates_dir, theme_dir
 
 CACHE_FOLDER = ".quire-cache"
@@ -47,7 +48,8 @@ def _files(root: Path):
 def _versions() -> str:
     from importlib.metadata import version
     return " ".join(f"{name} {version(name)}" for name in
-                    ("markdown", "pygments", "weasyprint", "ebooklib", "jinja2"))
+                    ("markdown", "pymdown-extensions", "markdown-callouts", "pygments",
+                     "weasyprint", "ebooklib", "jinja2"))
 
 
 def inputs_digest(root: Path, extra: tuple[Path, ...] | list[Path] = (),
@@ -133,7 +135,7 @@ class BuildCache:
         """Wrap `convert(text, lang) -> html` with a cache on disk."""
         def path_of(text: str, lang: str) -> Path:
             key = hashlib.sha256(
-                f"{__version__}\0{_versions()}\0{lang}\0{text}".encode()).hexdigest()
+                f"{__version__}\0{_versions()}\0{SETUP}\0{lang}\0{text}".encode()).hexdigest()
             return self.dir / "markdown" / key[:2] / key
 
         def cached(text: str, lang: str) -> str:

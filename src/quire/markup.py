@@ -14,7 +14,7 @@ import markdown
 from lxml import etree, html
 from markdown.extensions.toc import slugify_unicode
 
-from . import references
+from . import dialects, references
 from .errors import QuireError
 from .labels import labels
 from .model import Footnote, Heading
@@ -53,8 +53,10 @@ def primary(lang: str) -> str:
 def _markdown(lang: str) -> markdown.Markdown:
     outer_open, outer_close, inner_open, inner_close = QUOTES.get(primary(lang), QUOTES["en"])
     return markdown.Markdown(
-        extensions=["extra", "toc", "smarty", "admonition", "codehilite", "sane_lists"],
+        extensions=["extra", "toc", "smarty", "admonition", "codehilite", "sane_lists",
+                    *dialects.extensions()],
         extension_configs={
+            **dialects.CONFIGS,
             "toc": {"slugify": slugify_unicode, "permalink": False},
             "smarty": {
                 "smart_angled_quotes": True,

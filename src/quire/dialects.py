@@ -101,7 +101,7 @@ _DELIMITER_CELL = re.compile(r"^\s*:?-+:?\s*$")
 
 def _cells(row: str) -> list[str]:
     row = row.strip()
-    row = row[1:] if row.startswith("|") else row
+    row = row.removeprefix("|")
     row = row[:-1] if row.endswith("|") and not row.endswith("\\|") else row
     return re.split(r"(?<!\\)\|", row)
 
@@ -140,7 +140,7 @@ class _Checkboxes(Postprocessor):
 class GitHubDialect(Extension):
     """The source normalisations and the checkbox characters, for `markup`."""
 
-    def extendMarkdown(self, md):  # noqa: N802 - Python-Markdown's name
+    def extendMarkdown(self, md):
         md.preprocessors.register(_Source(md), "quire-github", 25)   # after tabs expand (30), before raw HTML (20)
         md.postprocessors.register(_Checkboxes(md), "quire-checkboxes", 5)
 

@@ -285,3 +285,90 @@ def test_list_reindenting_leaves_code_and_four_space_lists_alone():
                                    "  - not a list", "```", "", "text"]
     assert fix_tables(["| a | b |", "|---|---|---|", "| 1 | 2 |"])[1] == "|---|---|"
     assert fix_tables(["| a | b | c |", "|---|---|"])[1] == "|---|---|---|"
+
+
+# -- 4. structure without configuration ------------------------------------------------------
+
+def nav_entries(epub) -> list[str]:
+    from lxml import etree
+    with zipfile.ZipFile(epub) as zf:
+        nav = etree.fromstring(zf.read("EPUB/nav.xhtml"))
+    toc = nav.find(".//{http://www.w3.org/1999/xhtml}nav")
+    return [" ".join("".join(a.itertext()).split())
+            for a in toc.iter("{http://www.w3.org/1999/xhtml}a")]
+
+
+def opf_title(epub) -> str:
+    import re
+    with zipfile.ZipFile(epub) as zf:
+        return re.search(r"<dc:title[^>]*>([^<]*)<", zf.read("EPUB/content.opf").decode()).group(1)
+
+
+def test_reading_order_and_titles_from_a_readme(tmp_path):
+    chapter = "# My Book\n\n# {}\n\nText of {}.\n"
+    root = make_project(tmp_path / "my-folder", {
+        "README.md": "# My Book\n\nIntro.\n\n* [Start](ch1.md)\n* [Then](ch2.md)\n"
+                     "* [Last](ch10.md)\n* [Contents](toc.md)\n",
+        "toc.md": "# My Book\n\n## Table of Contents\n\n* Chapter 1\n* Chapter 2\n",
+        "apA.md": chapter.format("Appendix A", "a"),
+        "ch10.md": chapter.format("Chapter 10", "ten"),
+        "ch1.md": chapter.format("Chapter 1", "one"),
+        "ch2.md": chapter.format("Chapter 2", "two")})
+    done = build(root, "--format", "epub")
+    assert done.returncode == 0, done.stderr
+    epub = only_epub(root)
+    assert opf_title(epub) == "My Book"
+    entries = nav_entries(epub)
+    assert [e for e in entries if e.startswith(("Chapter", "Appendix", "My Book"))] == [
+        "My Book", "Chapter 1", "Chapter 2", "Chapter 10", "Appendix A"], entries
+    text = epub_text(epub)
+    assert "Table of Contents" not in text                  # toc.md left out
+    with zipfile.ZipFile(epub) as zf:
+        chapter_one = zf.read(next(n for n in zf.namelist() if n.endswith("ch1.xhtml")))
+    assert b"My Book" not in chapter_one.split(b"<body")[1]  # the shared heading is not printed
+    assert problems(epubcheck(epub)) == []
+
+
+def test_summary_md_orders_and_is_left_out(tmp_path):
+    root = make_project(tmp_path, {
+        "SUMMARY.md": "# Summary\n\n- [Zeta](zeta.md)\n- [Alpha](alpha.md)\n",
+        "alpha.md": "# Alpha\n\nA.\n", "zeta.md": "# Zeta\n\nZ.\n"})
+    done = build(root, "--format", "epub")
+    assert done.returncode == 0, done.stderr
+    assert [e for e in nav_entries(only_epub(root)) if e in ("Alpha", "Zeta", "Summary")] == [
+        "Zeta", "Alpha"]
+
+
+def test_natural_path_order_without_a_readme(tmp_path):
+    root = make_project(tmp_path, {f"ch{n}.md": f"# Chapter {n}\n\nText.\n" for n in (10, 2, 1)})
+    done = build(root, "--format", "epub")
+    assert done.returncode == 0, done.stderr
+    assert [e for e in nav_entries(only_epub(root)) if e.startswith("Chapter")] == [
+        "Chapter 1", "Chapter 2", "Chapter 10"]
+
+
+def test_front_matter_title_and_same_heading_print_once(tmp_path):
+    root = make_project(tmp_path, {"a.md": "---\ntitle: The Title\n---\n\n# The Title\n\nBody.\n"})
+    done = build(root, "--format", "epub")
+    assert done.returncode == 0, done.stderr
+    assert epub_text(only_epub(root)).count("The Title") == 1
+
+
+def test_quire_toml_beside_the_markdown_and_one_file(tmp_path):
+    root = make_project(tmp_path, {"quire.toml": 'title = "Beside"\n',
+                                   "a.md": "# A\n\nText a.\n", "b.md": "# B\n\nText b.\n"})
+    done = build(root, "--format", "epub")
+    assert done.returncode == 0, done.stderr
+    assert opf_title(root / "dist" / "beside.epub") == "Beside"
+
+    loose = make_project(tmp_path / "loose", {"one.md": "# One\n\nFirst.\n",
+                                              "two.md": "# Two\n\nSecond.\n"})
+    done = build(loose / "two.md", "--format", "epub")
+    assert done.returncode == 0, done.stderr
+    text = epub_text(loose / "dist" / "two.epub")
+    assert "Second." in text and "First." not in text
+    done = build(loose / "one.md", "--format", "epub")
+    assert done.returncode == 0 and "up to date" not in done.stdout, done.stdout
+    assert "First." in epub_text(loose / "dist" / "one.epub")
+    done = build(loose / "three.md")
+    assert done.returncode == 1 and "three.md: no such Markdown file" in done.stderr

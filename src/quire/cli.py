@@ -52,7 +52,8 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     build = commands.add_parser("build", help="build the PDF and the EPUB of a project")
     build.add_argument("path", nargs="?", default=".", type=Path,
-                       help="the project folder (default: the current folder)")
+                       help="the project folder (default: the current folder), or one "
+                            "Markdown file to build alone")
     build.add_argument("--out", type=Path, metavar="DIR", help="output folder (default: PATH/dist)")
     build.add_argument("--format", choices=("pdf", "epub", "all"), default="all")
     build.add_argument("--variant", choices=("print", "screen", "archive"),
@@ -132,10 +133,12 @@ def _build(args, collect: _Collect, report: bool = True):
 
     formats = FORMATS if args.format == "all" else (args.format,)
     root = args.path.resolve()
+    single = root.name if root.suffix.lower() == ".md" else ""     # quire build file.md
+    root = root.parent if single else root
     out = args.out.resolve() if args.out else root / "dist"
     cache = BuildCache(out) if root.is_dir() else None
-    key = f"{'+'.join(formats)}|{args.variant or ''}|{getattr(args, 'page_list', True)}"
-    digest = inputs_digest(root, cache.extra_inputs(key)) if cache else ""
+    key = f"{'+'.join(formats)}|{args.variant or ''}|{getattr(args, 'page_list', True)}|{single}"
+    digest = inputs_digest(root, cache.extra_inputs(key)) + single if cache else ""
     if cache and (record := cache.up_to_date(key, digest)) and not (
             args.strict and record["warnings"]):
         for message in record["warnings"]:            # the warnings of the build that made them
@@ -159,7 +162,7 @@ def _build(args, collect: _Collect, report: bool = True):
     if args.strict and collect.count:
         raise QuireError(f"{collect.count} warning(s) and --strict: nothing was built.")
     if cache:                   # now that the files the build reads are known
-        digest = inputs_digest(root, publication.inputs)
+        digest = inputs_digest(root, publication.inputs) + single
     def strict(target: Path) -> None:
         if args.strict and collect.count:
             raise QuireError(f"{target}: {collect.count} warning(s) and --strict; "

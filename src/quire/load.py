@@ -14,7 +14,7 @@ import uuid
 from pathlib import Path
 from urllib.parse import unquote
 
-from . import failures, images, markup, parallel, references
+from . import failures, images, markup, parallel, references, structure
 from .config import FrontMatter, pdf_settings, read_config, split_front_matter
 from .errors import ContentError, ManyErrors, QuireError
 from .model import Asset, Document, Metadata, Publication
@@ -91,17 +91,20 @@ def load(project: Path, html_of=None, jobs: int = 1, meanwhile=None) -> Publicat
     """The publication in `project`. `html_of(text, lang)` may replace Python-Markdown's
     conversion (a cache in front of it); a long manuscript is converted by `jobs`
     processes, while this one runs `meanwhile()` (the CLI imports WeasyPrint)."""
-    root = project.resolve()
+    single = project.resolve() if project.suffix.lower() == ".md" else None
+    root = single.parent if single else project.resolve()
+    if single and not single.is_file():
+        raise QuireError(f"{project}: no such Markdown file")
     if not root.is_dir():
         raise QuireError(f"{project}: project folder not found")
     config = read_config(root / "quire.toml", "quire.toml")
     content = root / "content"
-    if not content.is_dir():
-        if config or not any(root.glob("*.md")):
+    if single or not content.is_dir():
+        if not single and not _markdown_files(root):
             raise QuireError(f"{_rel(content, root.parent)}: content folder not found "
                              "(put the manuscript's Markdown files there)")
-        content = root
-    files = _document_files(root, content, config.get("documents"))
+        content = root            # quire.toml beside the Markdown files
+    files = [single] if single else _document_files(root, content, config.get("documents"))
     if not files:
         raise QuireError(f"{_rel(content, root.parent)}: no Markdown (.md) files to publish")
 
@@ -138,12 +141,18 @@ def load(project: Path, html_of=None, jobs: int = 1, meanwhile=None) -> Publicat
                                       else convert(text, lang))
     ids, assets = _Ids(), _Assets(root)
     numbering = markup.Numbering(enabled=settings.get("numbering", True))
+    firsts = {path: structure.first_heading(fm.body) for path, fm in zip(files, front)}
+    groups: dict[Path, list] = {}
+    for path in files:
+        groups.setdefault(path.parent, []).append(firsts[path])
+    shared = structure.shared_headings(groups) if len(files) > 1 else {}
     converted = []
     for index, (path, fm) in enumerate(zip(files, front)):
         label = _rel(path, root)
         try:
             c = failures.guarded(label, "converting it", lambda path=path, fm=fm: _convert(
-                root, content, path, fm, lang, ids, assets, numbering, html_of))
+                root, content, path, fm, lang, ids, assets, numbering, html_of,
+                drop_shared=bool(firsts[path]) and shared.get(path.parent) == firsts[path]))
         except QuireError as err:
             problems.append((index, err))
             continue
@@ -152,14 +161,14 @@ def load(project: Path, html_of=None, jobs: int = 1, meanwhile=None) -> Publicat
     if problems:
         errors = [err for _, err in sorted(problems, key=lambda pair: pair[0])]
         raise errors[0] if len(errors) == 1 else ManyErrors(errors)
+    _parts(converted)
     _link_documents(converted)
     documents = tuple(_document(c) for c in converted)
     for c in converted:
         for warning in c["body"].warnings:
             log.warning(warning)
 
-    title = settings.get("title") or (documents[0].title if len(documents) == 1
-                                      else _humanise(root.name))
+    title = settings.get("title") or _book_title(converted, content, root)
     authors = settings.get("authors") or _unique(a for d in documents for a in d.authors)
     name = settings.get("name") or ascii_slug(title)
     isbn = settings.get("isbn", "")
@@ -192,6 +201,22 @@ def load(project: Path, html_of=None, jobs: int = 1, meanwhile=None) -> Publicat
         page_list=settings.get("epub", {}).get("page_list", True),
         accessibility=tuple(config.get("accessibility", {}).items()),
     )
+
+
+def _book_title(converted: list[dict], content: Path, root: Path) -> str:
+    """The one document's title; else the README's (or index's) first heading; else a
+    heading every document shares; else the folder's name."""
+    if len(converted) == 1:
+        return converted[0]["title"]
+    index = next((c for c in converted if c["path"].parent == content
+                  and c["path"].name.lower() in structure.INDEX_FILES), None)
+    if index is not None and index["title_html"] and index["title"] != _humanise(
+            index["path"].stem):
+        return index["title"]
+    dropped = {c["dropped"] for c in converted}
+    if len(dropped) == 1 and "" not in dropped:
+        return dropped.pop()
+    return _humanise(root.name)
 
 
 def _report_ignored(files: list[Path], front: list[FrontMatter], root: Path) -> None:
@@ -230,21 +255,28 @@ def _document_files(root: Path, content: Path, order) -> list[Path]:
                                  f"{_rel(content, root)}/")
             files.append(path)
         return files
-    found = [p for p in content.rglob("*.md")
-             if not any(part.startswith((".", "_")) for part in p.relative_to(content).parts)
-             and p.is_file() and "dist" not in p.relative_to(content).parts[:1]]
-    return sorted(found, key=lambda p: _reading_order(p.relative_to(content).parts))
+    found = sorted(_markdown_files(content),
+                   key=lambda p: structure.path_order(p.relative_to(content).parts))
+    documents = [p for p in found if not structure.is_contents_file(p)]
+    if len(documents) < 2:          # a lone SUMMARY.md or toc.md is the text itself
+        documents = found
+    summary = next((p for p in found if p.parent == content and p.stem.lower() == "summary"),
+                   None)
+    return structure.reading_order(documents, content, _read_text_quietly, summary)
 
 
-def _reading_order(parts: tuple[str, ...]):
-    """Files before subfolders, README/index first, numbers in names compared as numbers."""
-    *folders, name = parts
-    first = 0 if name.lower() in ("readme.md", "index.md") else 1
-    return [(1, _natural(f)) for f in folders] + [(0, first, _natural(name))]
+def _markdown_files(folder: Path) -> list[Path]:
+    return [p for p in folder.rglob("*.md")
+            if not any(part.startswith((".", "_")) for part in p.relative_to(folder).parts)
+            and p.is_file() and "dist" not in p.relative_to(folder).parts[:1]]
 
 
-def _natural(text: str):
-    return [int(t) if t.isdigit() else t.lower() for t in re.split(r"(\d+)", text)]
+def _read_text_quietly(path: Path) -> str:
+    """A file's text for finding the reading order ("" if unreadable: loading says why)."""
+    try:
+        return path.read_text(encoding="utf-8-sig", errors="replace")
+    except OSError:
+        return ""
 
 
 def _read_front_matter(root: Path, path: Path) -> FrontMatter:
@@ -262,7 +294,10 @@ def _read_front_matter(root: Path, path: Path) -> FrontMatter:
     return split_front_matter(text.replace("\r\n", "\n"), label)
 
 
-def _convert(root, content, path, fm, pub_lang, ids, assets, numbering, html_of) -> dict:
+def _convert(root, content, path, fm, pub_lang, ids, assets, numbering, html_of,
+             drop_shared: bool = False) -> dict:
+    """One document converted; `drop_shared`: its first heading is one its folder's
+    documents share (the book's title), not its own."""
     label = _rel(path, root)
     lang = fm.values.get("lang", pub_lang)
     ids.current = set()
@@ -277,26 +312,63 @@ def _convert(root, content, path, fm, pub_lang, ids, assets, numbering, html_of)
         fm.body, lang=lang, label=label, first_line=fm.body_line, claim_id=ids.claim,
         resolve_image=lambda src, line: assets.image(src, path, label, line),
         numbering=numbering, html_of=html_of)
+    dropped = _take_leading_h1(body, doc_id)[0] if drop_shared else ""
     title = fm.values.get("title")
     title_html = ""
-    if not title:
-        first_h1 = body.root.find(".//h1")
-        if first_h1 is not None and first_h1 is _first_element(body.root):
-            title = next(h.text for h in body.headings if h.id == first_h1.get("id"))
-            body.headings = [h for h in body.headings if h.id != first_h1.get("id")]
-            first_h1.tail = None
-            title_html = markup.inner_xhtml(first_h1)    # keeps its footnote calls
-            first_h1.drop_tree()
-            _retarget(body, first_h1.get("id"), doc_id)
-        else:
-            title = _humanise(path.stem)
+    if title:
+        first = _first_element(body.root)
+        if first is not None and first.tag == "h1" and _same(
+                markup.text_without_notes(first), title):
+            _take_leading_h1(body, doc_id)          # not printed twice
+    else:
+        title, title_html = _take_leading_h1(body, doc_id)
+        if not title and dropped and path.name.lower() in structure.INDEX_FILES:
+            title = dropped                 # the book's README: titled by the book
+        title = title or _humanise(path.stem)
     title = markup.plain_typography(title, lang)
-    part = _humanise(relative.parts[0]) if len(relative.parts) > 1 else ""
     return {
         "source": Path(label), "slug": slug, "id": doc_id, "lang": lang, "title": title,
-        "title_html": title_html or markup.escape_text(title),
-        "part": part, "fm": fm.values, "body": body, "ids": ids.current, "path": path,
+        "title_html": title_html or markup.escape_text(title), "dropped": dropped,
+        "top": relative.parts[0] if len(relative.parts) > 1 else "",
+        "fm": fm.values, "body": body, "ids": ids.current, "path": path,
     }
+
+
+def _same(a: str, b: str) -> bool:
+    return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
+
+
+_HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
+
+
+def _take_leading_h1(body, doc_id: str) -> tuple[str, str]:
+    """Take the body's first heading out when it is an h1 (what comes before it, a line of
+    badges or language links, stays): (its text, its inline XHTML), or ("", "")."""
+    first = next((el for el in body.root if el.tag in _HEADINGS), None)
+    if first is None or first.tag != "h1":
+        return "", ""
+    text = next((h.text for h in body.headings if h.id == first.get("id")),
+                " ".join(markup.text_without_notes(first).split()))
+    body.headings = [h for h in body.headings if h.id != first.get("id")]
+    first.tail = None
+    html = markup.inner_xhtml(first)                # keeps its footnote calls
+    first.drop_tree()
+    _retarget(body, first.get("id"), doc_id)
+    return text, html
+
+
+def _parts(converted: list[dict]) -> None:
+    """Each document's part: its top folder, titled by the heading that folder's documents
+    share, else by its README or index, else by the folder's name."""
+    for c in converted:
+        if not c["top"]:
+            c["part"] = ""
+            continue
+        same = [d for d in converted if d["top"] == c["top"]]
+        shared = next((d["dropped"] for d in same if d["dropped"]), "")
+        index = next((d["title"] for d in same if d["path"].name.lower() in
+                      structure.INDEX_FILES and d["path"].parent.name == c["top"]), "")
+        c["part"] = shared or index or _humanise(c["top"])
 
 
 def _retarget(body, old: str, new: str) -> None:
@@ -337,16 +409,21 @@ def _link_documents(converted: list[dict]) -> None:
                 if fragment and fragment not in other["ids"]:
                     slugged = markup.slugify(fragment)
                     slugged = other["body"].renamed.get(slugged, slugged)
-                    fragment = slugged if slugged in other["ids"] else ""
+                    fragment = (slugged if slugged in other["ids"]
+                                else _anchors(other).get(_github_slug(fragment), ""))
                     if not fragment:
                         unresolved.append(href)
                 href = "#" + (fragment or other["id"])
                 a.set("href", href)
             elif href.startswith("#") and href[1:] not in targets and not any(
                     href[1:] in d["ids"] for d in converted):
-                unresolved.append(href)
-                del a.attrib["href"]
-                continue
+                found = _anchors(c).get(_github_slug(unquote(href[1:])))
+                if found is None:
+                    unresolved.append(href)
+                    del a.attrib["href"]
+                    continue
+                href = "#" + found
+                a.set("href", href)
             if href.startswith("#") and not a.text_content().strip() and len(a) == 0:
                 a.text = targets.get(href[1:], href[1:])
         if unresolved:
@@ -356,6 +433,23 @@ def _link_documents(converted: list[dict]) -> None:
                             f"table or note (links to the document, or plain text): {shown}{more}")
         references.outside_links(c["body"].root, str(c["source"]),
                                  lambda href: href.startswith("#"), warnings)
+
+
+def _github_slug(text: str) -> str:
+    """An anchor as GitHub makes it from a heading: "Up & Going" -> "up--going"."""
+    return re.sub(r"[^\w\- ]", "", text.strip().lower()).replace(" ", "-")
+
+
+def _anchors(c: dict) -> dict[str, str]:
+    """A document's ids by the GitHub anchor of their heading (its title: the document)."""
+    if "anchors" not in c:
+        c["anchors"] = {_github_slug(h.text): h.id for h in reversed(c["body"].headings)}
+        c["anchors"].setdefault(_github_slug(c["title"]), c["id"])
+        index = c["path"].name.lower() in structure.INDEX_FILES
+        for text in (c["dropped"], c["part"] if index else ""):
+            if text:
+                c["anchors"].setdefault(_github_slug(text), c["id"])
+    return c["anchors"]
 
 
 def _document_named(by_path: dict, here: Path, target: str):

@@ -249,6 +249,9 @@ def _text_without_notes(el) -> str:
     return "".join(parts)
 
 
+text_without_notes = _text_without_notes
+
+
 def _sanitize(root, label, line_of, warnings) -> None:
     """Remove active content (scripts, frames, event handlers, script URLs) and turn
     obsolete presentational HTML into what XHTML allows."""

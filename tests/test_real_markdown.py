@@ -372,3 +372,67 @@ def test_quire_toml_beside_the_markdown_and_one_file(tmp_path):
     assert "First." in epub_text(loose / "dist" / "one.epub")
     done = build(loose / "three.md")
     assert done.returncode == 1 and "three.md: no such Markdown file" in done.stderr
+
+
+# -- 5. nothing leaves the page --------------------------------------------------------------
+
+def drawn_images(pdf) -> list[list[list[float]]]:
+    """Per page, the matrix (a b c d e f) each image is drawn with."""
+    from pypdf import PdfReader
+    pages = []
+    for page in PdfReader(str(pdf)).pages:
+        found = []
+        page.extract_text(visitor_operand_before=lambda op, args, cm, tm: found.append(
+            list(cm)) if op == b"Do" else None)
+        pages.append(found)
+    return pages
+
+
+def word_boxes(pdf) -> list[tuple[float, float, str]]:
+    """(xMax, page width, word) for every word pdftotext finds."""
+    import re
+    import subprocess
+    html = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True,
+                          text=True, check=True).stdout
+    boxes = []
+    for width, body in re.findall(r'<page width="([\d.]+)"[^>]*>(.*?)</page>', html, re.DOTALL):
+        for x_max, word in re.findall(r'<word xMin="[\d.]+" yMin="[\d.]+" xMax="([\d.]+)"'
+                                      r' yMax="[\d.]+">([^<]*)</word>', body):
+            boxes.append((float(x_max), float(width), word))
+    return boxes
+
+
+def test_nothing_leaves_the_page(tmp_path):
+    long = "Supercalifragilistic" * 6
+    url = "https://example.org/" + "/".join(["a-very-long-path-segment"] * 6)
+    root = make_project(tmp_path, {
+        "a.md": f"""# Images
+
+<img src="wide.png" width="200" alt="Two hundred wide">
+
+<figure><img src="tall.png" alt="A tall one"><br><figcaption>Caption of the tall one.</figcaption></figure>
+
+![A tall Markdown figure](tall.png "Tall caption")
+
+| Column | Another |
+|---|---|
+| {long} | `{url}` |
+
+A paragraph with {url} inside.
+""", "wide.png": png((900, 600)), "tall.png": png((470, 970), (30, 90, 160))})
+    done = build(root)
+    assert done.returncode == 0, done.stderr
+    pdf = root / "dist" / "images.pdf"
+    drawn = [m for page in drawn_images(pdf) for m in page]
+    assert len(drawn) == 3
+    assert round(drawn[0][0]) == 150                # width="200": 200 px = 150 pt
+    text_block = (297 - 20 - 24) / 25.4 * 72        # A4 less the top and bottom margins
+    page_width = 210 / 25.4 * 72
+    for a, _, _, d, e, f in drawn:
+        assert d <= text_block and e >= 0 and e + a <= page_width
+    words = word_boxes(pdf)
+    assert any(long[:20] in w for _, _, w in words)
+    outer = 20 / 25.4 * 72
+    assert all(x_max <= width - outer + 2 for x_max, width, _ in words), [
+        (x, w) for x, width, w in words if x > width - outer + 2]
+    assert problems(epubcheck(only_epub(root))) == []

@@ -407,7 +407,8 @@ class Session:
         return weasy.imported().HTML(string=html, base_url=PROJECT_URL, url_fetcher=self.fetcher)
 
     def render(self, html: str):
-        return self.html(html).render(pdf_variant=VARIANTS[self.publication.pdf.variant])
+        return self.html(html).render(pdf_variant=VARIANTS[self.publication.pdf.variant],
+                                      presentational_hints=True)   # <img width="200">
 
     def write(self, rendered, target: Path) -> None:
         # WeasyPrint's PDF/X-4 writes a random xmpMM:DocumentID (uuid4), which also feeds

@@ -382,7 +382,7 @@ def drawn_images(pdf) -> list[list[list[float]]]:
     pages = []
     for page in PdfReader(str(pdf)).pages:
         found = []
-        page.extract_text(visitor_operand_before=lambda op, args, cm, tm: found.append(
+        page.extract_text(visitor_operand_before=lambda op, args, cm, tm, found=found: found.append(
             list(cm)) if op == b"Do" else None)
         pages.append(found)
     return pages

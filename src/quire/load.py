@@ -14,7 +14,7 @@ import uuid
 from pathlib import Path
 from urllib.parse import unquote
 
-from . import failures, images, markup, parallel, references, structure
+from . import failures, fonts, images, markup, parallel, references, structure
 from .config import FrontMatter, pdf_settings, read_config, split_front_matter
 from .errors import ContentError, ManyErrors, QuireError
 from .model import Asset, Document, Metadata, Publication
@@ -188,11 +188,13 @@ def load(project: Path, html_of=None, jobs: int = 1, meanwhile=None) -> Publicat
         modified=_modified(settings.get("date", "")),
     )
     stylesheets, styled = _stylesheets(root)
+    font_plan = fonts.plan(root, config.get("fonts", {}), documents)
     return Publication(
         root=root, name=ascii_slug(name), metadata=metadata, documents=documents,
         assets=assets.all(),
         stylesheets=stylesheets,
-        inputs=tuple(sorted({*files, *assets.by_source, *(p for _, p in stylesheets), *styled})),
+        inputs=tuple(sorted({*files, *assets.by_source, *(p for _, p in stylesheets), *styled,
+                             *(face.path for face in font_plan.faces)})),
         templates_dir=(root / "templates") if (root / "templates").is_dir() else None,
         pdf=pdf_settings(settings.get("pdf", {})),
         toc=settings.get("toc", len(documents) > 1),
@@ -200,6 +202,7 @@ def load(project: Path, html_of=None, jobs: int = 1, meanwhile=None) -> Publicat
         cover=cover,
         page_list=settings.get("epub", {}).get("page_list", True),
         accessibility=tuple(config.get("accessibility", {}).items()),
+        fonts=font_plan,
     )
 
 

@@ -219,12 +219,14 @@ def test_all_errors_of_a_run_at_once(tmp_path):
 def test_links_to_files_outside_the_publication_become_text(tmp_path):
     root = make_project(tmp_path, {
         "a.md": "# A\n\nSee [the licence](LICENSE.txt), [contributing](../CONTRIBUTING.md) "
-                "and [b](b.md#b).\n",
+                "and [b](b.md#b), [cash](ttps://github.com/dthree/cash) and "
+                "[perf](http://en.wikipedia.org/wiki/ Perf_(Linux)).\n",
         "b.md": "# B\n\nText.\n", "LICENSE.txt": "MIT\n"})
     done = build(root, "--format", "epub")
     assert done.returncode == 0, done.stderr
-    assert ("a.md: 2 link(s) to files outside the publication were made plain text: "
-            "'LICENSE.txt', '../CONTRIBUTING.md'") in done.stderr
+    assert ("a.md: 3 link(s) to files outside the publication (or with a misspelt scheme) "
+            "were made plain text: 'LICENSE.txt', '../CONTRIBUTING.md', "
+            "'ttps://github.com/dthree/cash'") in done.stderr
     assert "the licence" in epub_text(only_epub(root))
     assert problems(epubcheck(only_epub(root))) == []
 

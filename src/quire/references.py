@@ -17,7 +17,7 @@ import base64
 import binascii
 import re
 from pathlib import Path
-from urllib.parse import unquote
+from urllib.parse import quote, unquote
 
 from lxml import html
 
@@ -110,13 +110,24 @@ def resolve_file(src: str, document: Path, root: Path, label: str, line: int | N
     raise first
 
 
+# URI schemes a reading system knows (EPUBCheck warns about others: "ttps://" typed for https).
+SCHEMES = {"http", "https", "mailto", "ftp", "ftps", "sftp", "tel", "sms", "urn", "doi",
+           "irc", "ircs", "news", "nntp", "geo", "magnet", "git", "ssh", "xmpp", "ws", "wss", "feed", "svn", "rtsp", "spotify", "bitcoin", "matrix"}
+_URL_SAFE = ":/?#[]@!$&'()*+,;=%~"
+
+
 def outside_links(root, label: str, keep, warnings: list[str]) -> None:
     """Links to local files that are not part of the publication become plain text;
     `keep(href)` says which hrefs are fine. One warning lists them."""
     dropped = []
     for a in list(root.iter("a")):
         href = (a.get("href") or "").strip()
-        if not href or href.startswith("#") or is_remote(href) or keep(href):
+        if is_remote(href) and not href.startswith("//"):
+            scheme = href.split(":", 1)[0].lower()
+            if scheme in SCHEMES:
+                a.set("href", quote(href, safe=_URL_SAFE))    # a space typed into a URL
+                continue
+        elif not href or href.startswith("#") or is_remote(href) or keep(href):
             continue
         dropped.append(href)
         del a.attrib["href"]
@@ -126,4 +137,4 @@ def outside_links(root, label: str, keep, warnings: list[str]) -> None:
         shown = ", ".join(f"'{h[:50]}'" for h in dict.fromkeys(dropped[:5]))
         more = f" and {len(dropped) - 5} more" if len(dropped) > 5 else ""
         warnings.append(f"{label}: {len(dropped)} link(s) to files outside the publication "
-                        f"were made plain text: {shown}{more}")
+                        f"(or with a misspelt scheme) were made plain text: {shown}{more}")

@@ -278,7 +278,7 @@ def test_github_markdown_in_both_outputs(tmp_path):
 
 
 def test_list_reindenting_leaves_code_and_four_space_lists_alone():
-    from quire.dialects import fix_tables, reindent_lists
+    from quire.dialects import fix_tables, reindent_lists, separate_rules
 
     four = ["- a", "    - b", "", "        code in b", "- c"]
     assert reindent_lists(four) == four
@@ -287,6 +287,8 @@ def test_list_reindenting_leaves_code_and_four_space_lists_alone():
                                    "  - not a list", "```", "", "text"]
     assert fix_tables(["| a | b |", "|---|---|---|", "| 1 | 2 |"])[1] == "|---|---|"
     assert fix_tables(["| a | b | c |", "|---|---|"])[1] == "|---|---|---|"
+    assert separate_rules(["", "----", "----"]) == ["", "----", "", "----"]
+    assert separate_rules(["Setext", "----"]) == ["Setext", "----"]
 
 
 # -- 4. structure without configuration ------------------------------------------------------
@@ -343,10 +345,13 @@ def test_summary_md_orders_and_is_left_out(tmp_path):
 
 def test_natural_path_order_without_a_readme(tmp_path):
     root = make_project(tmp_path, {f"ch{n}.md": f"# Chapter {n}\n\nText.\n" for n in (10, 2, 1)})
+    (root / "preface.md").write_text("# The Series\n\n# Preface\n\nWhy.\n")
     done = build(root, "--format", "epub")
     assert done.returncode == 0, done.stderr
-    assert [e for e in nav_entries(only_epub(root)) if e.startswith("Chapter")] == [
+    entries = nav_entries(only_epub(root))
+    assert [e for e in entries if e.startswith("Chapter")] == [
         "Chapter 1", "Chapter 2", "Chapter 10"]
+    assert "Preface" in entries and "The Series" not in entries   # a running title above it
 
 
 def test_front_matter_title_and_same_heading_print_once(tmp_path):

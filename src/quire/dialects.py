@@ -5,7 +5,8 @@
 Two things no extension does are normalised in the source before Python-Markdown reads it:
 - nested lists indented by the width of their parent's marker (2 spaces under `- `, 3 under
   `1. `), as GitHub and CommonMark nest them, are re-indented by 4 spaces a level;
-- a table whose delimiter row has more or fewer cells than its header gets as many.
+- a table whose delimiter row has more or fewer cells than its header gets as many;
+- two thematic breaks on consecutive lines stay two rules (not a heading underlined).
 And one in its output: tasklist's `<input type="checkbox" disabled checked/>` (not XML, and
 a form control quire's sanitiser removes) becomes a ballot box character.
 It leaves out the rest of GitHub's dialect: mentions, issue references, emoji shortcodes.
@@ -27,7 +28,7 @@ CONFIGS = {
                            "repo_url_shortener": False, "hide_protocol": False},
 }
 # What shapes the HTML besides the text: part of the Markdown cache's key.
-SETUP = f"{EXTENSIONS}{sorted(CONFIGS.items())} lists-v1 tables-v1 tasks-v1"
+SETUP = f"{EXTENSIONS}{sorted(CONFIGS.items())} lists-v1 tables-v1 tasks-v1 rules-v1"
 
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _MARKER = re.compile(r"^( *)([-*+]|\d{1,9}[.)])( +|$)")
@@ -124,9 +125,24 @@ def fix_tables(lines: list[str]) -> list[str]:
     return out
 
 
+_RULE = re.compile(r"^ {0,3}(?:-{3,}|\*{3,}|_{3,})\s*$")
+
+
+def separate_rules(lines: list[str]) -> list[str]:
+    """Two thematic breaks on consecutive lines (`----` twice, as GitHub shows two rules)
+    with a blank line between: Python-Markdown reads the second as a heading underline."""
+    out: list[str] = []
+    for line in lines:
+        if out and _RULE.match(line) and _RULE.match(out[-1]) and (
+                len(out) < 2 or not out[-2].strip()):
+            out.append("")
+        out.append(line)
+    return out
+
+
 class _Source(Preprocessor):
     def run(self, lines):
-        return fix_tables(reindent_lists(lines))
+        return fix_tables(separate_rules(reindent_lists(lines)))
 
 
 _CHECKBOX = re.compile(r'<input type="checkbox" disabled( checked)?\s*/?>\s*')

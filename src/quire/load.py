@@ -315,7 +315,10 @@ def _convert(root, content, path, fm, pub_lang, ids, assets, numbering, html_of,
         fm.body, lang=lang, label=label, first_line=fm.body_line, claim_id=ids.claim,
         resolve_image=lambda src, line: assets.image(src, path, label, line),
         numbering=numbering, html_of=html_of)
-    dropped = _take_leading_h1(body, doc_id)[0] if drop_shared else ""
+    top = list(body.root)[:2]
+    running = len(top) == 2 and all(el.tag == "h1" for el in top) and not (
+        (top[0].tail or "").strip())                # "# The Book" then "# Chapter 1"
+    dropped = _take_leading_h1(body, doc_id)[0] if drop_shared or running else ""
     title = fm.values.get("title")
     title_html = ""
     if title:

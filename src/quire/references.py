@@ -125,7 +125,7 @@ def outside_links(root, label: str, keep, warnings: list[str]) -> None:
         if is_remote(href) and not href.startswith("//"):
             scheme = href.split(":", 1)[0].lower()
             if scheme in SCHEMES:
-                a.set("href", quote(href, safe=_URL_SAFE))    # a space typed into a URL
+                a.set("href", quote(re.sub(r"\s+", "", href), safe=_URL_SAFE))  # typed in
                 continue
         elif not href or href.startswith("#") or is_remote(href) or keep(href):
             continue

@@ -6,7 +6,6 @@ from __future__ import annotations
 import shutil
 
 import pytest
-
 from conftest import REPO, epubcheck, problems, run_quire
 
 CORPUS = REPO.parent / "shared" / "corpus"

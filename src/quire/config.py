@@ -48,7 +48,8 @@ def _bool(value):
 def _lang(value):
     if isinstance(value, str) and _LANG.match(value):
         return value, None
-    return None, f"expected a language tag such as nb, en-GB; got {_show(value)}"
+    hint = " (YAML reads no as false: write lang: \"no\", or nb)" if value is False else ""
+    return None, f"expected a language tag such as nb, en-GB; got {_show(value)}{hint}"
 
 
 def _date(value):

@@ -14,7 +14,7 @@ import uuid
 from pathlib import Path
 from urllib.parse import unquote
 
-from . import failures, fonts, images, markup, parallel, references, structure
+from . import failures, fonts, images, language, markup, parallel, references, structure
 from .config import FrontMatter, pdf_settings, read_config, split_front_matter
 from .errors import ContentError, ManyErrors, QuireError
 from .model import Asset, Document, Metadata, Publication
@@ -88,7 +88,7 @@ PARALLEL_TEXT = 200_000     # characters of Markdown from which `jobs` processes
 
 
 def load(project: Path, html_of=None, jobs: int = 1, meanwhile=None) -> Publication:
-    """The publication in `project`. `html_of(text, lang)` may replace Python-Markdown's
+    """The publication in `project`. `html_of(text)` may replace Python-Markdown's
     conversion (a cache in front of it); a long manuscript is converted by `jobs`
     processes, while this one runs `meanwhile()` (the CLI imports WeasyPrint)."""
     single = project.resolve() if project.suffix.lower() == ".md" else None
@@ -129,16 +129,16 @@ def load(project: Path, html_of=None, jobs: int = 1, meanwhile=None) -> Publicat
                 log.warning("%s: '%s' in front matter describes the whole publication and is "
                             "ignored in a publication of several documents; put it in quire.toml",
                             _rel(path, root), key)
-    lang = settings.get("lang") or (front[0].values.get("lang")) or "en"
-
     convert = html_of or markup.to_html
-    known = getattr(convert, "known", lambda text, lang: False)     # in the cache
-    todo = [(fm.body, fm.values.get("lang", lang)) for fm in front]
-    todo = [pair for pair in todo if not known(*pair)]
-    if jobs > 1 and sum(len(text) for text, _ in todo) >= PARALLEL_TEXT:
-        html = dict(zip(todo, parallel.starmap(convert, todo, jobs, meanwhile)))
-        html_of = lambda text, lang: (html[(text, lang)] if (text, lang) in html  # noqa: E731
-                                      else convert(text, lang))
+    known = getattr(convert, "known", lambda text: False)     # in the cache
+    todo = [text for text in dict.fromkeys(fm.body for fm in front) if not known(text)]
+    html: dict[str, str] = {}
+    if jobs > 1 and sum(len(text) for text in todo) >= PARALLEL_TEXT:
+        html = dict(zip(todo, parallel.starmap(convert, [(t,) for t in todo], jobs, meanwhile)))
+
+    def html_of(text: str) -> str:
+        return html[text] if text in html else convert(text)
+    lang, langs = _languages(root, files, front, settings.get("lang"), html_of, html)
     ids, assets = _Ids(), _Assets(root)
     numbering = markup.Numbering(enabled=settings.get("numbering", True))
     firsts = {path: structure.first_heading(fm.body) for path, fm in zip(files, front)}
@@ -147,11 +147,11 @@ def load(project: Path, html_of=None, jobs: int = 1, meanwhile=None) -> Publicat
         groups.setdefault(path.parent, []).append(firsts[path])
     shared = structure.shared_headings(groups) if len(files) > 1 else {}
     converted = []
-    for index, (path, fm) in enumerate(zip(files, front)):
+    for index, (path, fm, doc_lang) in enumerate(zip(files, front, langs)):
         label = _rel(path, root)
         try:
-            c = failures.guarded(label, "converting it", lambda path=path, fm=fm: _convert(
-                root, content, path, fm, lang, ids, assets, numbering, html_of,
+            c = failures.guarded(label, "converting it", lambda path=path, fm=fm, doc_lang=doc_lang: _convert(
+                root, content, path, fm, doc_lang, ids, assets, numbering, html_of,
                 drop_shared=bool(firsts[path]) and shared.get(path.parent) == firsts[path]))
         except QuireError as err:
             problems.append((index, err))
@@ -297,12 +297,11 @@ def _read_front_matter(root: Path, path: Path) -> FrontMatter:
     return split_front_matter(text.replace("\r\n", "\n"), label)
 
 
-def _convert(root, content, path, fm, pub_lang, ids, assets, numbering, html_of,
+def _convert(root, content, path, fm, lang, ids, assets, numbering, html_of,
              drop_shared: bool = False) -> dict:
     """One document converted; `drop_shared`: its first heading is one its folder's
     documents share (the book's title), not its own."""
     label = _rel(path, root)
-    lang = fm.values.get("lang", pub_lang)
     ids.current = set()
     relative = path.relative_to(content)
     base = ascii_slug("-".join(relative.with_suffix("").parts), "document")
@@ -386,6 +385,29 @@ def _retarget(body, old: str, new: str) -> None:
         if a.get("href") == f"#{old}":
             a.set("href", f"#{new}")
     body.targets.pop(old, None)
+
+
+def _languages(root, files, front, configured, html_of, html) -> tuple[str, list[str]]:
+    """The publication's language and each document's: as set (front matter, quire.toml),
+    else guessed from the text (language.detect); warnings for guesses that fail."""
+    own = [fm.values.get("lang") or configured for fm in front]
+    guesses = []
+    for path, fm, lang in zip(files, front, own):
+        if lang:
+            guesses.append(None)
+            continue
+        text = html_of(fm.body)
+        html.setdefault(fm.body, text)          # converted once, used again below
+        body = markup.parse_fragment(text[:language.SAMPLE * 4])
+        guess = language.detect(f"{fm.values.get('title', '')} {language.prose(body)}")
+        if guess.confident:
+            log.info("%s: language %s, from its text", _rel(path, root), language.name(guess.lang))
+        guesses.append(guess)
+    lang, langs, warnings = language.choose([_rel(p, root) for p in files], own, guesses,
+                                            configured)
+    for warning in warnings:
+        log.warning(warning)
+    return lang, langs
 
 
 def _first_element(root):

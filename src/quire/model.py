@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cached_property
 from datetime import datetime
+from functools import cached_property
 from pathlib import Path
+
+from .language import direction as _direction
 
 
 @dataclass(frozen=True)
@@ -79,6 +81,11 @@ class Document:
     ids: frozenset[str] = frozenset()   # every id this document defines
     images_without_alt: int = 0
 
+    @property
+    def direction(self) -> str:
+        """"rtl" or "ltr": the writing direction of the document's language."""
+        return _direction(self.lang)
+
 
 @dataclass(frozen=True)
 class PdfSettings:
@@ -112,6 +119,11 @@ class Metadata:
     keywords: tuple[str, ...] = ()
     editors: tuple[Author, ...] = ()
     isbn: str = ""
+
+    @property
+    def direction(self) -> str:
+        """"rtl" or "ltr": the writing direction of the publication's language."""
+        return _direction(self.lang)
 
 
 @dataclass(frozen=True)

@@ -238,6 +238,11 @@ def write(publication: Publication, target: Path, page_starts=()) -> None:
     book.set_identifier(meta.identifier)
     book.set_title(meta.title)
     book.set_language(meta.lang)
+    for lang in dict.fromkeys(doc.lang for doc in publication.documents):
+        if lang != meta.lang:                   # the others, after the primary language
+            book.add_metadata("DC", "language", lang)
+    if meta.direction == "rtl":
+        book.set_direction("rtl")               # page-progression-direction on the spine
     for n, author in enumerate(meta.authors, 1):
         book.add_author(author.name, uid=f"creator-{n}")
     for term, value in (("publisher", meta.publisher), ("rights", meta.rights),
@@ -384,7 +389,8 @@ def _accessibility(book, publication: Publication, page_list: bool) -> None:
 
 
 def _deterministic_zip(data: bytes, publication: Publication) -> bytes:
-    """Re-zip: mimetype first and stored, names sorted, fixed dates, xml:lang on the package."""
+    """Re-zip: mimetype first and stored, names sorted, fixed dates, xml:lang (and dir)
+    on the package."""
     stamp = max(publication.metadata.modified.timetuple()[:6], (1980, 1, 1, 0, 0, 0))
     source = zipfile.ZipFile(io.BytesIO(data))
     out = io.BytesIO()
@@ -393,7 +399,7 @@ def _deterministic_zip(data: bytes, publication: Publication) -> bytes:
         for name in ["mimetype", *names]:
             content = source.read(name)
             if name.endswith(".opf"):
-                content = _package_lang(content, publication.metadata.lang)
+                content = _package_lang(content, publication.metadata)
             info = zipfile.ZipInfo(name, date_time=stamp)
             info.external_attr = 0o644 << 16
             info.compress_type = zipfile.ZIP_STORED if name == "mimetype" else zipfile.ZIP_DEFLATED
@@ -401,7 +407,9 @@ def _deterministic_zip(data: bytes, publication: Publication) -> bytes:
     return out.getvalue()
 
 
-def _package_lang(opf: bytes, lang: str) -> bytes:
+def _package_lang(opf: bytes, meta) -> bytes:
     root = etree.fromstring(opf)
-    root.set("{http://www.w3.org/XML/1998/namespace}lang", lang)
+    root.set("{http://www.w3.org/XML/1998/namespace}lang", meta.lang)
+    if meta.direction == "rtl":
+        root.set("dir", "rtl")
     return etree.tostring(root, encoding="utf-8", xml_declaration=True)

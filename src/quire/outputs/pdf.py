@@ -372,10 +372,10 @@ def _render_all(publication: Publication, target: Path | None, cache=None, jobs:
 
 def _hyphenation(publication: Publication):
     """Start reading the publication's hyphenation patterns (see hyphenation.preload)."""
-    from .. import hyphenation
+    from .. import hyphenation, language
 
-    return hyphenation.preload({publication.metadata.lang}
-                               | {doc.lang for doc in publication.documents})
+    return hyphenation.preload({language.print_lang(publication.metadata.lang)}
+                               | {language.print_lang(doc.lang) for doc in publication.documents})
 
 
 class Session:

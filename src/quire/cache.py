@@ -27,6 +27,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from . import __version__, shapes
+from .dialects import SETUP
 from .resources import inside, templates_dir, theme_dir
 
 log = logging.getLogger("quire")
@@ -62,8 +63,9 @@ def _versions() -> str:
         if path.is_file() and path.suffix in (".py", ".json", ".toml", ".html", ".xhtml"):
             code.update(str(path.relative_to(package)).encode() + b"\0" + path.read_bytes())
     return " ".join(f"{name} {version(name)}" for name in
-                    ("markdown", "pygments", "weasyprint", "ebooklib", "jinja2", "babel",
-                     "py3langid")) + f" code {code.hexdigest()[:16]}"
+                    ("markdown", "pymdown-extensions", "markdown-callouts", "pygments",
+                     "weasyprint", "ebooklib", "jinja2", "babel", "py3langid")) + (
+                        f" code {code.hexdigest()[:16]}")
 
 
 def inputs_digest(root: Path, extra: tuple[Path, ...] | list[Path] = (),
@@ -191,7 +193,7 @@ class BuildCache:
         """Wrap `convert(text) -> html` with a cache on disk."""
         def path_of(text: str) -> Path:
             key = hashlib.sha256(
-                f"{__version__}\0{SYNTAX}\0{_versions()}\0{text}".encode()).hexdigest()
+                f"{__version__}\0{SYNTAX}\0{_versions()}\0{SETUP}\0{text}".encode()).hexdigest()
             return self.dir / "markdown" / key[:2] / key
 
         def cached(text: str) -> str:

@@ -48,7 +48,8 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     build = commands.add_parser("build", help="build the PDF and the EPUB of a project")
     build.add_argument("path", nargs="?", default=".", type=Path,
-                       help="the project folder (default: the current folder)")
+                       help="the project folder (default: the current folder), or one "
+                            "Markdown file to build alone")
     build.add_argument("--out", type=Path, metavar="DIR", help="output folder (default: PATH/dist)")
     build.add_argument("--format", choices=("pdf", "epub", "all"), default="all")
     build.add_argument("--variant", choices=("print", "screen", "archive"),
@@ -68,7 +69,8 @@ def _parser() -> argparse.ArgumentParser:
         if name == "watch":
             loop.add_argument("--format", choices=("pdf", "epub", "all"), default="all")
         else:
-            loop.add_argument("--port", type=int, default=8000)
+            loop.add_argument("--port", type=_port, default=8000,
+                              help="the port on 127.0.0.1 to serve on (default: 8000; 0: any free port)")
     check = commands.add_parser("check", help="preflight: what a printer would reject")
     check.add_argument("path", nargs="?", default=".", type=Path,
                        help="a project folder (its print PDF is built first) or a PDF file")
@@ -86,6 +88,12 @@ def _cores() -> int:
 def _jobs(value: str) -> int:
     if not value.isdigit() or int(value) < 1:
         raise argparse.ArgumentTypeError(f"'{value}' is not a number of processes (1 or more)")
+    return int(value)
+
+
+def _port(value: str) -> int:
+    if not value.isdigit() or not 0 <= int(value) <= 65535:
+        raise argparse.ArgumentTypeError(f"'{value}' is not a port (0 to 65535; 0: any free one)")
     return int(value)
 
 

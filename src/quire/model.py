@@ -54,6 +54,10 @@ class Asset:
     source: Path            # absolute path inside the project
     name: str               # unique file name inside the outputs, e.g. "images/photo.png"
     media_type: str
+    data: bytes = b""       # the bytes of a data: URI image (then `source` is its document)
+
+    def read(self) -> bytes:
+        return self.data or self.source.read_bytes()
 
 
 @dataclass(frozen=True)

@@ -257,11 +257,11 @@ def write(publication: Publication, target: Path, page_starts=()) -> None:
                     if layer not in PRINT_LAYERS] + (["styles/fonts.css"] if publication.fonts.faces else []))
     for n, asset in enumerate(publication.assets, 1):
         if asset == publication.cover:
-            book.set_cover(asset.name, asset.source.read_bytes(), create_page=False)
+            book.set_cover(asset.name, asset.read(), create_page=False)
             continue
         book.add_item(epub.EpubItem(uid=f"img-{n}", file_name=asset.name,
                                     media_type=asset.media_type,
-                                    content=asset.source.read_bytes()))
+                                    content=asset.read()))
 
     front, landmarks = [], []
     for name, template, wanted, landmark in (

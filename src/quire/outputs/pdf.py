@@ -10,6 +10,7 @@ It leaves out SVG colour conversion: an SVG's RGB colours stay RGB (preflight re
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import logging
 import mimetypes
@@ -24,8 +25,8 @@ from urllib.request import url2pathname
 from lxml import etree
 from markupsafe import Markup
 
-from .. import (__version__, cmyk, design, fonts, index, labels, markup, mathtex, preflight,
-                 templates, weasy)
+from .. import (__version__, cmyk, design, failures, fonts, index, labels, markup, mathtex,
+               preflight, templates, weasy)
 from ..model import Document, PageStart, Publication
 from ..resources import inside, theme_dir
 from . import pdf_typeset
@@ -66,6 +67,7 @@ def _print_fragment(xhtml: str, doc: Document, images: dict[str, str],
         if note is None or a.get("id") != note.ref_id:
             continue                # not a call, or a second call: stays a link to the note
         span = markup.parse_xhtml(note.html)
+        _collapse_spaces(span)
         for el in span.iter():
             if el is not span and el.tag in _NOTE_BLOCKS:
                 el.set("class", f"fn-{el.tag}")
@@ -92,6 +94,21 @@ def _print_fragment(xhtml: str, doc: Document, images: dict[str, str],
             el.set("href", "#" + _ascii_id(el.get("href")[1:]))
     return markup.escape_text(root.text or "") + "".join(
         etree.tostring(child, encoding="unicode", method="html") for child in root)
+
+
+_SPACES = re.compile(r"[ \t\r\n]+")
+
+
+def _collapse_spaces(root) -> None:
+    """Whitespace in a note as single spaces (not in code blocks): WeasyPrint 70's footnote
+    layout fails (AssertionError "Got ' \\n' between two lines") on a line that ends with
+    a space before a newline, as Python-Markdown keeps it."""
+    verbatim = {node for pre in root.iter("pre") for node in pre.iter()}
+    for el in root.iter():
+        if el.text and el not in verbatim:
+            el.text = _SPACES.sub(" ", el.text)
+        if el.tail and el is not root and el.getparent() not in verbatim:
+            el.tail = _SPACES.sub(" ", el.tail)
 
 
 def _ascii_id(anchor: str) -> str:
@@ -131,7 +148,10 @@ def render_print_html(publication: Publication, documents=None, front: bool = Tr
     env = templates.environment(publication.templates_dir)
     meta = publication.metadata
     documents = publication.documents if documents is None else documents
-    images = {asset.name: _url_of(asset.source, publication.root) for asset in publication.assets}
+    images = {asset.name: (f"data:{asset.media_type};base64,"
+                           f"{base64.b64encode(asset.data).decode()}" if asset.data
+                           else _url_of(asset.source, publication.root))
+              for asset in publication.assets}
     typeset = pdf_typeset.Typesetter(publication)
     book = publication.design == "book"
     chapters = design.chapters([(doc.id, doc.title) for doc in publication.documents],
@@ -248,6 +268,7 @@ def _path_of(url: str, root: Path) -> Path | None:
 
 VARIANTS = {"print": "pdf/x-4", "screen": "pdf/ua-1", "archive": "pdf/a-3u"}
 _RASTER = (".png", ".jpg", ".jpeg", ".gif", ".webp")
+_RASTER_TYPES = ("image/png", "image/jpeg", "image/gif", "image/webp")
 
 
 def _unpack_woff2(data: bytes) -> bytes:
@@ -305,6 +326,11 @@ def _fetcher(publication: Publication, cmyk_job: bool, refused: list[str], cache
                         mimetypes.guess_type(path.name)[0] or "application/octet-stream")
                     return Converted(url, path.read_bytes(), {"Content-Type": kind})
             elif url.startswith("data:"):
+                kind, _, payload = url[5:].partition(";base64,")
+                if cmyk_job and kind in _RASTER_TYPES and payload:     # a data: URI image
+                    return Converted(url, derived("cmyk", base64.b64decode(payload),
+                                                  cmyk.convert_image),
+                                     {"Content-Type": "image/jpeg"})
                 return super().fetch(url, headers)
             refused.append(url)
             raise ValueError(f"refused {url}: outside the project")
@@ -341,6 +367,26 @@ def page_starts(publication: Publication, cache=None, jobs: int = 1) -> tuple[Pa
 
 def _render(publication: Publication, target: Path | None, cache=None, jobs: int = 1,
             layout: list | None = None) -> tuple[PageStart, ...]:
+    """Lay out (and write); an exception WeasyPrint raises becomes an error naming the
+    document it fails on (found by laying each out alone), not a traceback."""
+    try:
+        return _render_all(publication, target, cache, jobs, layout)
+    except Exception as err:
+        if not failures.from_library(err):
+            raise
+        found = failures.culprit((str(doc.source), lambda doc=doc: _alone(publication, doc))
+                                 for doc in publication.documents)
+        label, err = found or (file_name(publication), err)
+        raise failures.wrapped(err, label, "laying it out for print") from None
+
+
+def _alone(publication: Publication, doc: Document) -> None:
+    with Session(publication) as session:
+        session.render(render_print_html(publication, documents=[doc], front=False))
+
+
+def _render_all(publication: Publication, target: Path | None, cache=None, jobs: int = 1,
+                layout: list | None = None) -> tuple[PageStart, ...]:
     from .. import layout_report
     from . import pdf_parts
 
@@ -418,7 +464,8 @@ class Session:
         return weasy.imported().HTML(string=html, base_url=PROJECT_URL, url_fetcher=self.fetcher)
 
     def render(self, html: str):
-        return self.html(html).render(pdf_variant=VARIANTS[self.publication.pdf.variant])
+        return self.html(html).render(pdf_variant=VARIANTS[self.publication.pdf.variant],
+                                      presentational_hints=True)   # <img width="200">
 
     def write(self, rendered, target: Path) -> None:
         # WeasyPrint's PDF/X-4 writes a random xmpMM:DocumentID (uuid4), which also feeds

@@ -341,7 +341,8 @@ def _work(task, offset_of=None) -> PartResult:
         document = session.html(html)
         hook = _MarginHook(index, offset, document, offset_of)
         with hook:
-            rendered = document.render(pdf_variant=pdf_output.VARIANTS["print"])
+            rendered = document.render(pdf_variant=pdf_output.VARIANTS["print"],
+                                       presentational_hints=True)
         if len(rendered.pages) != hook.pages:
             raise AssertionError(f"part {index}: {len(rendered.pages)} pages, "
                                  f"{hook.pages} counted before the margin boxes")

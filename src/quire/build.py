@@ -22,7 +22,9 @@ from typing import Callable
 from .errors import QuireError
 
 FORMATS = ("pdf", "epub")
-_WHERE = re.compile(r"^(?P<path>[^\s:][^:]*?)(?::(?P<line>\d+))?: (?P<text>.+)$", re.DOTALL)
+# "content/a.md:7: ...", "quire.toml: ...": a file name (no spaces, a dot or a slash) first
+_WHERE = re.compile(r"^(?P<path>[^\s:]*[./][^\s:]*)(?::(?P<line>\d+))?: (?P<text>.+)$",
+                    re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -71,7 +73,8 @@ def build(project: Path | str, formats=FORMATS, out_dir: Path | str | None = Non
           variant: str | None = None, strict: bool = False, jobs: int | None = None, *,
           page_list: bool = True,
           on_warning: Callable[[BuildWarning], None] | None = None) -> BuildResult:
-    """Build `project` (a folder) into `out_dir` (default: PROJECT/dist) as `formats`.
+    """Build `project` (a folder, or one Markdown file) into `out_dir` (default:
+    PROJECT/dist, beside the file for a file) as `formats`.
 
     `variant` chooses the PDF (print, screen, archive); `jobs` the processes for a long
     PDF (default: the cores); `page_list=False` skips the print layout an EPUB's page list
@@ -98,10 +101,12 @@ def _build(project: Path, formats, out_dir, variant, strict, jobs, page_list,
         raise QuireError(f"unknown format {unknown[0] if unknown else '(none)'}; "
                          f"known: {', '.join(FORMATS)}")
     root = project.resolve()
+    single = root.name if root.suffix.lower() == ".md" else ""     # quire build file.md
+    root = root.parent if single else root
     out = Path(out_dir).resolve() if out_dir else root / "dist"
     cache = BuildCache(out) if root.is_dir() else None
-    key = cache_key(formats, variant, page_list)
-    if cache and (record := last_build(root, formats, out, variant, strict, page_list)):
+    key = cache_key(formats, variant, page_list, single)
+    if cache and (record := last_build(project, formats, out, variant, strict, page_list)):
         for message in record["warnings"]:       # the warnings of the build that made them
             logging.getLogger("quire").warning("%s", message)
         return BuildResult(tuple(Path(name) for name in record["outputs"]),
@@ -120,7 +125,7 @@ def _build(project: Path, formats, out_dir, variant, strict, jobs, page_list,
     if strict and collect.warnings:
         raise QuireError(f"{len(collect.warnings)} warning(s) and --strict: nothing was built.")
     # now that the files the build reads are known
-    digest = inputs_digest(root, publication.inputs) if cache else ""
+    digest = inputs_digest(root, publication.inputs) + single if cache else ""
 
     def check(target: Path) -> None:
         if strict and collect.warnings:
@@ -135,9 +140,10 @@ def _build(project: Path, formats, out_dir, variant, strict, jobs, page_list,
     return BuildResult(tuple(written), tuple(collect.warnings), up_to_date=False)
 
 
-def cache_key(formats, variant: str | None, page_list: bool = True) -> str:
-    """The name under which the cache records a build of these formats and options."""
-    return f"{'+'.join(formats)}|{variant or ''}|{page_list}"
+def cache_key(formats, variant: str | None, page_list: bool = True, single: str = "") -> str:
+    """The name under which the cache records a build of these formats and options
+    (`single`: the Markdown file built alone, `quire build file.md`)."""
+    return f"{'+'.join(formats)}|{variant or ''}|{page_list}|{single}"
 
 
 def last_build(project: Path | str, formats=FORMATS, out_dir: Path | str | None = None,
@@ -149,11 +155,13 @@ def last_build(project: Path | str, formats=FORMATS, out_dir: Path | str | None 
     from .cache import BuildCache, inputs_digest
 
     root = Path(project).resolve()
+    single = root.name if root.suffix.lower() == ".md" else ""
+    root = root.parent if single else root
     if not root.is_dir():
         return None
     cache = BuildCache(Path(out_dir).resolve() if out_dir else root / "dist")
-    key = cache_key(tuple(formats), variant, page_list)
-    record = cache.up_to_date(key, inputs_digest(root, cache.extra_inputs(key)))
+    key = cache_key(tuple(formats), variant, page_list, single)
+    record = cache.up_to_date(key, inputs_digest(root, cache.extra_inputs(key)) + single)
     return None if not record or (strict and record["warnings"]) else record
 
 

@@ -27,6 +27,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from . import __version__, shapes
+from .dialects import SETUP
 from .resources import inside, templates_dir, theme_dir
 
 log = logging.getLogger("quire")
@@ -53,10 +54,18 @@ def _files(root: Path):
 
 @lru_cache(maxsize=1)
 def _versions() -> str:
+    """The versions of the libraries that shape the output, and a digest of quire's own
+    code and data (a changed quire never answers "up to date" with the old one's files)."""
     from importlib.metadata import version
+    code = hashlib.sha256()
+    package = Path(__file__).parent
+    for path in sorted(package.rglob("*")):
+        if path.is_file() and path.suffix in (".py", ".json", ".toml", ".html", ".xhtml"):
+            code.update(str(path.relative_to(package)).encode() + b"\0" + path.read_bytes())
     return " ".join(f"{name} {version(name)}" for name in
-                    ("markdown", "pygments", "weasyprint", "ebooklib", "jinja2", "babel",
-                     "py3langid"))
+                    ("markdown", "pymdown-extensions", "markdown-callouts", "pygments",
+                     "weasyprint", "ebooklib", "jinja2", "babel", "py3langid")) + (
+                        f" code {code.hexdigest()[:16]}")
 
 
 def inputs_digest(root: Path, extra: tuple[Path, ...] | list[Path] = (),
@@ -184,7 +193,7 @@ class BuildCache:
         """Wrap `convert(text) -> html` with a cache on disk."""
         def path_of(text: str) -> Path:
             key = hashlib.sha256(
-                f"{__version__}\0{SYNTAX}\0{_versions()}\0{text}".encode()).hexdigest()
+                f"{__version__}\0{SYNTAX}\0{_versions()}\0{SETUP}\0{text}".encode()).hexdigest()
             return self.dir / "markdown" / key[:2] / key
 
         def cached(text: str) -> str:

@@ -14,8 +14,9 @@ import markdown
 from lxml import etree, html
 from markdown.extensions.toc import slugify_unicode
 
-from . import language, sanitize
+from . import dialects, language, references, sanitize
 from . import typography as typo
+from .errors import QuireError
 from .markdown_linear import LinearInline
 from .labels import labels
 from .model import Footnote, Heading
@@ -37,8 +38,9 @@ def _markdown() -> markdown.Markdown:
 
     return markdown.Markdown(
         extensions=["extra", "toc", "smarty", "admonition", "codehilite", "sane_lists",
-                    LinearInline(), Syntax()],
+                    LinearInline(), Syntax(), *dialects.extensions()],
         extension_configs={
+            **dialects.CONFIGS,
             "toc": {"slugify": slugify_unicode, "permalink": False},
             "smarty": {
                 "smart_angled_quotes": True,
@@ -90,6 +92,7 @@ class Converted:
     targets: dict[str, str] = field(default_factory=dict)   # id -> "Figur 2", heading text
     images_without_alt: int = 0
     renamed: dict[str, str] = field(default_factory=dict)   # id as written -> id claimed
+    errors: list[QuireError] = field(default_factory=list)  # all of them, reported at once
 
     def xhtml(self) -> str:
         return inner_xhtml(self.root)
@@ -146,10 +149,16 @@ def _xml_char_ref(match) -> str:
     return "\ufffd" if char else ""
 
 
+_DECLARATION = re.compile(r"<![A-Za-z][^>]*>|<\?[^>]*\?>")
+
+
 def parse_fragment(fragment_html: str) -> html.HtmlElement:
     """An HTML fragment as children of a <div>, XML-safe characters only."""
     fragment_html = _CHAR_REF.sub(_xml_char_ref, _XML_BAD_CHARS.sub("", fragment_html))
-    return html.fragment_fromstring(fragment_html or "", create_parent="div")
+    fragment_html = _DECLARATION.sub("", fragment_html)     # lxml: "Document is empty"
+    if not fragment_html.strip():
+        return html.Element("div")
+    return html.fragment_fromstring(fragment_html, create_parent="div")
 
 
 def short_text(text: str, lang: str, label: str) -> tuple[str, list[str]]:
@@ -194,11 +203,16 @@ def convert(text: str, *, lang: str, label: str, first_line: int,
     typography(root, lang)                  # before the notes leave the tree
     result.renamed = _renumber_ids(root, claim_id)
     _extract_footnotes(root, result, claim_id)
+    references.remote_images(root, label, line_of, result.warnings)
     for img in root.iter("img"):
         src = img.get("src", "")
-        img.set("src", resolve_image(src, line_of(src)))
+        try:
+            img.set("src", resolve_image(src, line_of(src[:200])))
+        except QuireError as err:
+            result.errors.append(err)
+            continue
         if img.get("alt") is None or not img.get("alt").strip():
-            line = line_of(src)
+            line = line_of(src[:200])
             result.warnings.append(f"{label}:{line}: image '{src}' has no alt text" if line
                                    else f"{label}: image '{src}' has no alt text")
             result.images_without_alt += 1
@@ -222,6 +236,9 @@ def _text_without_notes(el) -> str:
             parts.append(_text_without_notes(child))
         parts.append(child.tail or "")
     return "".join(parts)
+
+
+text_without_notes = _text_without_notes
 
 
 def _headings(root, label, warnings) -> None:

@@ -163,6 +163,12 @@ def serve(preview: Preview, port: int) -> ThreadingHTTPServer:
             finally:
                 slots.release()
 
-    server = Server(("127.0.0.1", port), Handler)
+    from .errors import QuireError
+
+    try:
+        server = Server(("127.0.0.1", port), Handler)
+    except OSError as err:
+        raise QuireError(f"cannot serve on 127.0.0.1:{port} ({err.strerror or err}); "
+                         "choose another port with --port") from None
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server

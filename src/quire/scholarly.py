@@ -223,7 +223,7 @@ def _generated(name: str, title: str, lang: str, root: Path, ids, extra: list) -
     c = {"source": Path(name), "slug": slug, "id": doc_id, "lang": lang, "title": title,
          "title_html": markup.escape_text(title), "part": "", "fm": {},
          "body": markup.Converted(markup.parse_fragment("")), "ids": ids.current,
-         "path": root / f".quire-{slug}", "text": "", "first_line": 1}
+         "path": root / f".quire-{slug}", "text": "", "first_line": 1, "dropped": "", "top": ""}
     extra.append(c)
     return c
 

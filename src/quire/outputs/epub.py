@@ -30,6 +30,7 @@ def file_name(publication: Publication) -> str:
     return f"{publication.name}.epub"
 XHTML_NS = "http://www.w3.org/1999/xhtml"
 EPUB_NS = "http://www.idpf.org/2007/ops"
+PRINT_LAYERS = ("print", "book")    # stylesheet layers for the PDF only
 
 
 class XhtmlItem(epub.EpubHtml):
@@ -181,7 +182,7 @@ def _stylesheet_items(publication: Publication, chars: str):
     cut down to `chars`; those with none of them are left out, with their @font-face rules."""
     items, seen = [], set()
     for layer, path in publication.stylesheets:
-        if layer == "print":
+        if layer in PRINT_LAYERS:
             continue
         css = fonts.extend_stacks(path.read_text(encoding="utf-8"), publication.fonts)
         name = f"styles/{layer}.css"
@@ -253,14 +254,14 @@ def write(publication: Publication, target: Path, page_starts=()) -> None:
     _accessibility(book, publication, bool(page_starts))
 
     stylesheets = ([f"styles/{layer}.css" for layer, _ in publication.stylesheets
-                    if layer != "print"] + (["styles/fonts.css"] if publication.fonts.faces else []))
+                    if layer not in PRINT_LAYERS] + (["styles/fonts.css"] if publication.fonts.faces else []))
     for n, asset in enumerate(publication.assets, 1):
         if asset == publication.cover:
-            book.set_cover(asset.name, asset.source.read_bytes(), create_page=False)
+            book.set_cover(asset.name, asset.read(), create_page=False)
             continue
         book.add_item(epub.EpubItem(uid=f"img-{n}", file_name=asset.name,
                                     media_type=asset.media_type,
-                                    content=asset.source.read_bytes()))
+                                    content=asset.read()))
 
     front, landmarks = [], []
     for name, template, wanted, landmark in (

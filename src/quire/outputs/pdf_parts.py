@@ -40,8 +40,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .. import parallel, preflight, shapes, weasy
 from .. import index as book_index
+from .. import layout_report, parallel, preflight, shapes, weasy
 from ..model import PageStart, Publication
 from . import pdf as pdf_output
 from . import pdf_join
@@ -83,12 +83,14 @@ class PartResult:
     findings: list = field(default_factory=list)
     refused: list = field(default_factory=list)
     messages: list = field(default_factory=list)
+    layout: list = field(default_factory=list)     # layout_report findings, pages in part
 
 
 @dataclass
 class Rendered:
     starts: tuple[PageStart, ...]
     report: tuple                   # (preflight findings, refused URLs, WeasyPrint messages)
+    layout: list = field(default_factory=list)     # layout_report findings, pages from 1
 
 
 def plan(publication: Publication) -> list[Part] | None:
@@ -159,14 +161,17 @@ def render(publication: Publication, parts: list[Part], target: Path | None, cac
             store.finish(numbers, wrote=target is not None)
     starts = tuple(s for r in results for s in r.starts)
     findings = preflight.grouped([f for r in results for f in r.findings])
+    offsets = _layout(results)[0]
+    layout = [(page + offset + 1, *rest) for r, offset in zip(results, offsets)
+              for page, *rest in r.layout]
     return Rendered(starts, (findings, [u for r in results for u in r.refused],
-                             [m for r in results for m in r.messages]))
+                             [m for r in results for m in r.messages]), layout)
 
 
 def _check_splittable(publication: Publication) -> None:
     texts = [pdf_output.render_print_html(publication, documents=(), front=False)]
     texts += [path.read_text("utf-8", errors="replace")
-              for layer, path in publication.stylesheets if layer in ("shared", "print")]
+              for layer, path in publication.stylesheets if layer != "epub"]
     for text in texts:
         if match := _WHOLE_BOOK.search(_PAGE_REF.sub("", text)):
             raise Unsplittable(f"the stylesheet uses {match.group(0).strip()}")
@@ -336,7 +341,8 @@ def _work(task, offset_of=None) -> PartResult:
         document = session.html(html)
         hook = _MarginHook(index, offset, document, offset_of)
         with hook:
-            rendered = document.render(pdf_variant=pdf_output.VARIANTS["print"])
+            rendered = document.render(pdf_variant=pdf_output.VARIANTS["print"],
+                                       presentational_hints=True)
         if len(rendered.pages) != hook.pages:
             raise AssertionError(f"part {index}: {len(rendered.pages)} pages, "
                                  f"{hook.pages} counted before the margin boxes")
@@ -352,10 +358,12 @@ def _work(task, offset_of=None) -> PartResult:
         index=index, pages=len(rendered.pages), offset=hook.offset, opens=hook.opens,
         side=hook.side, anchors=anchors, bookmarks=bookmarks, shown=shown,
         starts=pdf_output._page_starts(rendered, hook.offset + 1), path=path,
-        refused=session.refused, messages=session.capture.messages)
+        refused=session.refused, messages=session.capture.messages,
+        layout=layout_report.find(rendered, publication.pdf.resolution))
     if path is not None:
         result.findings = preflight.findings(Path(path), cmyk_job=True,
-                                             first_page=hook.offset + 1)
+                                             first_page=hook.offset + 1,
+                                             min_dpi=job.publication.pdf.resolution)
     if job.store is not None:
         job.store.keep(html, result)
     return result
@@ -406,7 +414,7 @@ class _Store:
                         for level, label, point, state in page]
                        for page in record["bookmarks"]],
             shown=record["shown"], path=None, refused=record["refused"],
-            messages=record["messages"],
+            messages=record["messages"], layout=[tuple(f) for f in record.get("layout", [])],
             starts=tuple(PageStart(str(int(label) + offset), *rest)
                          for label, *rest in record["starts"]))
         if not _writes_pdf(temp, numbers, result.shown):
@@ -425,7 +433,7 @@ class _Store:
         record = {"pages": result.pages, "opens": result.opens, "side": result.side,
                   "anchors": result.anchors, "bookmarks": result.bookmarks,
                   "shown": result.shown, "refused": result.refused,
-                  "messages": result.messages,
+                  "messages": result.messages, "layout": result.layout,
                   "starts": [(int(s.label) - result.offset, s.document, s.block, s.letters)
                              for s in result.starts]}
         self.cache.put("parts", self._key(html) + ".json", json.dumps(record).encode())

@@ -27,6 +27,7 @@ from markupsafe import Markup
 from .. import __version__, cmyk, labels, markup, preflight, templates, weasy
 from ..model import Document, PageStart, Publication
 from ..resources import inside, theme_dir
+from . import text_check
 
 log = logging.getLogger("quire")
 def file_name(publication: Publication) -> str:
@@ -314,6 +315,7 @@ def _render(publication: Publication, target: Path | None, cache=None, jobs: int
             log.info("laying the PDF out in one piece: %s", why)
         else:
             _report(publication, *result.report)
+            text_check.raise_for(publication, result.text)
             return result.starts
     with Session(publication, cache) as session:
         html = render_print_html(publication)
@@ -324,7 +326,11 @@ def _render(publication: Publication, target: Path | None, cache=None, jobs: int
             session.write(rendered, target)
     findings = (preflight.check_pdf(target, cmyk_job=True)
                 if target is not None and publication.pdf.variant == "print" else [])
+    problems = text_check.check_written(
+        publication, html, target, ((name, index) for index, page in enumerate(rendered.pages)
+                                    for name in page.anchors)) if target is not None else {}
     _report(publication, findings, session.refused, session.capture.messages)
+    text_check.raise_for(publication, problems)
     return starts
 
 

@@ -42,7 +42,7 @@ from pathlib import Path
 from .. import parallel, preflight, weasy
 from ..model import PageStart, Publication
 from . import pdf as pdf_output
-from . import pdf_join
+from . import pdf_join, text_check
 from .pdf_join import ANCHOR_URI
 
 PART_SIZE = 120_000         # characters of document HTML in a part, at most: ~35 pages
@@ -81,12 +81,14 @@ class PartResult:
     findings: list = field(default_factory=list)
     refused: list = field(default_factory=list)
     messages: list = field(default_factory=list)
+    text: dict = field(default_factory=dict)    # the text check's problems (text_check)
 
 
 @dataclass
 class Rendered:
     starts: tuple[PageStart, ...]
     report: tuple                   # (preflight findings, refused URLs, WeasyPrint messages)
+    text: dict = field(default_factory=dict)    # the text check's problems, all parts
 
 
 def plan(publication: Publication) -> list[Part] | None:
@@ -158,7 +160,8 @@ def render(publication: Publication, parts: list[Part], target: Path | None, cac
     starts = tuple(s for r in results for s in r.starts)
     findings = preflight.grouped([f for r in results for f in r.findings])
     return Rendered(starts, (findings, [u for r in results for u in r.refused],
-                             [m for r in results for m in r.messages]))
+                             [m for r in results for m in r.messages]),
+                    text_check.merge([r.text for r in results]))
 
 
 def _check_splittable(publication: Publication) -> None:
@@ -352,6 +355,8 @@ def _work(task, offset_of=None) -> PartResult:
     if path is not None:
         result.findings = preflight.findings(Path(path), cmyk_job=True,
                                              first_page=hook.offset + 1)
+        result.text = text_check.check_written(publication, html, Path(path),
+                                               (a[:2] for a in anchors), hook.offset + 1)
     if job.store is not None:
         job.store.keep(html, result)
     return result
@@ -409,13 +414,14 @@ class _Store:
         if not _writes_pdf(temp, numbers, result.shown):
             return result
         key = self._key(html, offset)
-        pdf, findings = (self.cache.get("parts", f"{key}.{suffix}") for suffix in ("pdf",
-                                                                                  "findings"))
-        if pdf is None or findings is None:
+        pdf, findings, text = (self.cache.get("parts", f"{key}.{suffix}")
+                               for suffix in ("pdf", "findings", "text"))
+        if pdf is None or findings is None or text is None:
             return None
         result.path = str(temp / f"part-{index:05d}.pdf")
         Path(result.path).write_bytes(pdf)
         result.findings = [tuple(f) for f in json.loads(findings)]
+        result.text = json.loads(text)
         return result
 
     def keep(self, html: str, result: PartResult) -> None:
@@ -430,6 +436,7 @@ class _Store:
             key = self._key(html, result.offset)
             self.cache.put("parts", f"{key}.pdf", Path(result.path).read_bytes())
             self.cache.put("parts", f"{key}.findings", json.dumps(result.findings).encode())
+            self.cache.put("parts", f"{key}.text", json.dumps(result.text).encode())
 
     def numbers(self) -> dict[str, str] | None:
         data = self.cache.get("parts", f"{self.context}.numbers")
@@ -443,7 +450,7 @@ class _Store:
         data = self.cache.get("parts", "builds")
         builds = json.loads(data) if data else {}
         for kind, suffixes in (("layout", (".json", ".numbers")),
-                               ("pdf", (".pdf", ".findings"))):
+                               ("pdf", (".pdf", ".findings", ".text"))):
             if kind == "layout" or wrote:
                 builds[kind] = (builds.get(kind, []) + [self.started])[-2:]
                 self.cache.prune("parts", suffixes, used_since=builds[kind][0])

@@ -1,0 +1,329 @@
+"""The text check after layout: the print PDF's text against its source, on real builds.
+
+A project's own styles/shared.css replaces the theme's shared layer: here it sets whole
+system fonts (a correct build), or one family split by unicode-range into two files made
+by fontTools' subsetter (the defect WeasyPrint 70 prints as wrong letters).
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from pathlib import Path
+
+import pikepdf
+import pytest
+from conftest import REPO, make_project, run_quire
+
+DEJAVU = Path("/usr/share/fonts/truetype/dejavu")
+
+CZECH = """Karel Čapek napsal hru o robotech. Slovo *pouze* je kurzívou; stejně tak *čeština*
+a **tučně řečeno**. Příliš žluťoučký kůň úpěl ďábelské ódy.[^a] Dobrý večer, paní
+Nováková; *Šťastný nový rok* a ***Řeřicha s ďáblem***.
+
+[^a]: Poznámka pod čarou: ěščřžýáíéúů ĚŠČŘŽÝÁÍÉÚŮ.
+"""
+POLISH = ("Zażółć gęślą jaźń. *Łódź* i **Świętokrzyskie**; źdźbło, ćma, "
+          "Mikołaj Kopernik pisał po łacinie.\n")
+RUSSIAN = "Съешь же ещё этих мягких французских булок, да выпей *чаю*. **Ёжик** в тумане.\n"
+GREEK = "Ξεσκεπάζω την ψυχοφθόρα βδελυγμία. *Αθήνα* και **Θεσσαλονίκη**, «ελληνικά».\n"
+VIETNAMESE = "Tiếng Việt có dấu: *Hà Nội*, **Thành phố Hồ Chí Minh**, người Việt Nam.\n"
+
+
+def whole_fonts_css() -> str:
+    """The theme's shared layer with whole system fonts instead of its split ones."""
+    css = (REPO / "styles" / "shared.css").read_text("utf-8")
+    css = re.sub(r"@font-face\s*\{[^}]*\}\s*", "", css)
+    return css.replace('"Source Serif 4"', '"Noto Serif"').replace('"Source Sans 3"',
+                                                                   '"Noto Sans"')
+
+
+SPLIT_CSS = "".join(
+    f'@font-face {{ font-family: "Split Serif"; font-style: {style}; '
+    f'src: url(fonts/split-{part}-{style}.ttf); unicode-range: {ranges}; }}\n'
+    for style in ("normal", "italic")
+    for part, ranges in (("latin", "U+0000-00FF"), ("ext", "U+0100-024F"))
+) + 'html, h1, h2, h3, h4, h5, h6, .toc { font-family: "Split Serif"; }\n'
+
+
+@pytest.fixture(scope="module")
+def split_fonts(tmp_path_factory) -> dict[str, bytes]:
+    """DejaVu Serif (regular, italic) cut in two files per face: U+0000-00FF and
+    U+0100-024F, each with its own glyph ids."""
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+
+    fonts = {}
+    folder = tmp_path_factory.mktemp("fonts")
+    for style, file in (("normal", "DejaVuSerif.ttf"), ("italic", "DejaVuSerif-Italic.ttf")):
+        for part, (low, high) in (("latin", (0x20, 0xFF)), ("ext", (0x100, 0x24F))):
+            font = TTFont(DEJAVU / file)
+            subsetter = subset.Subsetter(subset.Options(layout_features=[]))
+            subsetter.populate(unicodes=range(low, high + 1))
+            subsetter.subset(font)
+            path = folder / f"split-{part}-{style}.ttf"
+            font.save(path)
+            fonts[f"styles/fonts/{path.name}"] = path.read_bytes()
+    return fonts
+
+
+def pdftotext(path: Path) -> str:
+    return subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"],
+                          capture_output=True, text=True, check=True).stdout
+
+
+def errors(stderr: str) -> list[str]:
+    """The lines of the build error (its first line starts with "error: ")."""
+    lines = stderr.splitlines()
+    first = next((i for i, line in enumerate(lines) if line.startswith("error: ")), len(lines))
+    return [line.removeprefix("error: ") for line in lines[first:]]
+
+
+# -- a correct build passes -----------------------------------------------------------
+
+def multiscript_project(root: Path) -> Path:
+    return make_project(root, {
+        "quire.toml": 'title = "Písmena: Čeština, Polski, Русский, Ελληνικά"\nlang = "cs"\n'
+                      "title_page = true\ntoc = true\n"
+                      'authors = ["Božena Němcová"]\n',
+        "styles/shared.css": whole_fonts_css(),
+        "content/01-cs.md": "---\ntitle: Čeština\nauthors: [Jaroslav Hašek]\n---\n\n"
+                            + CZECH + "\n1. první\n2. druhý\n\n| Město | Řeka |\n|---|---|\n"
+                            "| Brno | Svratka |\n| Plzeň | Mže |\n",
+        "content/02-pl.md": "---\ntitle: Polski\nlang: pl\n---\n\n" + POLISH,
+        "content/03-ru.md": "---\ntitle: Русский\nlang: ru\n---\n\n" + RUSSIAN,
+        "content/04-el.md": "---\ntitle: Ελληνικά\nlang: el\n---\n\n" + GREEK,
+        "content/05-vi.md": "---\ntitle: Tiếng Việt\nlang: vi\n---\n\n" + VIETNAMESE,
+    })
+
+
+@pytest.fixture(scope="module")
+def multiscript(tmp_path_factory) -> Path:
+    root = multiscript_project(tmp_path_factory.mktemp("multiscript"))
+    done = run_quire("build", root, "--format", "pdf")
+    assert done.returncode == 0, done.stderr
+    return root
+
+
+def test_a_correct_multiscript_build_passes(multiscript):
+    from quire.load import load
+    from quire.outputs import pdf as pdf_output
+    from quire.outputs import text_check
+
+    pdf = next((multiscript / "dist").glob("*.pdf"))
+    text = pdftotext(pdf)
+    for word in ("Čapek", "Šťastný", "Łódź", "Ёжик", "Θεσσαλονίκη", "Hồ Chí Minh"):
+        assert word in text
+    publication = load(multiscript)
+    source = text_check.Source(pdf_output.render_print_html(publication),
+                               text_check.stylesheet_texts(publication))
+    assert text_check.check(pdf, source) == {}
+
+
+# -- the bug comes back: the build fails --------------------------------------------
+
+def czech_project(root: Path, fonts: dict[str, bytes], css: str, long: bool = False) -> Path:
+    files: dict[str, str | bytes] = {"styles/shared.css": css, **fonts}
+    if long:        # long enough to be laid out in parts
+        files["quire.toml"] = 'title = "Kniha"\nlang = "cs"\n'
+        for n in range(1, 5):
+            files[f"content/{n:02d}-kapitola.md"] = (f"# Kapitola {n}\n\n"
+                                                     + (CZECH.split("[^a]")[0] + "\n\n") * 80)
+    else:
+        files["content/cs.md"] = "---\ntitle: Zkouška\nlang: cs\n---\n\n" + CZECH
+    return make_project(root, files)
+
+
+def test_the_split_font_fixture_reproduces_wrong_letters(tmp_path, split_fonts):
+    """Plain WeasyPrint 70 with the fixture's CSS prints wrong letters (pdftotext): the
+    fixture is the defect. If this fails, WeasyPrint no longer has it."""
+    import weasyprint
+
+    root = czech_project(tmp_path, split_fonts, SPLIT_CSS)
+    html = ('<html lang="cs"><head><link rel="stylesheet" href="styles/shared.css"></head>'
+            "<body><p>Karel Čapek napsal hru. Slovo <i>pouze</i>; <i>Čeština</i>. "
+            "Příliš žluťoučký kůň úpěl ďábelské ódy.</p></body></html>")
+    weasyprint.HTML(string=html, base_url=str(root) + "/").write_pdf(tmp_path / "plain.pdf")
+    words = set(pdftotext(tmp_path / "plain.pdf").split())
+    assert not {"žluťoučký", "úpěl", "ďábelské"} <= words
+
+
+@pytest.mark.parametrize("variant", ["print", "screen", "archive"])
+def test_split_fonts_fail_the_build_and_keep_the_previous_pdf(tmp_path, split_fonts, variant):
+    root = czech_project(tmp_path, split_fonts, whole_fonts_css())
+    done = run_quire("build", root, "--format", "pdf", "--variant", variant)
+    assert done.returncode == 0, done.stderr
+    pdf = next((root / "dist").glob("*.pdf"))
+    before = pdf.read_bytes()
+
+    (root / "styles" / "shared.css").write_text(SPLIT_CSS, "utf-8")
+    done = run_quire("build", root, "--format", "pdf", "--variant", variant)
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr
+    lines = errors(done.stderr)
+    assert len(lines) == 1, done.stderr
+    assert lines[0].startswith("content/cs.md: ")
+    assert "fonts map glyphs wrong" in lines[0] and lines[0].endswith("nothing was built.")
+    assert pdf.read_bytes() == before
+    assert [p.name for p in (root / "dist").iterdir() if p.suffix != ""] == [pdf.name]
+
+
+def test_split_fonts_fail_a_build_laid_out_in_parts_every_time(tmp_path, split_fonts):
+    from quire.load import load
+    from quire.outputs import pdf_parts
+
+    root = czech_project(tmp_path, split_fonts, whole_fonts_css(), long=True)
+    assert pdf_parts.plan(load(root)) is not None       # laid out in parts
+    done = run_quire("build", root, "--format", "pdf", "-j", "2")
+    assert done.returncode == 0, done.stderr
+    pdf = root / "dist" / "kniha.pdf"
+    before = pdf.read_bytes()
+
+    (root / "styles" / "shared.css").write_text(SPLIT_CSS, "utf-8")
+    for _ in range(2):      # the second build finds the parts in the cache, with the check
+        done = run_quire("build", root, "--format", "pdf", "-j", "2")
+        assert done.returncode == 1
+        assert "Traceback" not in done.stderr
+        lines = errors(done.stderr)
+        assert [line.split(":")[0] for line in lines] == [
+            f"content/{n:02d}-kapitola.md" for n in range(1, 5)], done.stderr
+        assert all("fonts map glyphs wrong" in line for line in lines)
+        assert pdf.read_bytes() == before
+
+
+def test_a_glyph_no_font_has_fails_the_build(tmp_path):
+    if subprocess.run(["fc-list", ":charset=e0f0"], capture_output=True, text=True,
+                      check=True).stdout.strip():
+        pytest.skip("a font on this machine covers U+E0F0")
+    root = make_project(tmp_path, {
+        "styles/shared.css": whole_fonts_css(),
+        "content/a.md": "# Tegn\n\nEt tegn ingen skrift har: \ue0f0.\n"})
+    done = run_quire("build", root, "--format", "pdf")
+    assert done.returncode == 1
+    lines = errors(done.stderr)
+    assert len(lines) == 1 and lines[0].startswith("content/a.md: ")
+    assert "U+E0F0" in lines[0] and ".notdef" in lines[0]
+
+
+# -- a PDF changed after writing: the check function finds it -------------------------
+
+def _source(root: Path):
+    from quire.load import load
+    from quire.outputs import pdf as pdf_output
+    from quire.outputs import text_check
+
+    publication = load(root)
+    return text_check.Source(pdf_output.render_print_html(publication),
+                             text_check.stylesheet_texts(publication))
+
+
+def _first_page(pdf: pikepdf.Pdf) -> int:
+    """The index of the page the first document starts on (it shows "Čapek")."""
+    from quire.outputs import pdf_text
+
+    return next(i for i, page in enumerate(pdf_text.read(pdf)) if "Čapek" in page.text)
+
+
+def _body_font(page: pikepdf.Page, *letters: str) -> tuple[str, pikepdf.Object, list]:
+    """The resource name of a Type0 font on `page` whose ToUnicode maps a glyph to each of
+    `letters`, the font, and those glyphs' codes as 4 hex digits."""
+    for name, font in page.Resources.Font.items():
+        cmap = font.ToUnicode.read_bytes()
+        found = [re.search(rb"<([0-9a-f]{4})> <%04x>" % ord(c), cmap) for c in letters]
+        if all(found):
+            return name, font, [match.group(1) for match in found]
+    raise AssertionError(f"no font maps glyphs to {letters}")
+
+
+def test_a_tampered_to_unicode_is_caught(multiscript, tmp_path):
+    from quire.outputs import text_check
+
+    pdf_path = next((multiscript / "dist").glob("*.pdf"))
+    source = _source(multiscript)
+    assert text_check.check(pdf_path, source) == {}
+    with pikepdf.open(pdf_path) as pdf:
+        _, font, [code] = _body_font(pdf.pages[_first_page(pdf)], "e")
+        cmap = font.ToUnicode.read_bytes()
+        font.ToUnicode.write(cmap.replace(b"<%s> <0065>" % code, b"<%s> <0078>" % code))
+        pdf.save(tmp_path / "tampered.pdf")
+        font.ToUnicode.write(cmap.replace(b"<%s> <0065>" % code, b""))
+        pdf.save(tmp_path / "unmapped.pdf")
+
+    problems = text_check.check(tmp_path / "tampered.pdf", source)
+    assert list(problems) == [source.order[0]]
+    entry = problems[source.order[0]]
+    assert entry["words"] and all("x" in word for word in entry["words"])
+    assert ["x", "e"] in entry["misdrawn"]          # the glyph is an e, its text says x
+    unmapped = text_check.check(tmp_path / "unmapped.pdf", source)
+    assert list(unmapped) == [source.order[0]] and unmapped[source.order[0]]["unmapped"] > 0
+
+
+def test_a_glyph_swapped_in_the_page_is_caught(multiscript, tmp_path):
+    """Another glyph drawn, its ToUnicode consistent: the words differ from the source."""
+    from quire.outputs import text_check
+
+    pdf_path = next((multiscript / "dist").glob("*.pdf"))
+    with pikepdf.open(pdf_path) as pdf:
+        page = pdf.pages[_first_page(pdf)]
+        name, _, (a, o) = _body_font(page, "a", "o")
+        current = b""
+
+        def swap(match):        # in the strings shown in that font, every a becomes an o
+            nonlocal current
+            if match.group(1):
+                current = b"/" + match.group(1)
+                return match.group(0)
+            if current != name.encode():
+                return match.group(0)
+            hexes = match.group(2)
+            return b"<" + b"".join(o if hexes[i:i + 4] == a else hexes[i:i + 4]
+                                   for i in range(0, len(hexes), 4)) + b">"
+        content = re.sub(rb"/(\S+) [\d.]+ Tf|<([0-9a-f]+)>", swap, page.Contents.read_bytes())
+        page.Contents.write(content)
+        pdf.save(tmp_path / "swapped.pdf")
+    problems = text_check.check(tmp_path / "swapped.pdf", _source(multiscript))
+    words = next(iter(problems.values()))["words"]
+    assert words and all("o" in word for word in words)
+
+
+# -- the reader itself, on a PDF made by hand ----------------------------------------
+
+def test_the_reader_decodes_every_text_operator(tmp_path):
+    from quire.outputs import pdf_text
+
+    pdf = pikepdf.new()
+    to_unicode = pdf.make_stream(
+        b"/CIDInit /ProcSet findresource begin 12 dict begin begincmap\n"
+        b"1 begincodespacerange <0000> <ffff> endcodespacerange\n"
+        b"2 beginbfrange\n<0001> <0003> <0041>\n<0004> <0005> [<0161> <010d>]\nendbfrange\n"
+        b"1 beginbfchar\n<0006> <00660069>\nendbfchar\n"
+        b"endcmap CMapName currentdict /CMap defineresource pop end end\n")
+    type0 = pdf.make_indirect(pikepdf.Dictionary(
+        Type=pikepdf.Name.Font, Subtype=pikepdf.Name.Type0, BaseFont=pikepdf.Name.X,
+        Encoding=pikepdf.Name("/Identity-H"), ToUnicode=to_unicode,
+        DescendantFonts=[pikepdf.Dictionary(Type=pikepdf.Name.Font,
+                                            Subtype=pikepdf.Name.CIDFontType2,
+                                            BaseFont=pikepdf.Name.X)]))
+    simple = pdf.make_indirect(pikepdf.Dictionary(
+        Type=pikepdf.Name.Font, Subtype=pikepdf.Name.Type1, BaseFont=pikepdf.Name.Helvetica,
+        Encoding=pikepdf.Dictionary(BaseEncoding=pikepdf.Name.WinAnsiEncoding,
+                                    Differences=[128, pikepdf.Name.Scaron])))
+    form = pdf.make_stream(b"BT /F2 10 Tf 0 0 Td (In a form) Tj ET",
+                           Type=pikepdf.Name.XObject, Subtype=pikepdf.Name.Form,
+                           BBox=[0, 0, 100, 100],
+                           Resources=pikepdf.Dictionary(Font=pikepdf.Dictionary(F2=simple)))
+    content = (b"BT /F1 12 Tf 10 700 Td <000100020003> Tj (\\000\\004\\000\\005) Tj\n"
+               b"T* [<0006> -200 <0001> 30 () 5 <0000>] TJ ET\n"
+               b"BT /F2 12 Tf 14 TL (Hello \\(world\\)) ' 1 2 (Ende\\200) \" ET\n"
+               b"/Fm1 Do\n")
+    page = pikepdf.Dictionary(
+        Type=pikepdf.Name.Page, MediaBox=[0, 0, 612, 792], Contents=pdf.make_stream(content),
+        Resources=pikepdf.Dictionary(Font=pikepdf.Dictionary(F1=type0, F2=simple),
+                                     XObject=pikepdf.Dictionary(Fm1=form)))
+    pdf.pages.append(pikepdf.Page(pdf.make_indirect(page)))
+    pdf.save(tmp_path / "hand.pdf")
+
+    [found] = pdf_text.read(tmp_path / "hand.pdf")
+    assert found.segments == ["ABCšč", "fiA\ufffd", "Hello (world)", "EndeŠ", "In a form"]
+    assert found.notdef == {"glyph 0"}          # code 0 is .notdef, and has no text
+    assert found.unmapped == 1

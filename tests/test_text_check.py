@@ -120,6 +120,17 @@ def test_a_correct_multiscript_build_passes(multiscript):
     assert text_check.check(pdf, source) == {}
 
 
+def test_text_a_stylesheet_hides_is_no_false_alarm(tmp_path):
+    """A letter only in text the print stylesheet hides is not missing from the pages."""
+    root = make_project(tmp_path, {
+        "styles/shared.css": whole_fonts_css() + ".kun-epub { display: none; }\n",
+        "content/a.md": "# Skjult\n\nSynlig tekst på norsk.\n\n"
+                        '<p class="kun-epub">Bare i e-boka: Dvořák.</p>\n'})
+    done = run_quire("build", root, "--format", "pdf")
+    assert done.returncode == 0, done.stderr
+    assert "Dvořák" not in pdftotext(next((root / "dist").glob("*.pdf")))
+
+
 # -- the bug comes back: the build fails --------------------------------------------
 
 def czech_project(root: Path, fonts: dict[str, bytes], css: str, long: bool = False) -> Path:

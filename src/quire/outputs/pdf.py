@@ -326,9 +326,8 @@ def _render(publication: Publication, target: Path | None, cache=None, jobs: int
             session.write(rendered, target)
     findings = (preflight.check_pdf(target, cmyk_job=True)
                 if target is not None and publication.pdf.variant == "print" else [])
-    problems = text_check.check_written(
-        publication, html, target, ((name, index) for index, page in enumerate(rendered.pages)
-                                    for name in page.anchors)) if target is not None else {}
+    problems = (text_check.check_written(publication, html, target, rendered)
+                if target is not None else {})
     _report(publication, findings, session.refused, session.capture.messages)
     text_check.raise_for(publication, problems)
     return starts

@@ -355,8 +355,8 @@ def _work(task, offset_of=None) -> PartResult:
     if path is not None:
         result.findings = preflight.findings(Path(path), cmyk_job=True,
                                              first_page=hook.offset + 1)
-        result.text = text_check.check_written(publication, html, Path(path),
-                                               (a[:2] for a in anchors), hook.offset + 1)
+        result.text = text_check.check_written(publication, html, Path(path), rendered,
+                                               hook.offset + 1)
     if job.store is not None:
         job.store.keep(html, result)
     return result

@@ -108,18 +108,21 @@ def _css_strings(css: str) -> str:
 
 
 def check(pdf, source: Source, starts: dict[str, int] | None = None,
-          first_page: int = 1) -> dict[str, dict]:
+          first_page: int = 1, laid_out=None) -> dict[str, dict]:
     """The problems of a PDF (a path or a pikepdf.Pdf) laid out from `source`, per document
     id ("" for pages outside any document), as JSON-able dicts; {} when all is well.
     `starts` gives the page index where each document begins (default: its named
-    destination in the PDF); pages are numbered from `first_page` in messages."""
+    destination in the PDF); pages are numbered from `first_page` in messages.
+    `laid_out(page indexes)`, when given, tells the letters the layout put on those pages:
+    a letter missing from the PDF that the layout did not show either (a stylesheet hid
+    it) is not a problem."""
     import pikepdf
 
     from . import pdf_text
 
     if not isinstance(pdf, pikepdf.Pdf):
         with pikepdf.open(pdf) as opened:
-            return check(opened, source, starts, first_page)
+            return check(opened, source, starts, first_page, laid_out)
     pages = pdf_text.read(pdf)
     if starts is None:
         starts = _destinations(pdf)
@@ -155,7 +158,10 @@ def check(pdf, source: Source, starts: dict[str, int] | None = None,
             note(blame, "unmapped", page.unmapped, number)
     for doc in source.order:
         if doc in starts and (missing := source.letters[doc] - shown[doc]):
-            note(doc, "missing", sorted(missing), starts[doc] + first_page)
+            if laid_out is not None:
+                missing &= laid_out([i for i, docs in enumerate(owners) if doc in docs])
+            if missing:
+                note(doc, "missing", sorted(missing), starts[doc] + first_page)
     return problems
 
 
@@ -302,14 +308,28 @@ def stylesheet_texts(publication) -> list[str]:
             for layer, path in publication.stylesheets if layer in ("shared", "print")]
 
 
-def check_written(publication, html: str, pdf: Path, anchors, first_page: int = 1
+def check_written(publication, html: str, pdf: Path, rendered, first_page: int = 1
                   ) -> dict[str, dict]:
-    """`check` for a PDF (or a part of one) quire wrote from `html`; `anchors` are
-    (name, page index) pairs, as the layout placed them."""
+    """`check` for a PDF (or a part of one) quire wrote from `html`, laid out as
+    `rendered` (a WeasyPrint document)."""
     starts: dict[str, int] = {}
-    for name, page in anchors:
-        starts.setdefault(name, page)
-    return check(pdf, Source(html, stylesheet_texts(publication)), starts, first_page)
+    for index, page in enumerate(rendered.pages):
+        for name in page.anchors:
+            starts.setdefault(name, index)
+
+    def laid_out(pages: list[int]) -> set[str]:
+        letters: set[str] = set()
+
+        def walk(box):
+            if isinstance(getattr(box, "text", None), str):
+                letters.update(fold(box.text))
+            for child in getattr(box, "children", ()):
+                walk(child)
+        for index in pages:
+            walk(rendered.pages[index]._page_box)
+        return letters
+    return check(pdf, Source(html, stylesheet_texts(publication)), starts, first_page,
+                 laid_out)
 
 
 def raise_for(publication, problems: dict[str, dict]) -> None:

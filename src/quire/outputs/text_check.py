@@ -285,17 +285,21 @@ def _sentence(entry: dict) -> str:
         parts.append("it draws " + ", ".join(pairs) + (f" and {more} more" if more > 0
                                                         else ""))
     if entry.get("missing"):
-        parts.append(f"the letters {_quoted(entry['missing'])} of the source are not in "
+        parts.append(f"the source's letters {_quoted(entry['missing'])} are missing from "
                      "its pages")
-    if parts:
-        parts[-1] += " (fonts map glyphs wrong)"
+    wrong_fonts = bool(parts)
     if entry.get("notdef"):
-        codes = ", ".join(f"U+{ord(c):04X}" for c in entry["notdef"][:_SHOWN] if len(c) == 1)
+        chars = [c for c in entry["notdef"] if len(c) == 1]
+        codes = ", ".join(f"U+{ord(c):04X}" for c in chars[:_SHOWN])
         parts.append(f"{_quoted(entry['notdef'])}" + (f" ({codes})" if codes else "")
-                     + " drawn with no glyph (.notdef: a box or nothing; is there a font "
-                     "for them?)")
+                     + (" have" if len(entry["notdef"]) > 1 else " has")
+                     + " no glyph (.notdef: an empty box or nothing)"
+                     + ("" if wrong_fonts else "; no font in use covers "
+                        + ("them" if len(entry["notdef"]) > 1 else "it")))
     if entry.get("unmapped"):
         parts.append(f"{entry['unmapped']} glyphs carry no text (no ToUnicode entry)")
+    if wrong_fonts:
+        parts[-1] += " (fonts map glyphs wrong)"
     pages = entry.get("pages", [])
     where = (f" (page{'s' if len(pages) > 1 else ''} "
              f"{', '.join(map(str, pages[:8]))}{' and more' if len(pages) > 8 else ''})")

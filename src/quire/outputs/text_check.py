@@ -173,6 +173,7 @@ def _owners(order: list[str], starts: dict[str, int], count: int) -> list[list[s
     placed = [doc for doc in order if doc in starts]
     for i, doc in enumerate(placed):
         end = starts[placed[i + 1]] if i + 1 < len(placed) else count - 1
+        end = max(end, starts[doc])
         for page in range(starts[doc], min(end, count - 1) + 1):
             owners[page].append(doc)
     for doc in order:
@@ -300,7 +301,7 @@ def _sentence(entry: dict) -> str:
         parts.append(f"{entry['unmapped']} glyphs carry no text (no ToUnicode entry)")
     if wrong_fonts:
         parts[-1] += " (fonts map glyphs wrong)"
-    pages = entry.get("pages", [])
+    pages = sorted(entry.get("pages", []))
     where = (f" (page{'s' if len(pages) > 1 else ''} "
              f"{', '.join(map(str, pages[:8]))}{' and more' if len(pages) > 8 else ''})")
     return "; ".join(parts) + where

@@ -67,7 +67,7 @@ def read(pdf, first: int = 0, last: int | None = None) -> list[PageText]:
     pages = []
     for page in list(pdf.pages)[first:last]:
         found = PageText()
-        _Reader(found, fonts).run(page.obj.get("/Contents"), page.obj.get("/Resources"))
+        _Reader(found, fonts).run(page.obj.get("/Contents"), page.resources)  # inherited too
         pages.append(found)
     return pages
 
@@ -116,10 +116,11 @@ class _Reader:
         font = fonts.get("/" + name.decode("latin-1")) if fonts is not None else None
         if font is None:
             return None
-        key = font.objgen if font.is_indirect else (id(font),)
-        if key not in self.fonts:
-            self.fonts[key] = _Font(font)
-        return self.fonts[key]
+        if not font.is_indirect:
+            return _Font(font)
+        if font.objgen not in self.fonts:
+            self.fonts[font.objgen] = _Font(font)
+        return self.fonts[font.objgen]
 
     def _xobject(self, resources, name: bytes) -> None:
         xobjects = resources.get("/XObject")

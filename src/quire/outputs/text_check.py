@@ -34,7 +34,8 @@ _WORD = re.compile(rf"(?:[^\W_]|[{_MARKS}])+")
 _WORD_CHAR = re.compile(rf"[^\W_]|[{_MARKS}]")
 _HYPHENS = "-\u2010\u2011\u00ad"
 # Scripts whose glyphs do not map one to one to characters (reordering, conjuncts,
-# contextual ligatures): WeasyPrint's ToUnicode gives a glyph the text of its first cluster.
+# contextual ligatures): WeasyPrint's ToUnicode gives a glyph the text of the first cluster
+# it is drawn in, and the other glyphs of a cluster no text.
 _COMPLEX = re.compile(
     "[\u0590-\u08ff\u0900-\u0dff\u0e00-\u0fff\u1000-\u109f\u1700-\u18af\u1900-\u1aff"
     "\u1b00-\u1cff\ua800-\uabff\ufb1d-\ufdff\ufe70-\ufeff\U00010a00-\U00010fff"
@@ -101,9 +102,14 @@ class Source:
 
 def _css_strings(css: str) -> str:
     """The strings in a stylesheet (generated content: labels, quotes, counters' symbols)."""
+    def char(match) -> str:
+        if match.group(2):
+            return match.group(2)
+        code = int(match.group(1), 16)
+        return chr(code) if 0 < code <= 0x10FFFF else "\ufffd"
+
     def unescape(text: str) -> str:
-        return re.sub(r"\\([0-9a-fA-F]{1,6})\s?|\\(.)",
-                      lambda m: chr(int(m.group(1), 16)) if m.group(1) else m.group(2), text)
+        return re.sub(r"\\([0-9a-fA-F]{1,6})\s?|\\(.)", char, text)
     return " ".join(unescape(a or b) for a, b in _CSS_STRING.findall(css))
 
 

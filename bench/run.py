@@ -92,17 +92,12 @@ def markdown_files(root: Path) -> list[str]:
 
 def weasyprint_alone(root: Path, work: Path) -> list[str]:
     """A command that has WeasyPrint alone (imported the usual way) lay out and write quire's
-    print HTML and stylesheet for `root`: the floor under quire's own PDF. The theme is
-    copied with its fonts' TrueType files, which quire hands WeasyPrint."""
+    print HTML and stylesheet for `root`: the floor under quire's own PDF."""
     from quire.load import load
     from quire.outputs import pdf
 
     theme = work / "theme"
     shutil.copytree(REPO / "styles", theme, dirs_exist_ok=True)
-    shared = theme / "shared.css"
-    shared.write_text(re.sub(r'fonts/([\w-]+)\.woff2"\) format\("woff2"\)',
-                             r'fonts/ttf/\1.ttf") format("truetype")',
-                             shared.read_text(encoding="utf-8")), encoding="utf-8")
     html = pdf.render_print_html(load(root))
     html = html.replace(pdf.THEME_URL, theme.as_uri() + "/").replace(
         pdf.PROJECT_URL, root.resolve().as_uri() + "/")

@@ -197,23 +197,6 @@ def test_preflight_finds_what_a_printer_rejects(tmp_path):
     assert "RGB" not in checked.stdout                 # not a CMYK job: RGB is right there
 
 
-def test_shipped_truetype_fonts_are_the_woff2_unpacked():
-    """The theme ships its WOFF2 fonts (for the EPUB) also unpacked (for WeasyPrint): the
-    two must never drift apart."""
-    import io
-    from pathlib import Path
-
-    from fontTools.ttLib import woff2
-
-    fonts = Path(__file__).parent.parent / "styles" / "fonts"
-    packed = sorted(fonts.glob("*.woff2"))
-    assert packed and len(list((fonts / "ttf").glob("*.ttf"))) == len(packed)
-    for font in packed:
-        out = io.BytesIO()
-        woff2.decompress(io.BytesIO(font.read_bytes()), out)
-        assert (fonts / "ttf" / f"{font.stem}.ttf").read_bytes() == out.getvalue(), font.name
-
-
 def test_hyphenation_patterns_read_by_a_helper_process_are_pyphens_own(monkeypatch):
     import pyphen
 

@@ -125,8 +125,8 @@ def test_epub_package_language_and_metadata(seed_build):
         modified = opf.find(".//opf:meta[@property='dcterms:modified']", ns).text
         assert modified == "2019-08-19T00:00:00Z"
         items = opf.findall(".//opf:manifest/opf:item", ns)
-        fonts = [i.get("href") for i in items if i.get("media-type") == "font/woff2"]
-        assert any("source-serif-4" in f for f in fonts) and any("source-sans-3" in f for f in fonts)
+        fonts = [i.get("href") for i in items if i.get("media-type") == "font/ttf"]
+        assert any("SourceSerif4" in f for f in fonts) and any("SourceSans3" in f for f in fonts)
         for font in fonts:
             assert f"EPUB/{font}" in names
         assert any(i.get("media-type") == "image/png" for i in items)

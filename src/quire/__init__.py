@@ -4,13 +4,7 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from pathlib import Path  # noqa: E402
+from .build import BuildResult, BuildWarning, build  # noqa: E402
+from .errors import QuireError  # noqa: E402
 
-
-def build(project: Path, formats=("pdf", "epub"), out_dir: Path | None = None) -> list[Path]:
-    """Load the project once and write each format; returns the files written."""
-    from .load import load
-    from .outputs import build_all
-
-    publication = load(Path(project))
-    return build_all(publication, formats, Path(out_dir) if out_dir else publication.root / "dist")
+__all__ = ["BuildResult", "BuildWarning", "QuireError", "__version__", "build"]

@@ -3,7 +3,8 @@
 - An inputs digest over everything a build reads (config, content, styles, templates, the
   built-in theme, quire's version, SOURCE_DATE_EPOCH): when it and the outputs are as the
   last build left them, there is nothing to do.
-- Python-Markdown's HTML per document, keyed by its text, language and quire's version.
+- Python-Markdown's HTML per document, keyed by its text and quire's version (the HTML
+  does not depend on the language: quotes are put in later, typography.py).
 - The print layout's page starts (for the EPUB's page list), keyed by the inputs digest.
 - The parts of a long PDF as laid out (pages, anchors, page starts) and as written, keyed
   by their HTML, everything else they read and, for the PDF, their first page number: after
@@ -47,7 +48,8 @@ def _files(root: Path):
 def _versions() -> str:
     from importlib.metadata import version
     return " ".join(f"{name} {version(name)}" for name in
-                    ("markdown", "pygments", "weasyprint", "ebooklib", "jinja2"))
+                    ("markdown", "pygments", "weasyprint", "ebooklib", "jinja2", "babel",
+                     "py3langid"))
 
 
 def inputs_digest(root: Path, extra: tuple[Path, ...] | list[Path] = (),
@@ -130,21 +132,21 @@ class BuildCache:
 
     # -- Markdown ------------------------------------------------------------------------
     def markdown(self, convert):
-        """Wrap `convert(text, lang) -> html` with a cache on disk."""
-        def path_of(text: str, lang: str) -> Path:
+        """Wrap `convert(text) -> html` with a cache on disk."""
+        def path_of(text: str) -> Path:
             key = hashlib.sha256(
-                f"{__version__}\0{_versions()}\0{lang}\0{text}".encode()).hexdigest()
+                f"{__version__}\0{_versions()}\0{text}".encode()).hexdigest()
             return self.dir / "markdown" / key[:2] / key
 
-        def cached(text: str, lang: str) -> str:
-            path = path_of(text, lang)
+        def cached(text: str) -> str:
+            path = path_of(text)
             try:
                 return path.read_text(encoding="utf-8")
             except (OSError, UnicodeDecodeError):
-                html = convert(text, lang)
+                html = convert(text)
                 _write_atomic(path, html.encode("utf-8"))
                 return html
-        cached.known = lambda text, lang: path_of(text, lang).is_file()
+        cached.known = lambda text: path_of(text).is_file()
         return cached
 
     # -- files derived from files (fonts unpacked for print, images in CMYK) -------------

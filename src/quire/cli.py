@@ -15,15 +15,11 @@ from .errors import QuireError
 
 
 class _Collect(logging.Handler):
-    """Prints quire's warnings as they come and counts them for --strict."""
+    """Prints quire's warnings as they come."""
 
     def __init__(self):
         super().__init__(logging.WARNING)
         self.messages: list[str] = []
-
-    @property
-    def count(self) -> int:
-        return len(self.messages)
 
     def emit(self, record):
         self.messages.append(record.getMessage())
@@ -80,8 +76,8 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _cores() -> int:
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (
-        os.cpu_count() or 1)
+    from .build import cores
+    return cores()
 
 
 def _jobs(value: str) -> int:
@@ -120,62 +116,21 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _build(args, collect: _Collect, report: bool = True):
-    from .cache import BuildCache, inputs_digest
-    from .outputs import FORMATS
+    """quire build: the one build path (build.build); `collect` prints its warnings."""
+    from .build import FORMATS, build
 
-    formats = FORMATS if args.format == "all" else (args.format,)
-    root = args.path.resolve()
-    out = args.out.resolve() if args.out else root / "dist"
-    cache = BuildCache(out) if root.is_dir() else None
-    key = f"{'+'.join(formats)}|{args.variant or ''}|{getattr(args, 'page_list', True)}"
-    digest = inputs_digest(root, cache.extra_inputs(key)) if cache else ""
-    if cache and (record := cache.up_to_date(key, digest)) and not (
-            args.strict and record["warnings"]):
-        for message in record["warnings"]:            # the warnings of the build that made them
-            collect.emit(logging.makeLogRecord({"msg": message, "levelno": logging.WARNING}))
-        if not args.quiet:
-            for name in record["outputs"]:
-                print(f"up to date: {name}")
-        return 0 if report else [Path(name) for name in record["outputs"]]
-
-    from . import markup
-    from .load import load
-    from .outputs import build_all
-
-    jobs = getattr(args, "jobs", _cores())
-    publication = load(args.path, html_of=cache.markdown(markup.to_html) if cache else None,
-                       jobs=jobs, meanwhile=_import_weasyprint if "pdf" in formats else None)
-    if args.variant:
-        publication = replace(publication, pdf=replace(publication.pdf, variant=args.variant))
-    if not getattr(args, "page_list", True):       # the preview skips the print layout
-        publication = replace(publication, page_list=False)
-    if args.strict and collect.count:
-        raise QuireError(f"{collect.count} warning(s) and --strict: nothing was built.")
-    if cache:                   # now that the files the build reads are known
-        digest = inputs_digest(root, publication.inputs)
-    def strict(target: Path) -> None:
-        if args.strict and collect.count:
-            raise QuireError(f"{target}: {collect.count} warning(s) and --strict; "
-                             "the previous file was left as it was.")
-
-    written = build_all(publication, formats, out, check=strict, cache=cache, digest=digest,
-                        jobs=jobs)
-    for handler in logging.getLogger("quire").handlers:
-        if isinstance(handler, _Progress):
-            handler.done()
-    for path in written:
-        if not args.quiet:
-            print(f"wrote {path}")
-    if cache:
-        cache.record(key, digest, written, collect.messages,
-                     [str(p) for p in publication.inputs])
-    return 0 if report else written
-
-
-def _import_weasyprint() -> None:
-    from . import weasy
-
-    weasy.imported()        # 0.4 s, while other processes convert the Markdown
+    try:
+        result = build(args.path, FORMATS if args.format == "all" else (args.format,),
+                       args.out, args.variant, args.strict, getattr(args, "jobs", None),
+                       page_list=getattr(args, "page_list", True))
+    finally:
+        for handler in logging.getLogger("quire").handlers:
+            if isinstance(handler, _Progress):
+                handler.done()
+    if not args.quiet:
+        for path in result.written:
+            print(f"up to date: {path}" if result.up_to_date else f"wrote {path}")
+    return 0 if report else list(result.written)
 
 
 def _loop(args, collect: _Collect) -> int:

@@ -17,6 +17,7 @@ from typing import Any, Callable
 import yaml
 
 from .errors import ConfigError, ContentError
+from .fonts import validate as fonts_validate
 from .model import Author, PdfSettings
 
 PAGE_SIZES = {
@@ -47,7 +48,8 @@ def _bool(value):
 def _lang(value):
     if isinstance(value, str) and _LANG.match(value):
         return value, None
-    return None, f"expected a language tag such as nb, en-GB; got {_show(value)}"
+    hint = " (YAML reads no as false: write lang: \"no\", or nb)" if value is False else ""
+    return None, f"expected a language tag such as nb, en-GB; got {_show(value)}{hint}"
 
 
 def _date(value):
@@ -165,7 +167,7 @@ ACCESSIBILITY_SCHEMA = {
     "access_mode_sufficient": _strlist, "conforms_to": _str, "certified_by": _str,
 }
 CONFIG_SCHEMA = {**PUBLICATION_SCHEMA, "documents": _strlist,
-                 "accessibility": ACCESSIBILITY_SCHEMA}
+                 "accessibility": ACCESSIBILITY_SCHEMA, "fonts": fonts_validate}
 # Front matter: the document's own keys, plus publication keys (used when quire.toml is silent).
 FRONT_MATTER_SCHEMA = {**PUBLICATION_SCHEMA, "section": _str, "lead": _str}
 

@@ -1,61 +1,53 @@
-"""Words quire itself puts on the page, in the document's language."""
+"""Words quire itself puts on the page (Figur, Tabell, Innhold, ...) in the document's
+language, from the data file data/labels.toml; English for a word a language lacks."""
 
 from __future__ import annotations
 
-LABELS = {
-    "en": {"contents": "Contents", "notes": "Notes", "figure": "Figure", "table": "Table",
-           "page": "page", "landmarks": "Landmarks", "start": "Start of content",
-           "pages": "Pages",
-           "editors": "Editors", "cover": "Cover", "title_page": "Title page"},
-    "nb": {"contents": "Innhold", "notes": "Noter", "figure": "Figur", "table": "Tabell",
-           "page": "side", "landmarks": "Orienteringspunkter", "start": "Start på innholdet",
-           "pages": "Sider",
-           "editors": "Redaktører", "cover": "Omslag", "title_page": "Tittelside"},
-    "nn": {"contents": "Innhald", "notes": "Notar", "figure": "Figur", "table": "Tabell",
-           "page": "side", "landmarks": "Orienteringspunkt", "start": "Start på innhaldet",
-           "pages": "Sider",
-           "editors": "Redaktørar", "cover": "Omslag", "title_page": "Tittelside"},
-    "da": {"contents": "Indhold", "notes": "Noter", "figure": "Figur", "table": "Tabel",
-           "page": "side", "landmarks": "Orienteringspunkter", "start": "Start på indholdet",
-           "pages": "Sider",
-           "editors": "Redaktører", "cover": "Omslag", "title_page": "Titelblad"},
-    "sv": {"contents": "Innehåll", "notes": "Noter", "figure": "Figur", "table": "Tabell",
-           "page": "sida", "landmarks": "Orienteringspunkter", "start": "Början av innehållet",
-           "pages": "Sidor",
-           "editors": "Redaktörer", "cover": "Omslag", "title_page": "Titelsida"},
-    "de": {"contents": "Inhalt", "notes": "Anmerkungen", "figure": "Abbildung",
-           "table": "Tabelle", "page": "S.", "landmarks": "Orientierungspunkte",
-           "start": "Beginn des Inhalts", "pages": "Seiten",
-           "editors": "Herausgeber", "cover": "Umschlag", "title_page": "Titelseite"},
-    "fr": {"contents": "Table des matières", "notes": "Notes", "figure": "Figure",
-           "table": "Tableau", "page": "p.", "landmarks": "Repères",
-           "start": "Début du contenu", "pages": "Pages",
-           "editors": "Sous la direction de", "cover": "Couverture", "title_page": "Page de titre"},
-}
-LABELS["no"] = LABELS["nb"]
+import tomllib
+from functools import lru_cache
+from importlib import resources
 
-# The EPUB's accessibility summary, composed from these parts.
-SUMMARY = {
-    "en": ("Structured text with headings and a table of contents",
-           ", text alternatives for every image", ", and the page numbers of the print edition",
-           ". No known hazards."),
-    "nb": ("Strukturert tekst med overskrifter og innholdsfortegnelse",
-           ", tekstalternativ til alle bilder", " og sidetallene fra den trykte utgaven",
-           ". Ingen kjente risikoer."),
-    "nn": ("Strukturert tekst med overskrifter og innhaldsliste",
-           ", tekstalternativ til alle bilete", " og sidetala frå den trykte utgåva",
-           ". Ingen kjende risikoar."),
-}
-SUMMARY["no"] = SUMMARY["nb"]
+from . import language
+
+SUMMARY_KEYS = ("summary", "summary_alt", "summary_pages", "summary_end")
+
+
+@lru_cache(maxsize=1)
+def _table() -> dict[str, dict[str, str]]:
+    text = resources.files("quire").joinpath("data/labels.toml").read_text(encoding="utf-8")
+    return {tag.lower(): words for tag, words in tomllib.loads(text).items()}
+
+
+def _own(lang: str) -> tuple[str, dict[str, str]]:
+    """(the entry's tag, its words) for a language tag: zh-Hant-TW finds zh-Hant, zh-TW
+    finds zh-Hant (CLDR's likely script), de-AT finds de, no finds nb; ("en", {}) if none."""
+    table = _table()
+    tags = [t for t in language.print_lang(lang).replace("_", "-").lower().split("-") if t]
+    candidates = ["-".join(tags[:n]) for n in range(len(tags), 0, -1)]
+    written = language.script(lang).lower()
+    if tags and written not in ("zyyy", "latn"):
+        candidates.insert(len(candidates) - 1, f"{tags[0]}-{written}")
+    for candidate in candidates:
+        if candidate in table:
+            return candidate, table[candidate]
+    return "en", {}
+
+
+@lru_cache(maxsize=64)
+def labels(lang: str) -> dict[str, str]:
+    """Every label for `lang`, English where it has none; `page_before` and `page_after`
+    surround a page number in a reference ("side 12", "12ページ")."""
+    words = {**_table()["en"], **_own(lang)[1]}
+    pattern = words.get("page_reference") or words["page"] + " {}"
+    words["page_before"], _, words["page_after"] = pattern.partition("{}")
+    return words
 
 
 def summary(lang: str, alt_text: bool, page_numbers: bool) -> tuple[str, str]:
-    """(the accessibility summary, its language)."""
-    key = lang.split("-")[0].lower()
-    key = key if key in SUMMARY else "en"
-    base, alt, pages, end = SUMMARY[key]
-    return base + (alt if alt_text else "") + (pages if page_numbers else "") + end, key
-
-
-def labels(lang: str) -> dict[str, str]:
-    return LABELS.get(lang.split("-")[0].lower(), LABELS["en"])
+    """(the accessibility summary, its language): in `lang` where the data file has all
+    of it, else in English."""
+    tag, words = _own(lang)
+    if not all(key in words for key in SUMMARY_KEYS):
+        tag, words = "en", _table()["en"]
+    base, alt, pages, end = (words[key] for key in SUMMARY_KEYS)
+    return base + (alt if alt_text else "") + (pages if page_numbers else "") + end, tag

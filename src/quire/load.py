@@ -13,7 +13,7 @@ import re
 import uuid
 from pathlib import Path
 
-from . import images, markup, parallel
+from . import fonts, images, language, markup, parallel
 from .config import FrontMatter, pdf_settings, read_config, split_front_matter
 from .errors import ContentError, QuireError
 from .model import Asset, Document, Metadata, Publication
@@ -72,7 +72,7 @@ PARALLEL_TEXT = 200_000     # characters of Markdown from which `jobs` processes
 
 
 def load(project: Path, html_of=None, jobs: int = 1, meanwhile=None) -> Publication:
-    """The publication in `project`. `html_of(text, lang)` may replace Python-Markdown's
+    """The publication in `project`. `html_of(text)` may replace Python-Markdown's
     conversion (a cache in front of it); a long manuscript is converted by `jobs`
     processes, while this one runs `meanwhile()` (the CLI imports WeasyPrint)."""
     root = project.resolve()
@@ -102,21 +102,22 @@ def load(project: Path, html_of=None, jobs: int = 1, meanwhile=None) -> Publicat
                 log.warning("%s: '%s' in front matter describes the whole publication and is "
                             "ignored in a publication of several documents; put it in quire.toml",
                             _rel(path, root), key)
-    lang = settings.get("lang") or (front[0].values.get("lang")) or "en"
-
     convert = html_of or markup.to_html
-    known = getattr(convert, "known", lambda text, lang: False)     # in the cache
-    todo = [(fm.body, fm.values.get("lang", lang)) for fm in front]
-    todo = [pair for pair in todo if not known(*pair)]
-    if jobs > 1 and sum(len(text) for text, _ in todo) >= PARALLEL_TEXT:
-        html = dict(zip(todo, parallel.starmap(convert, todo, jobs, meanwhile)))
-        html_of = lambda text, lang: (html[(text, lang)] if (text, lang) in html  # noqa: E731
-                                      else convert(text, lang))
+    known = getattr(convert, "known", lambda text: False)     # in the cache
+    todo = [text for text in dict.fromkeys(fm.body for fm in front) if not known(text)]
+    html: dict[str, str] = {}
+    if jobs > 1 and sum(len(text) for text in todo) >= PARALLEL_TEXT:
+        html = dict(zip(todo, parallel.starmap(convert, [(t,) for t in todo], jobs, meanwhile)))
+
+    def html_of(text: str) -> str:
+        return html[text] if text in html else convert(text)
+    lang, langs = _languages(root, files, front, settings.get("lang"), html_of, html)
     ids, assets = _Ids(), _Assets(root)
     numbering = markup.Numbering(enabled=settings.get("numbering", True))
     converted = []
-    for path, fm in zip(files, front):
-        converted.append(_convert(root, content, path, fm, lang, ids, assets, numbering, html_of))
+    for path, fm, doc_lang in zip(files, front, langs):
+        converted.append(_convert(root, content, path, fm, doc_lang, ids, assets, numbering,
+                                  html_of))
     _link_documents(converted)
     documents = tuple(_document(c) for c in converted)
     for c in converted:
@@ -144,11 +145,13 @@ def load(project: Path, html_of=None, jobs: int = 1, meanwhile=None) -> Publicat
         modified=_modified(settings.get("date", "")),
     )
     stylesheets, styled = _stylesheets(root)
+    font_plan = fonts.plan(root, config.get("fonts", {}), documents)
     return Publication(
         root=root, name=ascii_slug(name), metadata=metadata, documents=documents,
         assets=tuple(assets.by_source.values()),
         stylesheets=stylesheets,
-        inputs=tuple(sorted({*files, *assets.by_source, *(p for _, p in stylesheets), *styled})),
+        inputs=tuple(sorted({*files, *assets.by_source, *(p for _, p in stylesheets), *styled,
+                             *(face.path for face in font_plan.faces)})),
         templates_dir=(root / "templates") if (root / "templates").is_dir() else None,
         pdf=pdf_settings(settings.get("pdf", {})),
         toc=settings.get("toc", len(documents) > 1),
@@ -156,6 +159,7 @@ def load(project: Path, html_of=None, jobs: int = 1, meanwhile=None) -> Publicat
         cover=cover,
         page_list=settings.get("epub", {}).get("page_list", True),
         accessibility=tuple(config.get("accessibility", {}).items()),
+        fonts=font_plan,
     )
 
 
@@ -208,9 +212,8 @@ def _read_front_matter(root: Path, path: Path) -> FrontMatter:
     return split_front_matter(text.replace("\r\n", "\n"), label)
 
 
-def _convert(root, content, path, fm, pub_lang, ids, assets, numbering, html_of) -> dict:
+def _convert(root, content, path, fm, lang, ids, assets, numbering, html_of) -> dict:
     label = _rel(path, root)
-    lang = fm.values.get("lang", pub_lang)
     ids.current = set()
     relative = path.relative_to(content)
     base = ascii_slug("-".join(relative.with_suffix("").parts), "document")
@@ -242,6 +245,29 @@ def _convert(root, content, path, fm, pub_lang, ids, assets, numbering, html_of)
         "title_html": title_html or markup.escape_text(title),
         "part": part, "fm": fm.values, "body": body, "ids": ids.current, "path": path,
     }
+
+
+def _languages(root, files, front, configured, html_of, html) -> tuple[str, list[str]]:
+    """The publication's language and each document's: as set (front matter, quire.toml),
+    else guessed from the text (language.detect); warnings for guesses that fail."""
+    own = [fm.values.get("lang") or configured for fm in front]
+    guesses = []
+    for path, fm, lang in zip(files, front, own):
+        if lang:
+            guesses.append(None)
+            continue
+        text = html_of(fm.body)
+        html.setdefault(fm.body, text)          # converted once, used again below
+        body = markup.parse_fragment(text[:language.SAMPLE * 4])
+        guess = language.detect(f"{fm.values.get('title', '')} {language.prose(body)}")
+        if guess.confident:
+            log.info("%s: language %s, from its text", _rel(path, root), language.name(guess.lang))
+        guesses.append(guess)
+    lang, langs, warnings = language.choose([_rel(p, root) for p in files], own, guesses,
+                                            configured)
+    for warning in warnings:
+        log.warning(warning)
+    return lang, langs
 
 
 def _first_element(root):

@@ -14,17 +14,12 @@ import markdown
 from lxml import etree, html
 from markdown.extensions.toc import slugify_unicode
 
+from . import language
+from . import typography as typo
 from .labels import labels
 from .model import Footnote, Heading
+from .typography import plain_typography, typography  # noqa: F401 (used from here too)
 
-# Quotation marks per language: outer open/close, inner open/close.
-QUOTES = {
-    "nb": ("«", "»", "‘", "’"), "nn": ("«", "»", "‘", "’"), "no": ("«", "»", "‘", "’"),
-    "fr": ("«\u202f", "\u202f»", "“", "”"), "de": ("„", "“", "‚", "‘"),
-    "da": ("»", "«", "›", "‹"), "sv": ("”", "”", "’", "’"), "fi": ("”", "”", "’", "’"),
-    "en": ("“", "”", "‘", "’"),
-}
-DASH_LANGS = {"nb", "nn", "no", "da", "sv", "fi", "fr", "ru", "pl", "es", "it", "pt"}
 UNSAFE_TAGS = {"script", "noscript", "iframe", "object", "embed", "frame", "frameset",
                "applet", "base", "form", "input", "button", "textarea", "select", "link",
                "meta", "style", "audio", "video", "source", "track", "canvas", "template"}
@@ -44,12 +39,12 @@ UNSAFE_URL = re.compile(r"^\s*(javascript|vbscript|data\s*:\s*text/html)", re.I)
 _XML_BAD_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
-def primary(lang: str) -> str:
-    return lang.split("-")[0].lower()
+primary = language.primary
 
 
-def _markdown(lang: str) -> markdown.Markdown:
-    outer_open, outer_close, inner_open, inner_close = QUOTES.get(primary(lang), QUOTES["en"])
+def _markdown() -> markdown.Markdown:
+    """Python-Markdown as quire uses it. Quotes come out as placeholders that `typography`
+    replaces with the document's language's marks: the HTML does not depend on it."""
     return markdown.Markdown(
         extensions=["extra", "toc", "smarty", "admonition", "codehilite", "sane_lists"],
         extension_configs={
@@ -57,8 +52,10 @@ def _markdown(lang: str) -> markdown.Markdown:
             "smarty": {
                 "smart_angled_quotes": True,
                 "substitutions": {
-                    "left-double-quote": outer_open, "right-double-quote": outer_close,
-                    "left-single-quote": inner_open, "right-single-quote": inner_close,
+                    "left-double-quote": typo.OPEN_DOUBLE,
+                    "right-double-quote": typo.CLOSE_DOUBLE,
+                    "left-single-quote": typo.OPEN_SINGLE,
+                    "right-single-quote": typo.CLOSE_SINGLE,
                     "left-angle-quote": "«", "right-angle-quote": "»",
                     "ndash": "–", "mdash": "—", "ellipsis": "…",
                 },
@@ -70,13 +67,16 @@ def _markdown(lang: str) -> markdown.Markdown:
     )
 
 
-_MARKDOWN_CACHE: dict[str, markdown.Markdown] = {}
+_MARKDOWN: list[markdown.Markdown] = []
 
 
-def to_html(text: str, lang: str) -> str:
-    md = _MARKDOWN_CACHE.get(lang) or _MARKDOWN_CACHE.setdefault(lang, _markdown(lang))
+def to_html(text: str) -> str:
+    """Python-Markdown's HTML for a document's text (the same in every language)."""
+    if not _MARKDOWN:
+        _MARKDOWN.append(_markdown())
+    md = _MARKDOWN[0]
     md.reset()
-    return md.convert(text)
+    return md.convert(typo.clean(text))
 
 
 @dataclass
@@ -164,7 +164,7 @@ def parse_fragment(fragment_html: str) -> html.HtmlElement:
 def short_text(text: str, lang: str, label: str) -> tuple[str, list[str]]:
     """A short Markdown text from front matter (a lead) as block XHTML, made safe like a
     body: (XHTML, warnings)."""
-    root = parse_fragment(to_html(text, lang))
+    root = parse_fragment(to_html(text))
     warnings: list[str] = []
     _sanitize(root, label, lambda needle: None, warnings)
     _unwrap_blocks(root)
@@ -181,13 +181,13 @@ def convert(text: str, *, lang: str, label: str, first_line: int,
             claim_id: Callable[[str], str],
             resolve_image: Callable[[str, int | None], str],
             numbering: Numbering | None = None,
-            html_of: Callable[[str, str], str] | None = None) -> Converted:
+            html_of: Callable[[str], str] | None = None) -> Converted:
     """Convert a document's Markdown body.
 
     `claim_id(wanted)` returns an id unique in the publication; `resolve_image(src, line)`
     returns the asset name for an image (or raises ContentError).
     """
-    root = parse_fragment((html_of or to_html)(text, lang))
+    root = parse_fragment((html_of or to_html)(text))
     result = Converted(root)
     source_lines = text.split("\n")
 
@@ -200,6 +200,7 @@ def convert(text: str, *, lang: str, label: str, first_line: int,
     _sanitize(root, label, line_of, result.warnings)
     _unwrap_blocks(root)
     _headings(root, label, result.warnings)
+    typography(root, lang)                  # before the notes leave the tree
     result.renamed = _renumber_ids(root, claim_id)
     _extract_footnotes(root, result, claim_id)
     for img in root.iter("img"):
@@ -215,7 +216,6 @@ def convert(text: str, *, lang: str, label: str, first_line: int,
     numbering = numbering or Numbering(enabled=False)
     _figures(root, numbering, words["figure"], result.targets)
     _table_captions(root, numbering, words["table"], result.targets, claim_id)
-    typography(root, lang)
     for h in root.iter("h1", "h2", "h3", "h4", "h5", "h6"):
         text = " ".join(_text_without_notes(h).split())
         result.headings.append(Heading(int(h.tag[1]), text, h.get("id")))
@@ -473,28 +473,6 @@ def _drop_keep_tail(el) -> None:
         else:
             parent.text = (parent.text or "") + el.tail
     parent.remove(el)
-
-
-_BLOCKS = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "dd", "dt", "td", "th",
-           "figcaption", "blockquote", "div"}
-
-
-def typography(root, lang: str) -> None:
-    """Language-specific fixes smarty does not make: a no-break space after a dialogue dash."""
-    if primary(lang) not in DASH_LANGS:
-        return
-    for el in root.iter():
-        if el.tag in _BLOCKS and el.text and re.match(r"^\s*[–—] ", el.text):
-            el.text = re.sub(r"^(\s*[–—]) ", "\\1\u00a0", el.text, count=1)
-        if el.tag == "strong" and el.tail and re.match(r"^\s*[–—] ", el.tail):
-            el.tail = re.sub(r"^(\s*[–—]) ", "\\1\u00a0", el.tail, count=1)
-
-
-def plain_typography(text: str, lang: str) -> str:
-    """`typography` for a plain string (a title from front matter)."""
-    if primary(lang) in DASH_LANGS:
-        return re.sub(r"^(\s*[–—]) ", "\\1\u00a0", text, count=1)
-    return text
 
 
 def slugify(text: str) -> str:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cached_property
 from datetime import datetime
+from functools import cached_property
 from pathlib import Path
+
+from .language import direction as _direction
 
 
 @dataclass(frozen=True)
@@ -75,6 +77,11 @@ class Document:
     ids: frozenset[str] = frozenset()   # every id this document defines
     images_without_alt: int = 0
 
+    @property
+    def direction(self) -> str:
+        """"rtl" or "ltr": the writing direction of the document's language."""
+        return _direction(self.lang)
+
 
 @dataclass(frozen=True)
 class PdfSettings:
@@ -109,6 +116,34 @@ class Metadata:
     editors: tuple[Author, ...] = ()
     isbn: str = ""
 
+    @property
+    def direction(self) -> str:
+        """"rtl" or "ltr": the writing direction of the publication's language."""
+        return _direction(self.lang)
+
+
+@dataclass(frozen=True)
+class Face:
+    """One font file (a face of a collection) that a publication uses beyond the theme."""
+
+    family: str             # the CSS family name
+    path: Path              # absolute
+    index: int = 0          # the face within a .ttc collection
+    weight: int = 400
+    style: str = "normal"
+    installed: bool = True  # found among the system's fonts (the PDF names its family)
+
+
+@dataclass(frozen=True)
+class FontPlan:
+    faces: tuple[Face, ...] = ()
+    # role -> families to put first (the project's own) and last (other scripts)
+    first: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    last: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.faces or self.first or self.last)
+
 
 @dataclass(frozen=True)
 class Publication:
@@ -126,6 +161,7 @@ class Publication:
     page_list: bool = True      # EPUB page-break markers and page list from the PDF layout
     accessibility: tuple[tuple[str, object], ...] = ()   # quire.toml [accessibility] overrides
     inputs: tuple[Path, ...] = ()   # every file a build reads (documents, images, styles)
+    fonts: FontPlan = FontPlan()    # fonts beyond the theme's (other scripts, [fonts])
 
     def parts(self) -> tuple[tuple[str, tuple[Document, ...]], ...]:
         """Runs of documents that share a part ("" for documents outside any part)."""

@@ -12,6 +12,7 @@ import jinja2
 from markupsafe import Markup
 
 from .errors import OutputError
+from .language import print_lang
 from .resources import templates_dir
 
 
@@ -34,6 +35,7 @@ def environment(project_templates: Path | None) -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.filters["css_string"] = css_string
+    env.filters["print_lang"] = print_lang         # the tag WeasyPrint hyphenates by
     return env
 
 

@@ -21,10 +21,11 @@ from ebooklib import epub
 from lxml import etree
 from markupsafe import Markup
 
-from .. import labels, markup, templates
+from .. import fonts, labels, markup, templates
+from . import epub_fonts
 from ..errors import OutputError
 from ..model import Document, Publication
-from ..resources import FONT_TYPES, IMAGE_TYPES, inside, theme_dir
+from ..resources import FONT_TYPES, IMAGE_TYPES, ascii_slug, inside, theme_dir
 
 def file_name(publication: Publication) -> str:
     return f"{publication.name}.epub"
@@ -175,36 +176,59 @@ def _ebooklib_toc(nodes: list[Node], counter=None):
             for n in nodes]
 
 
-def _stylesheet_items(publication: Publication):
+def _stylesheet_items(publication: Publication, chars: str):
     """The shared and epub layers and every file they name (fonts, images, imported
-    stylesheets), as (name inside EPUB/, bytes, media type)."""
+    stylesheets), as (name inside EPUB/, bytes, media type). TrueType and OpenType fonts are
+    cut down to `chars`; those with none of them are left out, with their @font-face rules."""
     items, seen = [], set()
-
-    def add(name: str, source: Path, media_type: str) -> None:
-        if name not in seen:
-            seen.add(name)
-            items.append((name, source.read_bytes(), media_type))
-
     for layer, path in publication.stylesheets:
         if layer == "print":
             continue
-        css = path.read_text(encoding="utf-8")
+        css = fonts.extend_stacks(path.read_text(encoding="utf-8"), publication.fonts)
         name = f"styles/{layer}.css"
-        items.append((name, css.encode("utf-8"), "text/css"))
         seen.add(name)
+        files, dropped = [], set()
         for url in sorted(set(_CSS_URL.findall(css)) | set(_CSS_IMPORT.findall(css))):
             source = (path.parent / url).resolve()
             if url.startswith(("data:", "#")) or not source.is_file():
                 continue
             if not (inside(source, publication.root) or inside(source, theme_dir())):
                 continue
-            media_type = (FONT_TYPES.get(source.suffix.lower())
-                          or IMAGE_TYPES.get(source.suffix.lower())
-                          or ("text/css" if source.suffix.lower() == ".css" else None))
+            suffix = source.suffix.lower()
+            media_type = (FONT_TYPES.get(suffix) or IMAGE_TYPES.get(suffix)
+                          or ("text/css" if suffix == ".css" else None))
             target = posixpath.normpath(posixpath.join("styles", url))
-            if media_type and not target.startswith(".."):
-                add(target, source, media_type)
-    return items
+            if not media_type or target.startswith("..") or target in seen:
+                continue
+            data = source.read_bytes()
+            if suffix in (".ttf", ".otf"):
+                data = epub_fonts.subset(data, chars)
+                if data is None:
+                    dropped.add(url)
+                    continue
+            seen.add(target)
+            files.append((target, data, media_type))
+        items.append((name, epub_fonts.without_faces(css, dropped).encode("utf-8"), "text/css"))
+        items.extend(files)
+    return _plan_items(publication, chars) + items
+
+
+def _plan_items(publication: Publication, chars: str):
+    """styles/fonts.css and its fonts: the files the font plan chose beyond the theme's
+    (other scripts, [fonts]), each face cut down to `chars` (the PDF uses the same files)."""
+    rules, items = [], []
+    for face in publication.fonts.faces:
+        data = epub_fonts.subset(face.path.read_bytes(), chars, face.index)
+        if data is None:
+            continue
+        kind = "otf" if data[:4] == b"OTTO" else "ttf"
+        name = f"fonts/{ascii_slug(face.path.stem)}-{face.index}.{kind}"
+        items.append((f"styles/{name}", data, FONT_TYPES[f".{kind}"]))
+        rules.append((face, name))
+    if not items:
+        return []
+    css = fonts.font_face_css([face for face, _ in rules], dict(rules).get)
+    return [("styles/fonts.css", css.encode("utf-8"), "text/css"), *items]
 
 
 def write(publication: Publication, target: Path, page_starts=()) -> None:
@@ -214,6 +238,11 @@ def write(publication: Publication, target: Path, page_starts=()) -> None:
     book.set_identifier(meta.identifier)
     book.set_title(meta.title)
     book.set_language(meta.lang)
+    for lang in dict.fromkeys(doc.lang for doc in publication.documents):
+        if lang != meta.lang:                   # the others, after the primary language
+            book.add_metadata("DC", "language", lang)
+    if meta.direction == "rtl":
+        book.set_direction("rtl")               # page-progression-direction on the spine
     for n, author in enumerate(meta.authors, 1):
         book.add_author(author.name, uid=f"creator-{n}")
     for term, value in (("publisher", meta.publisher), ("rights", meta.rights),
@@ -224,13 +253,8 @@ def write(publication: Publication, target: Path, page_starts=()) -> None:
         book.add_metadata("DC", "subject", keyword)
     _accessibility(book, publication, bool(page_starts))
 
-    stylesheets = []
-    for n, (name, content, media_type) in enumerate(_stylesheet_items(publication), 1):
-        uid = f"style-{n}"
-        book.add_item(epub.EpubItem(uid=uid, file_name=name, media_type=media_type,
-                                    content=content))
-        if media_type == "text/css":
-            stylesheets.append(name)
+    stylesheets = ([f"styles/{layer}.css" for layer, _ in publication.stylesheets
+                    if layer != "print"] + (["styles/fonts.css"] if publication.fonts.faces else []))
     for n, asset in enumerate(publication.assets, 1):
         if asset == publication.cover:
             book.set_cover(asset.name, asset.source.read_bytes(), create_page=False)
@@ -282,6 +306,13 @@ def write(publication: Publication, target: Path, page_starts=()) -> None:
     nav.properties.append("nav")
     book.add_item(nav)
     book.add_item(epub.EpubNcx())
+    # The fonts carry only the characters of what was written above (and of the styles).
+    texts = [item.get_content().decode("utf-8") for item in [*front, *(i for _, i in docs_items), nav]]
+    texts += [path.read_text(encoding="utf-8") for _, path in publication.stylesheets]
+    chars = epub_fonts.characters(texts)
+    for n, (name, content, media_type) in enumerate(_stylesheet_items(publication, chars), 1):
+        book.add_item(epub.EpubItem(uid=f"style-{n}", file_name=name, media_type=media_type,
+                                    content=content))
     book.spine = front + [item for _, item in docs_items]
 
     buffer = io.BytesIO()
@@ -358,7 +389,8 @@ def _accessibility(book, publication: Publication, page_list: bool) -> None:
 
 
 def _deterministic_zip(data: bytes, publication: Publication) -> bytes:
-    """Re-zip: mimetype first and stored, names sorted, fixed dates, xml:lang on the package."""
+    """Re-zip: mimetype first and stored, names sorted, fixed dates, xml:lang (and dir)
+    on the package."""
     stamp = max(publication.metadata.modified.timetuple()[:6], (1980, 1, 1, 0, 0, 0))
     source = zipfile.ZipFile(io.BytesIO(data))
     out = io.BytesIO()
@@ -367,7 +399,7 @@ def _deterministic_zip(data: bytes, publication: Publication) -> bytes:
         for name in ["mimetype", *names]:
             content = source.read(name)
             if name.endswith(".opf"):
-                content = _package_lang(content, publication.metadata.lang)
+                content = _package_lang(content, publication.metadata)
             info = zipfile.ZipInfo(name, date_time=stamp)
             info.external_attr = 0o644 << 16
             info.compress_type = zipfile.ZIP_STORED if name == "mimetype" else zipfile.ZIP_DEFLATED
@@ -375,7 +407,9 @@ def _deterministic_zip(data: bytes, publication: Publication) -> bytes:
     return out.getvalue()
 
 
-def _package_lang(opf: bytes, lang: str) -> bytes:
+def _package_lang(opf: bytes, meta) -> bytes:
     root = etree.fromstring(opf)
-    root.set("{http://www.w3.org/XML/1998/namespace}lang", lang)
+    root.set("{http://www.w3.org/XML/1998/namespace}lang", meta.lang)
+    if meta.direction == "rtl":
+        root.set("dir", "rtl")
     return etree.tostring(root, encoding="utf-8", xml_declaration=True)

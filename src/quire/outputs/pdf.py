@@ -24,7 +24,7 @@ from urllib.request import url2pathname
 from lxml import etree
 from markupsafe import Markup
 
-from .. import __version__, cmyk, labels, markup, preflight, templates, weasy
+from .. import __version__, cmyk, fonts, labels, markup, preflight, templates, weasy
 from ..model import Document, PageStart, Publication
 from ..resources import inside, theme_dir
 from . import text_check
@@ -143,7 +143,11 @@ def render_print_html(publication: Publication, documents=None, front: bool = Tr
         created=_w3c(meta.date) if meta.date else meta.modified.strftime("%Y-%m-%dT%H:%M:%SZ"),
         modified=meta.modified.strftime("%Y-%m-%dT%H:%M:%SZ"),
     )
-    return html.replace("</head>", f"<style>{_variant_style(publication)}</style>\n</head>", 1)
+    # Font files of the project's own (installed families are named, fontconfig finds them).
+    faces = fonts.font_face_css([f for f in publication.fonts.faces if not f.installed],
+                                lambda face: _url_of(face.path, publication.root))
+    return html.replace("</head>", f"<style>{faces}{_variant_style(publication)}</style>\n"
+                        "</head>", 1)
 
 
 def _w3c(date: str) -> str:
@@ -215,17 +219,6 @@ def _unpack_woff2(data: bytes) -> bytes:
     return out.getvalue()
 
 
-def _unpacked(font: Path, derived) -> bytes:
-    """A WOFF2 font as TrueType, which WeasyPrint would otherwise unpack in pure Python.
-
-    The theme ships its fonts unpacked (fonts/ttf/); a project's are unpacked once into the
-    build cache."""
-    shipped = font.parent / "ttf" / f"{font.stem}.ttf"
-    if inside(font, theme_dir()) and shipped.is_file():
-        return shipped.read_bytes()
-    return derived("fonts", font.read_bytes(), _unpack_woff2)
-
-
 def _fetcher(publication: Publication, cmyk_job: bool, refused: list[str], cache=None,
              capture: _Capture | None = None, css=None):
     """WeasyPrint's one door to files: the project and the theme only, never the network.
@@ -253,8 +246,8 @@ def _fetcher(publication: Publication, cmyk_job: bool, refused: list[str], cache
                     suffix = path.suffix.lower()
                     if suffix == ".css" and capture is not None:
                         capture.stylesheet = url
-                    if suffix == ".css" and (cmyk_job or css):
-                        text = path.read_text("utf-8")
+                    if suffix == ".css" and (cmyk_job or css or publication.fonts):
+                        text = fonts.extend_stacks(path.read_text("utf-8"), publication.fonts)
                         text = cmyk.convert_css(text) if cmyk_job else text
                         return Converted(url, css(text) if css else text,
                                          {"Content-Type": "text/css"})
@@ -263,7 +256,9 @@ def _fetcher(publication: Publication, cmyk_job: bool, refused: list[str], cache
                                                       cmyk.convert_image),
                                          {"Content-Type": "image/jpeg"})
                     if suffix == ".woff2":
-                        return Converted(url, _unpacked(path, derived),
+                        # A project's WOFF2, unpacked once into the build cache (WeasyPrint
+                        # would unpack it in pure Python on every build); the theme ships TTF.
+                        return Converted(url, derived("fonts", path.read_bytes(), _unpack_woff2),
                                          {"Content-Type": "font/ttf"})
                     kind = "text/css" if suffix == ".css" else (
                         mimetypes.guess_type(path.name)[0] or "application/octet-stream")
@@ -335,10 +330,10 @@ def _render(publication: Publication, target: Path | None, cache=None, jobs: int
 
 def _hyphenation(publication: Publication):
     """Start reading the publication's hyphenation patterns (see hyphenation.preload)."""
-    from .. import hyphenation
+    from .. import hyphenation, language
 
-    return hyphenation.preload({publication.metadata.lang}
-                               | {doc.lang for doc in publication.documents})
+    return hyphenation.preload({language.print_lang(publication.metadata.lang)}
+                               | {language.print_lang(doc.lang) for doc in publication.documents})
 
 
 class Session:

@@ -1,0 +1,143 @@
+"""The one build path: a project folder to its files, for the CLI, watch, serve and library
+users alike.
+
+    build(project) -> BuildResult(written, warnings, up_to_date)
+
+It computes the inputs' digest, answers "up to date" from the cache when nothing changed
+(with the warnings of the build that made the files), else loads the publication once and
+has each writer write it (outputs.build_all), and records the build in the cache. Warnings
+are collected from quire's logger while it runs; `strict` turns any of them into a failed
+build that leaves the previous files as they were. Printing is the caller's business.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Callable
+
+from .errors import QuireError
+
+FORMATS = ("pdf", "epub")
+_WHERE = re.compile(r"^(?P<path>[^\s:][^:]*?)(?::(?P<line>\d+))?: (?P<text>.+)$", re.DOTALL)
+
+
+@dataclass(frozen=True)
+class BuildWarning:
+    """Something a build ignored or degraded: the message as printed, and where."""
+
+    message: str
+    path: str | None = None
+    line: int | None = None
+
+    @classmethod
+    def of(cls, message: str) -> BuildWarning:
+        where = _WHERE.match(message)
+        if not where:
+            return cls(message)
+        line = where.group("line")
+        return cls(message, where.group("path"), int(line) if line else None)
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    written: tuple[Path, ...]
+    warnings: tuple[BuildWarning, ...]
+    up_to_date: bool                # nothing needed building: the files were already there
+
+
+class _Collect(logging.Handler):
+    def __init__(self, on_warning: Callable[[BuildWarning], None] | None):
+        super().__init__(logging.WARNING)
+        self.warnings: list[BuildWarning] = []
+        self.on_warning = on_warning
+
+    def emit(self, record):
+        warning = BuildWarning.of(record.getMessage())
+        self.warnings.append(warning)
+        if self.on_warning:
+            self.on_warning(warning)
+
+
+def cores() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (
+        os.cpu_count() or 1)
+
+
+def build(project: Path | str, formats=FORMATS, out_dir: Path | str | None = None,
+          variant: str | None = None, strict: bool = False, jobs: int | None = None, *,
+          page_list: bool = True,
+          on_warning: Callable[[BuildWarning], None] | None = None) -> BuildResult:
+    """Build `project` (a folder) into `out_dir` (default: PROJECT/dist) as `formats`.
+
+    `variant` chooses the PDF (print, screen, archive); `jobs` the processes for a long
+    PDF (default: the cores); `page_list=False` skips the print layout an EPUB's page list
+    needs (the preview). `on_warning` hears each warning as it comes. Errors raise
+    QuireError; with `strict`, so do warnings, and nothing is replaced."""
+    logger = logging.getLogger("quire")
+    collect = _Collect(on_warning)
+    logger.addHandler(collect)
+    if logger.level == logging.NOTSET or logger.level > logging.WARNING:
+        logger.setLevel(logging.WARNING)
+    try:
+        return _build(Path(project), tuple(formats), out_dir, variant, strict,
+                      jobs or cores(), page_list, collect)
+    finally:
+        logger.removeHandler(collect)
+
+
+def _build(project: Path, formats, out_dir, variant, strict, jobs, page_list,
+           collect: _Collect) -> BuildResult:
+    from .cache import BuildCache, inputs_digest
+
+    unknown = [f for f in formats if f not in FORMATS]
+    if unknown or not formats:
+        raise QuireError(f"unknown format {unknown[0] if unknown else '(none)'}; "
+                         f"known: {', '.join(FORMATS)}")
+    root = project.resolve()
+    out = Path(out_dir).resolve() if out_dir else root / "dist"
+    cache = BuildCache(out) if root.is_dir() else None
+    key = f"{'+'.join(formats)}|{variant or ''}|{page_list}"
+    digest = inputs_digest(root, cache.extra_inputs(key)) if cache else ""
+    if cache and (record := cache.up_to_date(key, digest)) and not (
+            strict and record["warnings"]):
+        for message in record["warnings"]:       # the warnings of the build that made them
+            logging.getLogger("quire").warning("%s", message)
+        return BuildResult(tuple(Path(name) for name in record["outputs"]),
+                           tuple(collect.warnings), up_to_date=True)
+
+    from . import markup
+    from .load import load
+    from .outputs import build_all
+
+    publication = load(project, html_of=cache.markdown(markup.to_html) if cache else None,
+                       jobs=jobs, meanwhile=_import_weasyprint if "pdf" in formats else None)
+    if variant:
+        publication = replace(publication, pdf=replace(publication.pdf, variant=variant))
+    if not page_list:
+        publication = replace(publication, page_list=False)
+    if strict and collect.warnings:
+        raise QuireError(f"{len(collect.warnings)} warning(s) and --strict: nothing was built.")
+    if cache:                   # now that the files the build reads are known
+        digest = inputs_digest(root, publication.inputs)
+
+    def check(target: Path) -> None:
+        if strict and collect.warnings:
+            raise QuireError(f"{target}: {len(collect.warnings)} warning(s) and --strict; "
+                             "the previous file was left as it was.")
+
+    written = build_all(publication, formats, out, check=check, cache=cache, digest=digest,
+                        jobs=jobs)
+    if cache:
+        cache.record(key, digest, written, [w.message for w in collect.warnings],
+                     [str(p) for p in publication.inputs])
+    return BuildResult(tuple(written), tuple(collect.warnings), up_to_date=False)
+
+
+def _import_weasyprint() -> None:
+    from . import weasy
+
+    weasy.imported()        # 0.4 s, while other processes convert the Markdown

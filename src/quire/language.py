@@ -1,0 +1,255 @@
+"""Languages: a document's language guessed from its text, and what a language tag implies.
+
+A document without `lang` (front matter or quire.toml) is not silently English: its prose
+(code left out) is looked at. The script decides where one language is written in it
+(Hangul: ko, kana: ja, Han alone: zh-Hans or zh-Hant, Greek: el, Thai: th, Hebrew: he,
+...); Latin, Cyrillic, Arabic, Devanagari and the other shared scripts go to py3langid
+(a naive Bayes model of 140 languages shipped in its wheel: deterministic, ~5 ms a
+document). A guess counts only when the text is long enough, the model is sure and the
+language is written in the script found; otherwise the caller warns and uses the
+publication's language or `und` (undetermined, a valid BCP 47 tag: EPUBCheck and reading
+systems accept it; it claims nothing).
+
+From a tag, via Babel's CLDR data: the writing direction, the script, a name for messages.
+It leaves out documents written in several languages: one language per document (a
+passage in another language takes a `lang` attribute in the Markdown).
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+# Scripts in which (nearly) one language is written: the script decides.
+SCRIPT_LANGUAGES = {
+    "Hang": "ko", "Grek": "el", "Thai": "th", "Hebr": "he", "Armn": "hy", "Geor": "ka",
+    "Laoo": "lo", "Khmr": "km", "Mymr": "my", "Sinh": "si", "Taml": "ta", "Telu": "te",
+    "Knda": "kn", "Mlym": "ml", "Gujr": "gu", "Guru": "pa", "Orya": "or", "Tibt": "bo",
+    "Ethi": "am", "Thaa": "dv", "Cher": "chr", "Tfng": "zgh", "Olck": "sat", "Mong": "mn",
+}
+_CJK = {"Hani", "Hira", "Kana"}
+# Scripts written right to left (for tags whose script is given, e.g. und-Arab).
+RTL_SCRIPTS = {"Arab", "Hebr", "Syrc", "Thaa", "Nkoo", "Adlm", "Rohg", "Samr", "Mand"}
+# py3langid's labels that are not the tag quire writes.
+_MODEL_TAGS = {"no": "nb", "ary": "ar", "arz": "ar", "uzs": "uz", "gug": "gn", "hbo": "he",
+               "grc": "el"}
+MIN_LETTERS = 40            # letters of text below which no guess is trusted
+MIN_LETTERS_BY_SCRIPT = 12  # ... when the script alone decides
+MIN_PROBABILITY = 0.9       # py3langid's (normalised) probability
+SAMPLE = 20_000             # characters of prose looked at
+
+
+@dataclass(frozen=True)
+class Guess:
+    lang: str               # a BCP 47 tag; "und" or "und-Xxxx" (a script) when unsure
+    confident: bool
+    reason: str = ""        # why it is not confident, for the warning
+
+
+def detect(text: str) -> Guess:
+    """The language of a text (prose: leave code out before)."""
+    text = text[:SAMPLE]
+    scripts: Counter = Counter()
+    for char, n in Counter(text).items():           # each distinct character once
+        if char.isalpha():
+            scripts[_script(char)] += n
+    for common in ("Zyyy", "Zinh", "Zzzz"):
+        scripts.pop(common, None)
+    letters = sum(scripts.values())
+    if not letters:
+        return Guess("und", False, "it has no text")
+    cjk = sum(scripts[s] for s in _CJK)
+    top, count = scripts.most_common(1)[0]
+    if cjk >= count:                     # Han and kana count together
+        top, count = "Hani", cjk
+    unsure = "und" if top in ("Latn", "Zyyy") else f"und-{top}"
+    short = f"it has only {letters} letters of text"
+    if top == "Hani":
+        if count < MIN_LETTERS_BY_SCRIPT:
+            return Guess("und-Hani", False, short)
+        if scripts["Hira"] + scripts["Kana"] >= 0.05 * cjk:
+            return Guess("ja", True)
+        return Guess(_chinese(text), True)
+    if top in SCRIPT_LANGUAGES:
+        if count < MIN_LETTERS_BY_SCRIPT:
+            return Guess(unsure, False, short)
+        return Guess(SCRIPT_LANGUAGES[top], True)
+    if letters < MIN_LETTERS:
+        return Guess(unsure, False, short)
+    label, probability = _identifier().classify(text)
+    lang = _MODEL_TAGS.get(label, label)
+    if label == "zxx" or probability < MIN_PROBABILITY:
+        return Guess(unsure, False, f"the best guess, {name(lang)}, is only "
+                                    f"{probability:.0%} likely")
+    if script(lang) != top:
+        if _locale(f"{lang}-{top}") is None or _locale(f"{lang}-{top}").script != top:
+            return Guess(unsure, False, f"the best guess, {name(lang)}, is not written "
+                                        f"in the text's script ({top})")
+        lang = f"{lang}-{top}"                  # Serbian in Latin letters: sr-Latn
+    return Guess(lang, True)
+
+
+def _script(char: str) -> str:
+    from fontTools import unicodedata  # comes with WeasyPrint
+
+    return unicodedata.script(char)
+
+
+@lru_cache(maxsize=1)
+def _identifier():
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+
+
+@lru_cache(maxsize=1)
+def cldr() -> dict:
+    """quire's extract of CLDR (tools/cldr_data.py): quotation marks, Han variants."""
+    return json.loads(resources.files("quire").joinpath("data/cldr.json")
+                      .read_text(encoding="utf-8"))
+
+
+def _chinese(text: str) -> str:
+    """zh-Hans or zh-Hant, by the characters only one of them uses (CLDR exemplars)."""
+    data = cldr()
+    simplified = sum(text.count(c) for c in set(text) & set(data["han_simplified_only"]))
+    traditional = sum(text.count(c) for c in set(text) & set(data["han_traditional_only"]))
+    if simplified == traditional:
+        return "zh"
+    return "zh-Hans" if simplified > traditional else "zh-Hant"
+
+
+PROSE_SKIP = {"code", "pre", "kbd", "samp", "script", "style", "math", "svg"}
+
+
+def prose(root, limit: int = SAMPLE) -> str:
+    """The text of an element tree without code, up to about `limit` characters."""
+    parts: list[str] = []
+    size = 0
+
+    def walk(el) -> None:
+        nonlocal size
+        if size >= limit:
+            return
+        tag = el.tag if isinstance(el.tag, str) else ""
+        if tag.rsplit("}", 1)[-1] not in PROSE_SKIP:
+            parts.append(el.text or "")
+            size += len(el.text or "")
+            for child in el:
+                walk(child)
+        parts.append(el.tail or "")
+        size += len(el.tail or "")
+    text = root.text or ""
+    for child in root:
+        walk(child)
+    return " ".join((text + " " + " ".join(parts)).split())[:limit]
+
+
+def majority(langs: list[str]) -> str:
+    """The language most documents have (the first of them on a tie)."""
+    counts = Counter(langs)
+    best = max(counts.values())
+    return next(lang for lang in langs if counts[lang] == best)
+
+
+# -- what a tag implies ------------------------------------------------------------------
+
+def _subtags(lang: str) -> list[str]:
+    return lang.replace("_", "-").split("-")
+
+
+def primary(lang: str) -> str:
+    return _subtags(lang)[0].lower()
+
+
+@lru_cache(maxsize=256)
+def _locale(lang: str):
+    """Babel's Locale for a tag, or None (unknown, undetermined, private use)."""
+    from babel import Locale, UnknownLocaleError
+
+    if primary(lang) in ("und", "", "x", "i", "zxx", "mul", "mis"):
+        return None
+    try:
+        return Locale.parse(lang.replace("-", "_"))
+    except (UnknownLocaleError, ValueError, TypeError):
+        try:
+            return Locale.parse(primary(lang))
+        except (UnknownLocaleError, ValueError, TypeError):
+            return None
+
+
+def script(lang: str) -> str:
+    """The script a tag is written in: its script subtag, else CLDR's likely script."""
+    for tag in _subtags(lang)[1:]:
+        if len(tag) == 4 and tag.isalpha():
+            return tag.title()
+    from babel.core import get_global
+
+    likely = get_global("likely_subtags")
+    regions = [t.upper() for t in _subtags(lang)[1:] if len(t) == 2 and t.isalpha()]
+    full = (likely.get(f"{primary(lang)}_{regions[0]}") if regions else None) \
+        or likely.get(primary(lang)) or ""
+    for tag in full.split("_")[1:]:
+        if len(tag) == 4:
+            return tag
+    return "Zyyy"
+
+
+def direction(lang: str) -> str:
+    """"rtl" or "ltr" (CLDR's character order for the language)."""
+    if any(len(t) == 4 and t.title() in RTL_SCRIPTS for t in _subtags(lang)[1:]):
+        return "rtl"
+    locale = _locale(lang)
+    return "rtl" if locale is not None and locale.character_order == "right-to-left" \
+        else "ltr"
+
+
+def name(lang: str) -> str:
+    """The language's English name, for messages ("Norwegian Bokmål")."""
+    locale = _locale(lang)
+    return f"{locale.get_display_name('en')} ({lang})" if locale is not None else lang
+
+
+def print_lang(lang: str) -> str:
+    """The tag for the print HTML, where WeasyPrint picks hyphenation patterns by it:
+    Pyphen has Norwegian as nb and nn only, so `no` (in practice Bokmål) becomes `nb`."""
+    tags = _subtags(lang)
+    if tags[0].lower() == "no":
+        return "-".join(["nb", *tags[1:]])
+    return lang
+
+
+def choose(labels: list[str], own: list[str | None], guesses: list[Guess | None],
+           configured: str | None) -> tuple[str, list[str], list[str]]:
+    """The publication's language and each document's, with a warning for each document
+    whose language had to be guessed and could not be: (publication, documents, warnings).
+
+    `own` is each document's `lang` (front matter or quire.toml), `guesses` the guess for
+    those without. The publication's language is the configured one, else the one most
+    documents have (guesses that are not confident do not vote). A document whose guess
+    is not confident takes the publication's language, or stays undetermined (`und`).
+    """
+    votes = [lang or guess.lang for lang, guess in zip(own, guesses)
+             if lang or (guess is not None and guess.confident)]
+    publication = configured or (majority(votes) if votes else None)
+    langs, warnings = [], []
+    for label, lang, guess in zip(labels, own, guesses):
+        if lang:
+            langs.append(lang)
+        elif guess.confident:
+            langs.append(guess.lang)
+        else:
+            used = publication or guess.lang
+            what = (f"'{used}', the language of the other documents" if publication
+                    else f"'{used}' (undetermined)")
+            warnings.append(f"{label}: cannot tell the language of the text ({guess.reason}); "
+                            f"using {what}. Set it with lang: in the front matter or "
+                            f"lang = \"...\" in quire.toml (a BCP 47 tag such as nb, en, "
+                            f"zh-Hant)")
+            langs.append(used)
+    if publication is None:
+        publication = majority(langs)
+    return publication, langs, warnings

@@ -1,0 +1,316 @@
+"""Language: detection, quotation marks, hyphenation, right-to-left text and labels, in
+both outputs, on real text (the art-of-command-line translations, words from CLDR)."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+from babel import Locale
+from conftest import REPO, epubcheck, make_project, problems, run_quire
+from lxml import etree
+
+from quire import labels, language, markup
+from quire.load import load
+from quire.outputs.pdf import render_print_html
+
+CORPUS = REPO.parent / "shared" / "corpus" / "art-of-command-line"      # shared/ beside
+XHTML = "{http://www.w3.org/1999/xhtml}"
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+OPF = {"opf": "http://www.idpf.org/2007/opf", "dc": "http://purl.org/dc/elements/1.1/"}
+
+
+def corpus_text(name: str, limit: int | None = None) -> str:
+    """A corpus file as Markdown quire can build alone: no remote images or badges,
+    links to the other files made plain text; the first `limit` characters (at a blank
+    line)."""
+    text = (CORPUS / name).read_text(encoding="utf-8")
+    text = re.sub(r"\[!\[[^\]]*\]\([^)]*\)\]\([^)]*\)", "", text)
+    text = re.sub(r"!\[[^\]]*\]\([^)]*\)", "", text)
+    text = re.sub(r"\[([^\]]*)\]\((?!https?:|#)[^)]*\)", r"\1", text)
+    if limit and len(text) > limit:
+        text = text[:text.index("\n\n", limit)]
+    return text
+
+
+def expected_tag(name: str) -> str:
+    tag = re.match(r"README-?(.*)\.md", name).group(1) or "en"
+    return "zh-Hans" if tag == "zh" else tag
+
+
+def words(lang: str, count: int) -> list[str]:
+    """Real words of a language: CLDR's names of languages, in that language."""
+    names = Locale.parse(lang.replace("-", "_")).languages
+    return [names[key] for key in ("en", "fr", "de", "es", "it", "pt", "nl", "sv")[:count]]
+
+
+def opf_of(epub: Path) -> etree._Element:
+    with zipfile.ZipFile(epub) as zf:
+        return etree.fromstring(zf.read("EPUB/content.opf"))
+
+
+def xhtml_of(epub: Path, name: str) -> etree._Element:
+    with zipfile.ZipFile(epub) as zf:
+        return etree.fromstring(zf.read(f"EPUB/text/{name}"))
+
+
+def pdf_text(pdf: Path, raw: bool = False) -> str:
+    """The PDF's text; `raw` keeps the hyphens at line ends (pdftotext joins the words)."""
+    return subprocess.run(["pdftotext", *(["-raw"] if raw else []), str(pdf), "-"],
+                          capture_output=True, text=True, check=True).stdout
+
+
+def build(root: Path, *args: str) -> dict:
+    done = run_quire("build", root, *args)
+    assert done.returncode == 0, done.stderr
+    dist = root / "dist"
+    return {"pdf": next(dist.glob("*.pdf"), None), "epub": next(dist.glob("*.epub"), None),
+            "stderr": done.stderr}
+
+
+# -- detection -------------------------------------------------------------------------
+
+@pytest.mark.parametrize("name", sorted(p.name for p in CORPUS.glob("README*.md")))
+def test_detects_each_translation(name):
+    """Script first (ja, ko, zh-Hans/zh-Hant, el), else py3langid: all 18 right."""
+    root = markup.parse_fragment(markup.to_html(corpus_text(name)))
+    guess = language.detect(language.prose(root))
+    assert guess == language.Guess(expected_tag(name), True)
+
+
+def test_short_text_is_not_guessed_and_says_so(tmp_path):
+    """Two words are too few: the build warns once, naming the file and how to set lang,
+    and the EPUB says `und` (which EPUBCheck accepts), not English."""
+    root = make_project(tmp_path / "p", {"notes.md": " ".join(words("de", 2)) + "\n"})
+    out = build(root)
+    warnings = [line for line in out["stderr"].splitlines() if "cannot tell the language" in line]
+    assert len(warnings) == 1 and warnings[0].startswith("warning: notes.md: ")
+    assert "lang:" in warnings[0] and "quire.toml" in warnings[0]
+    assert opf_of(out["epub"]).findtext(".//dc:language", namespaces=OPF) == "und"
+    assert problems(epubcheck(out["epub"])) == []
+
+
+def test_an_unsure_document_takes_the_publications_language(tmp_path):
+    root = make_project(tmp_path / "p", {
+        "content/01-a.md": corpus_text("README-el.md", 4000),
+        "content/02-b.md": corpus_text("README-el.md", 8000)[4000:],
+        "content/03-c.md": " ".join(words("el", 1)) + "\n",
+    })
+    publication = load(root)
+    assert [doc.lang for doc in publication.documents] == ["el", "el", "el"]
+    assert publication.metadata.lang == "el"
+
+
+# -- quotation marks -----------------------------------------------------------------
+
+# CLDR's quotation marks (outer open/close, inner open/close); French with thin spaces.
+QUOTES = {
+    "ru": ("«", "»", "„", "“"), "nb": ("«", "»", "‘", "’"), "de": ("„", "“", "‚", "‘"),
+    "cs": ("„", "“", "‚", "‘"), "pl": ("„", "”", "«", "»"),
+    "fr": ("«\u202f", "\u202f»", "«\u202f", "\u202f»"), "ja": ("「", "」", "『", "』"),
+    "en": ("“", "”", "‘", "’"),
+}
+
+
+@pytest.fixture(scope="module")
+def quotes_build(tmp_path_factory) -> dict:
+    files = {}
+    for n, lang in enumerate(QUOTES, 1):
+        w = words(lang, 5)
+        files[f"content/{n:02d}-{lang}.md"] = (
+            f"---\ntitle: {Locale.parse(lang).get_display_name(lang)}\nlang: {lang}\n---\n\n"
+            f"{w[0]} \"{w[1]} '{w[2]}' {w[3]}\" {w[4]}.\n")
+    root = make_project(tmp_path_factory.mktemp("quotes"), files)
+    return {**build(root), "root": root}
+
+
+@pytest.mark.parametrize("lang", list(QUOTES))
+def test_quotes_by_language_in_both_outputs(quotes_build, lang):
+    outer_open, outer_close, inner_open, inner_close = QUOTES[lang]
+    w = words(lang, 5)
+    nested = f"{outer_open}{w[1]} {inner_open}{w[2]}{inner_close} {w[3]}{outer_close}"
+    n = list(QUOTES).index(lang) + 1
+    page = xhtml_of(quotes_build["epub"], f"{n:02d}-{lang}.xhtml")
+    assert nested in "".join(page.find(f"{XHTML}body").itertext())
+    assert page.get("lang") == page.get(XML_LANG) == lang
+    flat = re.sub(r"\s+", "", pdf_text(quotes_build["pdf"]))
+    assert re.sub(r"\s+", "", nested) in flat
+
+
+def test_apostrophes_stay_apostrophes():
+    root = markup.parse_fragment(markup.to_html(corpus_text("README.md")))
+    markup.typography(root, "ru")          # Russian marks, English text with don't
+    text = "".join(root.itertext())
+    assert "don’t" in text and "don„t" not in text and "don“t" not in text
+
+
+# -- languages per document in both outputs ---------------------------------------------
+
+def test_lang_per_document_in_epub_and_print_html(tmp_path):
+    root = make_project(tmp_path / "p", {
+        "content/01-uk.md": corpus_text("README-uk.md", 6000),
+        "content/02-ko.md": corpus_text("README-ko.md", 6000),
+        "content/03-no.md": "---\nlang: \"no\"\n---\n\n" + " ".join(words("nb", 5)) + ".\n",
+        "content/04-zh.md": corpus_text("README-zh-Hant.md", 6000),
+    })
+    out = build(root, "--format", "epub")
+    opf = opf_of(out["epub"])
+    assert [e.text for e in opf.iterfind(".//dc:language", OPF)] == ["uk", "ko", "no", "zh-Hant"]
+    assert opf.get(XML_LANG) == "uk"
+    for name, lang in (("01-uk", "uk"), ("02-ko", "ko"), ("03-no", "no"), ("04-zh", "zh-Hant")):
+        page = xhtml_of(out["epub"], f"{name}.xhtml")
+        assert page.get("lang") == page.get(XML_LANG) == lang
+        assert page.get("dir") is None
+    html = etree.fromstring(render_print_html(load(root)).encode(), etree.HTMLParser())
+    assert html.get("lang") == "uk" and html.get("dir") is None          # ltr
+    # WeasyPrint hyphenates by lang, and has Norwegian patterns only as nb and nn.
+    assert [a.get("lang") for a in html.iter("article")] == ["uk", "ko", "nb", "zh-Hant"]
+    assert problems(epubcheck(out["epub"])) == []
+
+
+# -- hyphenation -------------------------------------------------------------------------
+
+def _hyphenated_latin(pdf: Path, source: str) -> list[str]:
+    """Latin words the layout hyphenated ("Py-thon"): a line ends in letters and a hyphen,
+    a line (pdftotext does not keep the order in Japanese) starts with the rest, and the
+    source has the word whole and never that beginning with a hyphen ("some-command")."""
+    lines = [line for line in pdf_text(pdf, raw=True).splitlines() if line.strip()]
+    words = set(re.findall(r"[A-Za-z]+", source))
+    ends = {m.group(1) for line in lines if (m := re.search(r"([A-Za-z]{2,})-$", line))}
+    starts = {m.group(1) for line in lines if (m := re.match(r"([A-Za-z]{2,})", line))}
+    return sorted(f"{a}-{b}" for a in ends for b in starts
+                  if a + b in words and not re.search(rf"\b{a}-", source))
+
+
+def test_no_english_hyphenation_in_japanese_or_russian(tmp_path):
+    """Detected as ja and ru, their Latin words are not hyphenated by English patterns
+    (before, `lang` was `en` and Japanese printed "Cyg-win"); the same text said to be
+    English is. The EPUB (Japanese and Russian) passes EPUBCheck."""
+    files = {"content/01-ja.md": corpus_text("README-ja.md", 24000),
+             "content/02-ru.md": corpus_text("README-ru.md", 24000)}
+    narrow = '[pdf]\ncolumns = 2\npage_size = "A5"\n'
+    source = files["content/01-ja.md"] + files["content/02-ru.md"]
+    detected = build(make_project(tmp_path / "detected", {**files, "quire.toml": narrow}))
+    assert [e.text for e in opf_of(detected["epub"]).iterfind(".//dc:language", OPF)] \
+        == ["ja", "ru"]
+    assert _hyphenated_latin(detected["pdf"], source) == []
+    assert problems(epubcheck(detected["epub"])) == []
+    english = build(make_project(tmp_path / "english",
+                                 {**files, "quire.toml": 'lang = "en"\n' + narrow}),
+                    "--format", "pdf")
+    assert _hyphenated_latin(english["pdf"], source)
+
+
+# -- right to left -----------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def hebrew_build(tmp_path_factory) -> dict:
+    """A Hebrew document (found by its script) with code, "C++", a list, a quotation and
+    a note."""
+    he = Locale.parse("he")
+    names = sorted(he.languages.values())
+    text = (f"# {he.languages['he']}\n\n" + ", ".join(names[:40]) + ".\n\n"
+            + ", ".join(names[40:60]) + " C++ `ls -la /tmp` " + ", ".join(names[60:70])
+            + ".[^1]\n\n- " + names[70] + "\n- " + names[71] + "\n\n> "
+            + ", ".join(names[72:90]) + ".\n\n[^1]: " + ", ".join(names[90:100]) + ".\n")
+    root = make_project(tmp_path_factory.mktemp("hebrew"), {"content/he.md": text})
+    return {**build(root), "root": root}
+
+
+def test_rtl_attributes_in_epub(hebrew_build):
+    epub = hebrew_build["epub"]
+    opf = opf_of(epub)
+    assert opf.find("opf:spine", OPF).get("page-progression-direction") == "rtl"
+    assert opf.get("dir") == "rtl" and opf.findtext(".//dc:language", namespaces=OPF) == "he"
+    page = xhtml_of(epub, "he.xhtml")
+    assert (page.get("lang"), page.get(XML_LANG), page.get("dir")) == ("he", "he", "rtl")
+    isolated = [(el.text, el.get("dir")) for el in page.iter(f"{XHTML}bdi")]
+    assert ("C++", "ltr") in isolated
+    assert [el.get("dir") for el in page.iter(f"{XHTML}code")] == ["ltr"]
+    with zipfile.ZipFile(epub) as zf:
+        nav = etree.fromstring(zf.read("EPUB/nav.xhtml"))
+    assert nav.get("dir") == "rtl" and nav.findtext(f".//{XHTML}h1") == "תוכן העניינים"
+    assert problems(epubcheck(epub)) == []
+
+
+def test_rtl_in_print(hebrew_build):
+    html = etree.fromstring(render_print_html(load(hebrew_build["root"])).encode(),
+                            etree.HTMLParser())
+    assert (html.get("lang"), html.get("dir")) == ("he", "rtl")
+    assert [(a.get("lang"), a.get("dir")) for a in html.iter("article")] == [("he", None)]
+    text = pdf_text(hebrew_build["pdf"])
+    # Without isolation the bidi algorithm moves the pluses: "++C".
+    assert "C++" in text and "++C" not in text
+    assert "la /tmp" in text and "pmt/" not in text        # the code, left to right
+
+
+# -- labels --------------------------------------------------------------------------
+
+LANGUAGES = ["cs", "de", "el", "en", "es", "fr", "id", "it", "ja", "ko", "pl", "pt", "ro",
+             "ru", "sl", "uk", "zh-Hans", "zh-Hant", "nb", "nn", "da", "sv", "fi", "nl",
+             "ar", "he", "fa", "hi", "tr", "vi"]
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_labels_in_the_languages_own_words(lang):
+    own = labels.labels(lang)
+    english = labels.labels("en")
+    for key in ("contents", "figure", "table", "notes", "cover", "title_page"):
+        assert own[key]
+        if lang != "en" and key in ("contents", "title_page"):
+            assert own[key] != english[key], key
+
+
+def test_labels_fall_back_to_english():
+    assert labels.labels("xx")["figure"] == "Figure"
+    assert labels.labels("und")["contents"] == "Contents"
+    assert labels.labels("sv")["landmarks"] == "Orienteringspunkter"
+    assert labels.labels("tr")["landmarks"] == "Landmarks"      # no Turkish word given
+    assert labels.summary("ja", True, True)[1] == "en"
+
+
+def test_figure_and_table_labels_in_the_documents_language(tmp_path):
+    root = make_project(tmp_path / "p", {
+        "content/01.md": "---\nlang: ja\n---\n\n" + corpus_text("README-ja.md", 300)
+        + "\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\nTable: " + words("ja", 1)[0] + "\n",
+        "content/02.md": "---\nlang: ru\n---\n\n" + corpus_text("README-ru.md", 300)
+        + "\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\nTable: " + words("ru", 1)[0] + "\n",
+    })
+    docs = load(root).documents
+    assert "表 1" in docs[0].body and "Таблица 2" in docs[1].body
+
+
+# -- data from CLDR, and the seed ---------------------------------------------------------
+
+CLDR = Path("/usr/share/unicode/cldr/common")
+
+
+@pytest.mark.skipif(not CLDR.is_dir(), reason="CLDR's XML (Debian unicode-cldr-core)")
+def test_cldr_extract_is_cldrs(tmp_path):
+    out = tmp_path / "cldr.json"
+    subprocess.run([sys.executable, str(REPO / "tools" / "cldr_data.py"), str(CLDR), str(out)],
+                   check=True, capture_output=True)
+    assert out.read_bytes() == (REPO / "src" / "quire" / "data" / "cldr.json").read_bytes()
+
+
+def test_seed_keeps_its_norwegian_look(seed_build, seed_project):
+    """Norwegian labels, dialogue dashes and hyphenation, as before (the article quotes
+    nothing: « » for nb is tested above)."""
+    epub = seed_build["epub"]
+    with zipfile.ZipFile(epub) as zf:
+        names = [n for n in zf.namelist() if n.startswith("EPUB/text/")]
+        body = "".join(zf.read(n).decode() for n in names)
+        nav = zf.read("EPUB/nav.xhtml").decode()
+    assert "–\u00a0Faget var tidligere" in body and "“" not in body and "„" not in body
+    assert "<h1 id=\"toc-title\">Innhold</h1>" in nav and "Orienteringspunkter" in nav
+    text = pdf_text(seed_build["pdf"])
+    assert "“" not in text and "„" not in text
+    assert any(re.search(r"[a-zæøå]-$", line) for line in pdf_text(seed_build["pdf"], True)
+               .splitlines())
+    html = etree.fromstring(render_print_html(load(seed_project)).encode(), etree.HTMLParser())
+    assert html.get("lang") == "nb" and html.get("dir") is None
+    assert opf_of(epub).get("dir") is None

@@ -14,7 +14,9 @@ them (front matter, running heads, labels, the stylesheets' strings). The rules:
   letters only the glyph checks below cover;
 - every letter a document's visible source text uses appears on its pages;
 - no glyph is drawn as .notdef, every glyph has text, and no glyph's embedded font says
-  it is another letter than its text (pdf_text).
+  it is another letter than its text (pdf_text). A .notdef letter of a script beyond the
+  theme's (Latin, Greek, Cyrillic) is left to the warning fonts.py gives once per script
+  without a font (a script with no font is a warning, and --strict fails on it).
 
 A mismatch is an error, one line per document: the PDF is not written (the previous one
 stays). What it leaves out: text in images, and the order of the words (a page whose words
@@ -156,8 +158,8 @@ def check(pdf, source: Source, starts: dict[str, int] | None = None,
         vocabularies = [source.words[doc] for doc in docs] + [source.around]
         if wrong := _wrong_words(page.segments, folded, vocabularies):
             note(blame, "words", wrong, number)
-        if page.notdef:
-            note(blame, "notdef", sorted(page.notdef), number)
+        if notdef := [c for c in page.notdef if not _script_without_font(c)]:
+            note(blame, "notdef", sorted(notdef), number)
         if page.misdrawn:
             note(blame, "misdrawn", sorted(list(pair) for pair in page.misdrawn), number)
         if page.unmapped:
@@ -169,6 +171,18 @@ def check(pdf, source: Source, starts: dict[str, int] | None = None,
             if missing:
                 note(doc, "missing", sorted(missing), starts[doc] + first_page)
     return problems
+
+
+def _script_without_font(char: str) -> bool:
+    """Whether a character drawn as .notdef is a letter of a script beyond the theme's
+    (Latin, Greek, Cyrillic): the build has warned once for a script no font covers
+    (fonts.py; --strict fails on it), and that warning stands for it."""
+    from fontTools import unicodedata as fonttools_unicodedata
+
+    from ..fonts import THEME_SCRIPTS
+
+    return (len(char) == 1 and char.isalpha()
+            and fonttools_unicodedata.script(char) not in THEME_SCRIPTS)
 
 
 def _owners(order: list[str], starts: dict[str, int], count: int) -> list[list[str]]:

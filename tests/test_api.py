@@ -42,3 +42,14 @@ def test_build_errors_are_quire_errors_and_strict_keeps_the_old_files(tmp_path):
         quire.build(root, formats=("docx",))
     with pytest.raises(quire.QuireError):
         quire.build(tmp_path / "missing")
+
+
+@pytest.mark.parametrize("message, path, line", [
+    ("content/a.md:8: image 'x.png' has no alt text", "content/a.md", 8),
+    ("quire.toml: fonts.body: no font file 'x.ttf'", "quire.toml", None),
+    ("front matter keys quire does not use were ignored: hide (content/a.md:2)", None, None),
+    ("PDF: quire theme: shared.css: ignored", None, None),
+])
+def test_a_warning_knows_its_place_only_when_it_names_a_file(message, path, line):
+    warning = quire.BuildWarning.of(message)
+    assert (warning.path, warning.line) == (path, line)

@@ -93,7 +93,7 @@ def test_serve_previews_reloads_and_shows_errors(project):
         run.wait_for("built")
         base = f"http://127.0.0.1:{port}"
         page = chromium_dom(f"{base}/text/a.xhtml")
-        assert "Første versjon av teksten." in page and "/__quire/version" in page
+        assert "Første versjon av teksten." in page and "/__quire/reload.js" in page
         version = urllib.request.urlopen(f"{base}/__quire/version").read()
         (project / "content" / "a.md").write_text(DOC.replace("Første", "Andre"))
         run.wait_for("rebuilt")
@@ -126,3 +126,39 @@ def test_progress_on_a_terminal_only(project):
     in_ci = subprocess.run(["script", "-qec", command, "/dev/null"], capture_output=True,
                            text=True, env={**local, "CI": "true"})
     assert in_ci.returncode == 0 and "\033[K" not in in_ci.stdout
+
+
+def test_preview_server_answers_only_localhost_and_bounds_connections(monkeypatch):
+    """DNS rebinding gets 403; every answer carries a restrictive CSP; idle connections are
+    dropped; connections beyond the cap are closed at once."""
+    import http.client
+    import socket
+
+    from quire import preview
+
+    monkeypatch.setattr(preview, "IDLE_SECONDS", 1)
+    monkeypatch.setattr(preview, "MAX_CONNECTIONS", 2)
+    server = preview.serve(preview.Preview(), 0)
+    port = server.server_port
+    try:
+        def get(host):
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            conn.request("GET", "/", headers={"Host": host})
+            answer = conn.getresponse()
+            return answer.status, answer.getheader("Content-Security-Policy")
+        assert get("rebound.example.com")[0] == 403
+        assert get(f"localhost:{port + 1}")[0] == 403
+        status, policy = get(f"127.0.0.1:{port}")
+        assert status == 503 and "script-src 'self'" in policy and "object-src 'none'" in policy
+        idle = [socket.create_connection(("127.0.0.1", port)) for _ in range(2)]
+        time.sleep(0.3)
+        extra = socket.create_connection(("127.0.0.1", port))
+        extra.settimeout(3)
+        assert extra.recv(1) == b""                      # over the cap: closed at once
+        idle[0].settimeout(5)
+        started = time.monotonic()
+        assert idle[0].recv(1) == b"" and time.monotonic() - started < 4   # idle: dropped
+        for sock in [*idle, extra]:
+            sock.close()
+    finally:
+        server.shutdown()

@@ -177,7 +177,7 @@ def test_preflight_finds_what_a_printer_rejects(tmp_path):
     svg = ('<svg xmlns="http://www.w3.org/2000/svg" width="100" height="50">'
            '<rect width="100" height="50" fill="#3366cc"/></svg>')
     root = make_project(tmp_path, {
-        "content/a.md": "# Tittel\n\nTekst helt ut mot kanten.\n\n![Lite bilde](lite.png)\n\n"
+        "content/a.md": "# Tittel\n\nTekst helt ut mot kanten.\n\n![Lite bilde](lite.png){width=100%}\n\n"
                         "![Tegning](tegning.svg)\n",
         "content/lite.png": image("PNG", (120, 80)),
         "content/tegning.svg": svg,

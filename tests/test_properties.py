@@ -543,15 +543,22 @@ def test_any_manuscript_builds_more_examples(project, fmt):
 FAULTS = {
     "missing-image": lambda text: text + "\n\n![A picture](missing.png)\n",
     "raw-img-onerror": lambda text: text + '\n\n<img src="x.png" onerror="alert(1)">\n',
-    "remote-image": lambda text: text + "\n\n![Remote](https://example.org/x.png)\n",
     "image-outside": lambda text: text + "\n\n![Outside](../../x.png)\n",
     "invalid-yaml": lambda text: "---\ntitle: [unclosed\n---\n\n" + text,
-    "unknown-key": lambda text: "---\ntitel: Typo\n---\n\n" + text,
     "bad-lang": lambda text: '---\nlang: "not a language!"\n---\n\n' + text,
     "impossible-date": lambda text: "---\ndate: 2024-02-30\n---\n\n" + text,
     "unclosed-front-matter": lambda text: "---\ntitle: Open\n\n" + text,
-    "front-matter-list": lambda text: "---\n- a\n- b\n---\n\n" + text,
     "not-utf8": lambda text: text.encode("utf-8") + b"\n\n\xff\xfe latin-1: \xe6\xf8\xe5\n",
+}
+
+
+# What other tools write and a printer would not care about (issue 14): a warning, or
+# nothing, but the book builds.
+TOLERATED = {
+    "remote-image": (lambda text: text + "\n\n![Remote](https://example.org/x.png)\n",
+                     "remote image 'https://example.org/x.png' is not fetched"),
+    "unknown-key": (lambda text: "---\ntitel: Typo\n---\n\n" + text, "did you mean 'title'?"),
+    "front-matter-list": (lambda text: "---\n- a\n- b\n---\n\n" + text, ""),
 }
 
 
@@ -571,3 +578,17 @@ def test_a_faulty_manuscript_gives_one_clear_error(project, fault):
         done = run_quire("build", make_project(Path(tmp), project.files), "--format", "epub")
     found = one_clear_error(done)
     assert not found, "\n".join(found + ["stderr:", done.stderr[-4000:]])
+
+
+@pytest.mark.parametrize("case", sorted(TOLERATED))
+@settings(max_examples=1, **COMMON)
+@given(project=projects(max_documents=2, max_blocks=3, odd_entities=False))
+def test_foreign_markdown_builds_with_a_warning(project, case):
+    name = sorted(n for n in project.files if n.startswith("content/"))[-1]
+    change, warning = TOLERATED[case]
+    project.files[name] = change(_without_front_matter(project.files[name]))
+    note(project.show())
+    with tempfile.TemporaryDirectory(prefix="quire-foreign-") as tmp:
+        done = run_quire("build", make_project(Path(tmp), project.files), "--format", "epub")
+    assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr[-4000:]
+    assert warning in done.stderr

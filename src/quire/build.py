@@ -22,7 +22,9 @@ from typing import Callable
 from .errors import QuireError
 
 FORMATS = ("pdf", "epub")
-_WHERE = re.compile(r"^(?P<path>[^\s:][^:]*?)(?::(?P<line>\d+))?: (?P<text>.+)$", re.DOTALL)
+# "content/a.md:7: ...", "quire.toml: ...": a file name (no spaces, a dot or a slash) first
+_WHERE = re.compile(r"^(?P<path>[^\s:]*[./][^\s:]*)(?::(?P<line>\d+))?: (?P<text>.+)$",
+                    re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -71,7 +73,8 @@ def build(project: Path | str, formats=FORMATS, out_dir: Path | str | None = Non
           variant: str | None = None, strict: bool = False, jobs: int | None = None, *,
           page_list: bool = True,
           on_warning: Callable[[BuildWarning], None] | None = None) -> BuildResult:
-    """Build `project` (a folder) into `out_dir` (default: PROJECT/dist) as `formats`.
+    """Build `project` (a folder, or one Markdown file) into `out_dir` (default:
+    PROJECT/dist, beside the file for a file) as `formats`.
 
     `variant` chooses the PDF (print, screen, archive); `jobs` the processes for a long
     PDF (default: the cores); `page_list=False` skips the print layout an EPUB's page list
@@ -98,10 +101,12 @@ def _build(project: Path, formats, out_dir, variant, strict, jobs, page_list,
         raise QuireError(f"unknown format {unknown[0] if unknown else '(none)'}; "
                          f"known: {', '.join(FORMATS)}")
     root = project.resolve()
+    single = root.name if root.suffix.lower() == ".md" else ""     # quire build file.md
+    root = root.parent if single else root
     out = Path(out_dir).resolve() if out_dir else root / "dist"
     cache = BuildCache(out) if root.is_dir() else None
-    key = f"{'+'.join(formats)}|{variant or ''}|{page_list}"
-    digest = inputs_digest(root, cache.extra_inputs(key)) if cache else ""
+    key = f"{'+'.join(formats)}|{variant or ''}|{page_list}|{single}"
+    digest = inputs_digest(root, cache.extra_inputs(key)) + single if cache else ""
     if cache and (record := cache.up_to_date(key, digest)) and not (
             strict and record["warnings"]):
         for message in record["warnings"]:       # the warnings of the build that made them
@@ -122,7 +127,7 @@ def _build(project: Path, formats, out_dir, variant, strict, jobs, page_list,
     if strict and collect.warnings:
         raise QuireError(f"{len(collect.warnings)} warning(s) and --strict: nothing was built.")
     if cache:                   # now that the files the build reads are known
-        digest = inputs_digest(root, publication.inputs)
+        digest = inputs_digest(root, publication.inputs) + single
 
     def check(target: Path) -> None:
         if strict and collect.warnings:

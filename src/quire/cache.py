@@ -11,23 +11,31 @@
   an edit, only the parts it changed are laid out again (outputs/pdf_parts.py).
 - Files derived for print: WOFF2 fonts unpacked (WeasyPrint unpacks them slowly in pure
   Python) and raster images converted to CMYK, keyed by the bytes they come from.
-Every entry is keyed by content, so a changed file can never be served stale.
+Every entry is keyed by content, so a changed file can never be served stale, and stored
+with a digest of its content, so a damaged entry is never served at all: it is discarded
+and made again (JSON entries are also checked against their shape).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import tempfile
 from functools import lru_cache
 from pathlib import Path
 
-from . import __version__
-from .resources import templates_dir, theme_dir
+from . import __version__, shapes
+from .dialects import SETUP
+from .resources import inside, templates_dir, theme_dir
 
+log = logging.getLogger("quire")
 CACHE_FOLDER = ".quire-cache"
 _INPUT_FOLDERS = ("content", "styles", "templates")
+# What Python-Markdown's HTML holds beyond its own syntax: change it when quire's Markdown
+# extensions change what they write (formulas, citations, index marks: scholarly.py).
+SYNTAX = "math, citations, index 1"
 
 
 def _files(root: Path):
@@ -46,10 +54,18 @@ def _files(root: Path):
 
 @lru_cache(maxsize=1)
 def _versions() -> str:
+    """The versions of the libraries that shape the output, and a digest of quire's own
+    code and data (a changed quire never answers "up to date" with the old one's files)."""
     from importlib.metadata import version
+    code = hashlib.sha256()
+    package = Path(__file__).parent
+    for path in sorted(package.rglob("*")):
+        if path.is_file() and path.suffix in (".py", ".json", ".toml", ".html", ".xhtml"):
+            code.update(str(path.relative_to(package)).encode() + b"\0" + path.read_bytes())
     return " ".join(f"{name} {version(name)}" for name in
-                    ("markdown", "pygments", "weasyprint", "ebooklib", "jinja2", "babel",
-                     "py3langid"))
+                    ("markdown", "pymdown-extensions", "markdown-callouts", "pygments",
+                     "weasyprint", "ebooklib", "jinja2", "babel", "py3langid")) + (
+                        f" code {code.hexdigest()[:16]}")
 
 
 def inputs_digest(root: Path, extra: tuple[Path, ...] | list[Path] = (),
@@ -60,8 +76,10 @@ def inputs_digest(root: Path, extra: tuple[Path, ...] | list[Path] = (),
     `markdown`, the manuscripts themselves are left out."""
     digest = hashlib.sha256(f"quire {__version__} {_versions()}\n".encode())
     digest.update(f"SOURCE_DATE_EPOCH={os.environ.get('SOURCE_DATE_EPOCH', '')}\n".encode())
+    config = root / "quire.toml"
+    digest.update(b"quire.toml is a folder\n" if config.is_dir() else b"")
     own = set(_files(root))
-    outside = sorted(Path(p) for p in extra if Path(p) not in own)
+    outside = sorted(Path(p) for p in extra if Path(p) not in own and inside(Path(p), root))
     if not markdown:
         own, outside = ({p for p in own if p.suffix != ".md"},
                         [p for p in outside if p.suffix != ".md"])
@@ -72,12 +90,54 @@ def inputs_digest(root: Path, extra: tuple[Path, ...] | list[Path] = (),
             if path.is_file() and "__pycache__" not in path.parts:
                 name = path.relative_to(base) if base in path.parents else path
                 digest.update(str(name).encode() + b"\0")
+                if base == root and not inside(path, root):     # a link out: never read
+                    digest.update(b"a link out of the project\0")
+                    continue
                 digest.update(hashlib.sha256(path.read_bytes()).digest())
     return digest.hexdigest()
 
 
 def _file_digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+_SEAL = b"quire-cache 1 sha256:"
+
+
+def _sealed(data: bytes) -> bytes:
+    """An entry as stored: a header with the digest of its content, then the content."""
+    return _SEAL + hashlib.sha256(data).hexdigest().encode() + b"\n" + data
+
+
+def _read(path: Path) -> bytes | None:
+    """An entry's content if it is exactly as written; a missing entry is None, and so is
+    a damaged one (edited, truncated, a bit flipped), which is deleted to be made again."""
+    try:
+        blob = path.read_bytes()
+    except OSError:
+        return None
+    head, _, data = blob.partition(b"\n")
+    if head.startswith(_SEAL) and head[len(_SEAL):] == hashlib.sha256(data).hexdigest().encode():
+        return data
+    log.debug("cache: %s is damaged; discarded and made again", path)
+    path.unlink(missing_ok=True)
+    return None
+
+
+def _json(path: Path, valid) -> object | None:
+    """A JSON entry that passes `valid(value)`, else None (and the entry is discarded)."""
+    data = _read(path)
+    if data is None:
+        return None
+    try:
+        value = json.loads(data)
+        if valid(value):
+            return value
+    except (ValueError, TypeError, KeyError, AttributeError, RecursionError):
+        pass
+    log.debug("cache: %s does not hold what it should; discarded", path)
+    path.unlink(missing_ok=True)
+    return None
 
 
 def _write_atomic(path: Path, data: bytes) -> None:
@@ -88,7 +148,7 @@ def _write_atomic(path: Path, data: bytes) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         handle, temp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
         with os.fdopen(handle, "wb") as out:
-            out.write(data)
+            out.write(_sealed(data))
         os.replace(temp, path)
     except OSError:
         if temp is not None:
@@ -103,10 +163,8 @@ class BuildCache:
 
     # -- whole builds -------------------------------------------------------------------
     def _state(self) -> dict:
-        try:
-            return json.loads((self.dir / "builds.json").read_text())
-        except (OSError, ValueError):
-            return {}
+        state = _json(self.dir / "builds.json", lambda value: isinstance(value, dict))
+        return {key: record for key, record in (state or {}).items() if shapes.build_record(record)}
 
     def up_to_date(self, key: str, digest: str) -> dict | None:
         """The last build's record for `key` if its inputs and outputs are unchanged."""
@@ -135,17 +193,20 @@ class BuildCache:
         """Wrap `convert(text) -> html` with a cache on disk."""
         def path_of(text: str) -> Path:
             key = hashlib.sha256(
-                f"{__version__}\0{_versions()}\0{text}".encode()).hexdigest()
+                f"{__version__}\0{SYNTAX}\0{_versions()}\0{SETUP}\0{text}".encode()).hexdigest()
             return self.dir / "markdown" / key[:2] / key
 
         def cached(text: str) -> str:
             path = path_of(text)
-            try:
-                return path.read_text(encoding="utf-8")
-            except (OSError, UnicodeDecodeError):
-                html = convert(text)
-                _write_atomic(path, html.encode("utf-8"))
-                return html
+            data = _read(path)
+            if data is not None:
+                try:
+                    return data.decode("utf-8")
+                except UnicodeDecodeError:
+                    pass
+            html = convert(text)
+            _write_atomic(path, html.encode("utf-8"))
+            return html
         cached.known = lambda text: path_of(text).is_file()
         return cached
 
@@ -162,11 +223,12 @@ class BuildCache:
     # -- entries by key (derived files, the laid-out parts of long PDFs) --------------
     def get(self, kind: str, key: str) -> bytes | None:
         path = self.dir / kind / key
-        try:
-            data = path.read_bytes()
-            os.utime(path)                  # used: the last to go in prune()
-        except OSError:
-            return None
+        data = _read(path)
+        if data is not None:
+            try:
+                os.utime(path)              # used: the last to go in prune()
+            except OSError:
+                pass
         return data
 
     def put(self, kind: str, key: str, data: bytes) -> None:
@@ -186,13 +248,25 @@ class BuildCache:
             except OSError:
                 pass
 
+    def get_json(self, kind: str, key: str, valid):
+        """A JSON entry of `kind` that passes `valid(value)`, else None."""
+        value = self.get(kind, key)
+        if value is None:
+            return None
+        try:
+            value = json.loads(value)
+            if valid(value):
+                return value
+        except (ValueError, TypeError, KeyError, AttributeError, RecursionError):
+            pass
+        log.debug("cache: %s/%s does not hold what it should; discarded", kind, key)
+        (self.dir / kind / key).unlink(missing_ok=True)
+        return None
+
     # -- page starts ---------------------------------------------------------------------
     def page_starts(self, digest: str):
-        try:
-            data = json.loads((self.dir / "page-starts.json").read_text())
-        except (OSError, ValueError):
-            return None
-        return data["starts"] if data.get("inputs") == digest else None
+        data = _json(self.dir / "page-starts.json", shapes.page_starts)
+        return data["starts"] if data is not None and data["inputs"] == digest else None
 
     def store_page_starts(self, digest: str, starts) -> None:
         _write_atomic(self.dir / "page-starts.json",

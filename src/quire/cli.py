@@ -48,7 +48,8 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     build = commands.add_parser("build", help="build the PDF and the EPUB of a project")
     build.add_argument("path", nargs="?", default=".", type=Path,
-                       help="the project folder (default: the current folder)")
+                       help="the project folder (default: the current folder), or one "
+                            "Markdown file to build alone")
     build.add_argument("--out", type=Path, metavar="DIR", help="output folder (default: PATH/dist)")
     build.add_argument("--format", choices=("pdf", "epub", "all"), default="all")
     build.add_argument("--variant", choices=("print", "screen", "archive"),
@@ -68,10 +69,14 @@ def _parser() -> argparse.ArgumentParser:
         if name == "watch":
             loop.add_argument("--format", choices=("pdf", "epub", "all"), default="all")
         else:
-            loop.add_argument("--port", type=int, default=8000)
+            loop.add_argument("--port", type=_port, default=8000,
+                              help="the port on 127.0.0.1 to serve on (default: 8000; 0: any free port)")
     check = commands.add_parser("check", help="preflight: what a printer would reject")
     check.add_argument("path", nargs="?", default=".", type=Path,
                        help="a project folder (its print PDF is built first) or a PDF file")
+    check.add_argument("--strict", action="store_true",
+                       help="fail on the layout report's findings too (holes, notes away "
+                            "from their calls, hyphen ladders, ...)")
     return parser
 
 
@@ -83,6 +88,12 @@ def _cores() -> int:
 def _jobs(value: str) -> int:
     if not value.isdigit() or int(value) < 1:
         raise argparse.ArgumentTypeError(f"'{value}' is not a number of processes (1 or more)")
+    return int(value)
+
+
+def _port(value: str) -> int:
+    if not value.isdigit() or not 0 <= int(value) <= 65535:
+        raise argparse.ArgumentTypeError(f"'{value}' is not a port (0 to 65535; 0: any free one)")
     return int(value)
 
 
@@ -175,6 +186,7 @@ def _check(args) -> int:
     from .preflight import check_pdf
 
     path = args.path
+    layout: list[str] = []
     if path.suffix.lower() == ".pdf":
         if not path.is_file():
             raise QuireError(f"{path}: no such PDF")
@@ -188,15 +200,22 @@ def _check(args) -> int:
         publication = replace(publication, pdf=replace(publication.pdf, variant="print"))
         logging.getLogger("quire").setLevel(logging.ERROR)   # findings are printed below
         with tempfile.TemporaryDirectory() as temp:
-            pdf, _ = build(publication, "pdf", Path(temp), jobs=_cores())
-            findings = check_pdf(pdf, cmyk_job=True)
+            pdf, _ = build(publication, "pdf", Path(temp), jobs=_cores(), layout=layout)
+            findings = check_pdf(pdf, cmyk_job=True, min_dpi=publication.pdf.resolution)
         label = f"{publication.name}.pdf"
     for finding in findings:
         print(f"{label}: {finding}")
+    for line in layout:                 # the layout report: what a proofreader would mark
+        print(f"layout: {line}")
     if findings:
         print(f"{len(findings)} problem(s) a printer would reject.", file=sys.stderr)
+    if layout:
+        print(f"{len(layout)} layout finding(s) a proofreader would mark"
+              + (" (--strict)." if args.strict else "."), file=sys.stderr)
+    if findings or (layout and args.strict):
         return 1
-    print(f"{label}: no problems found")
+    print(f"{label}: no problems found" if not layout else
+          f"{label}: no problems a printer would reject")
     return 0
 
 

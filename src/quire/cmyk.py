@@ -18,7 +18,7 @@ _RGB = re.compile(r"rgba?\(\s*(\d+)\s*,?\s*(\d+)\s*,?\s*(\d+)\s*(?:[,/]\s*([\d.]
 _NAMED = {"black": (0, 0, 0), "white": (255, 255, 255), "red": (255, 0, 0),
           "gray": (128, 128, 128), "grey": (128, 128, 128)}
 _NAMED_RE = re.compile(r"(?<![\w-])(black|white|red|gr[ae]y)(?![\w-])")
-_PROPERTY = re.compile(r"(^|[;{\s])((?:background-)?color|background|border[\w-]*|outline[\w-]*|"
+_PROPERTY = re.compile(r"(^|[;{\s])(--[\w-]*colou?r|(?:background-)?color|background|border[\w-]*|outline[\w-]*|"
                        r"text-decoration[\w-]*|fill|stroke|column-rule[\w-]*)\s*:([^;}]*)",
                        re.M)
 
@@ -83,11 +83,18 @@ def convert_css(css: str) -> str:
     return _PROPERTY.sub(lambda m: f"{m.group(1)}{m.group(2)}:{convert(m.group(3))}", css)
 
 
+LOSSY = ("JPEG", "MPO")          # formats that stay JPEG; every other one stays lossless
+
+
 def convert_image(data: bytes) -> bytes:
-    """A raster image as a CMYK JPEG (transparency flattened on white), for PDF/X."""
+    """A raster image in CMYK (transparency flattened on white), for PDF/X: a photograph
+    (JPEG) as a JPEG, anything lossless (PNG, GIF, WebP: line art, screenshots) as a
+    Deflate-compressed TIFF, which quire's WeasyPrint patch embeds as it is (weasy.py)."""
     from PIL import Image, ImageCms
     with Image.open(io.BytesIO(data)) as image:
         image.load()
+        lossy = image.format in LOSSY or (image.format == "WEBP"
+                                          and not image.info.get("lossless"))
         dpi = image.info.get("dpi")
         if image.mode == "CMYK":
             converted = image
@@ -97,8 +104,8 @@ def convert_image(data: bytes) -> bytes:
             flat.paste(rgba, mask=rgba.getchannel("A"))
             converted = ImageCms.applyTransform(flat, _transform())
     out = io.BytesIO()
-    options = {"quality": 92, "subsampling": 0}
+    options = {"quality": 92, "subsampling": 0} if lossy else {"compression": "tiff_adobe_deflate"}
     if dpi:
         options["dpi"] = dpi
-    converted.save(out, "JPEG", **options)
+    converted.save(out, "JPEG" if lossy else "TIFF", **options)
     return out.getvalue()

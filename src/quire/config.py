@@ -33,10 +33,25 @@ _LANG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 Check = Callable[[Any], tuple[Any, str | None]]   # value -> (normalised, problem or None)
 
 
+_NOT_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
+MAX_TITLE = 1000        # characters: a running head, a bookmark, a contents line
+
+
 def _str(value):
     if isinstance(value, str):
+        bad = _NOT_TEXT.search(value)
+        if bad:
+            return None, (f"contains the character U+{ord(bad.group()):04X} at position "
+                          f"{bad.start() + 1}, which no output can hold; remove it")
         return value.strip(), None
     return None, f"expected a string; got {_show(value)}"
+
+
+def _title(value):
+    text, problem = _str(value)
+    if problem is None and len(text) > MAX_TITLE:
+        return None, f"{len(text):,} characters; a title can have at most {MAX_TITLE:,}"
+    return text, problem
 
 
 def _bool(value):
@@ -99,9 +114,20 @@ def _page_size(value):
             return PAGE_SIZES[value], None
         parts = value.split()
         if len(parts) == 2 and all(_LENGTH.match(p) for p in parts):
+            if not all(50 <= to_mm(p) <= 2000 for p in parts):
+                return None, f"expected a page between 50 mm and 2 m a side; got {_show(value)}"
             return (parts[0], parts[1]), None
     return None, (f"expected one of {', '.join(PAGE_SIZES)} or \"W H\" "
                   f"(such as \"170mm 240mm\"); got {_show(value)}")
+
+
+_MM = {"mm": 1.0, "cm": 10.0, "in": 25.4, "pt": 25.4 / 72, "pc": 25.4 / 6, "px": 25.4 / 96}
+
+
+def to_mm(length: str) -> float:
+    """A length matching _LENGTH, in millimetres."""
+    number = re.match(r"^\d+(\.\d+)?", length)[0]
+    return float(number) * _MM[length[len(number):]]
 
 
 def _length(value):
@@ -138,6 +164,30 @@ def _columns(value):
     return None, f"expected 1 or 2; got {_show(value)}"
 
 
+def _numbering(value):
+    if isinstance(value, bool) or value in ("chapter", "continuous"):
+        return value, None
+    return None, f'expected true, false, "chapter" or "continuous"; got {_show(value)}'
+
+
+def _resolution(value):
+    if isinstance(value, int) and not isinstance(value, bool) and 72 <= value <= 2400:
+        return value, None
+    return None, f"expected pixels per inch from 72 to 2400, such as 150; got {_show(value)}"
+
+
+def _design(value):
+    """`design = "book"`, or a [design] table: `layout` and the theme's values (design.py)."""
+    from .design import validate_design
+    return validate_design(value)
+
+
+def _placement(value):
+    if value in ("document", "end"):
+        return value, None
+    return None, f"expected \"document\" or \"end\"; got {_show(value)}"
+
+
 def _show(value) -> str:
     text = repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
@@ -150,17 +200,21 @@ PDF_SCHEMA: dict[str, Any] = {
     "variant": _variant,
     "bleed": _length_or_zero,
     "marks": _bool,
+    "resolution": _resolution,
     "margins": {"top": _length, "bottom": _length, "inner": _length, "outer": _length},
 }
 
 # Keys that describe the whole publication (quire.toml, or a single document's front matter).
 PUBLICATION_SCHEMA: dict[str, Any] = {
-    "name": _str, "title": _str, "subtitle": _str, "lang": _lang, "authors": _authors,
+    "name": _str, "title": _title, "subtitle": _title, "lang": _lang, "authors": _authors,
     "publisher": _str, "journal": _str, "rights": _str, "identifier": _str, "date": _date,
     "subject": _str, "description": _str, "keywords": _strlist, "toc": _bool,
-    "editors": _authors, "isbn": _isbn, "cover": _str, "title_page": _bool, "numbering": _bool,
+    "editors": _authors, "isbn": _isbn, "cover": _str, "title_page": _bool, "numbering": _numbering,
+    "design": _design,
     "pdf": PDF_SCHEMA,
     "epub": {"page_list": _bool},
+    # citations (scholarly.py): bibliography files, a CSL style, where the entries go
+    "bibliography": _strlist, "citation_style": _str, "bibliography_placement": _placement,
 }
 ACCESSIBILITY_SCHEMA = {
     "summary": _str, "hazards": _strlist, "features": _strlist, "access_modes": _strlist,
@@ -203,6 +257,16 @@ def pdf_settings(values: dict) -> PdfSettings:
     width, height = values.get("page_size", PAGE_SIZES["A4"])
     margins = values.get("margins", {})
     defaults = PdfSettings()
+    across = [(margins.get(a, getattr(defaults, f"margin_{a}")),
+               margins.get(b, getattr(defaults, f"margin_{b}")), size, name)
+              for a, b, size, name in (("inner", "outer", width, "width"),
+                                       ("top", "bottom", height, "height"))]
+    problems = [(None, f"pdf.margins: {first} + {second} leave no room on a page "
+                       f"{size} in {name}")
+                for first, second, size, name in across
+                if to_mm(first) + to_mm(second) >= to_mm(size) - 20]
+    if problems:
+        raise ConfigError("quire.toml", problems)
     return PdfSettings(
         page_width=width, page_height=height,
         margin_top=margins.get("top", defaults.margin_top),
@@ -214,6 +278,7 @@ def pdf_settings(values: dict) -> PdfSettings:
         variant=values.get("variant", defaults.variant),
         bleed=values.get("bleed", defaults.bleed),
         marks=values.get("marks", defaults.marks),
+        resolution=values.get("resolution", defaults.resolution),
     )
 
 
@@ -222,15 +287,20 @@ class FrontMatter:
     values: dict
     body: str           # the Markdown after the front matter
     body_line: int      # the line of the file on which `body` starts (1-based)
+    ignored: tuple[tuple[str, int | None, str], ...] = ()   # (key, line, hint): other tools'
 
 
 def read_config(path: Path, label: str) -> dict:
     """The validated contents of quire.toml ({} when it does not exist)."""
     if not path.exists():
         return {}
+    if not path.is_file():
+        raise ConfigError(label, [(None, "is a folder, not a file")])
     try:
         text = path.read_text(encoding="utf-8")
         data = tomllib.loads(text)
+    except OSError as err:
+        raise ConfigError(label, [(None, f"cannot be read ({err.strerror or err})")])
     except UnicodeDecodeError as err:
         raise ConfigError(label, [(None, f"not valid UTF-8 ({err.reason} at byte {err.start})")])
     except tomllib.TOMLDecodeError as err:
@@ -282,21 +352,37 @@ def _scalars(node):
             yield from _scalars(value)
 
 
+# Other tools' names for what quire knows (pandoc, Jekyll, Hugo, mkdocs, Python-Markdown).
+FRONT_MATTER_ALIASES = {"author": "authors", "tags": "keywords", "language": "lang"}
+_YAML_KEY = re.compile(r"""^\s*(?:[\w"'][^:]*:(?:\s|$)|#|- )""")
+_META_KEYS = {"title", "subtitle", "authors", "date", "lang", "description", "keywords"}
+_META_LINE = re.compile(r"^([A-Za-z][\w-]*):\s*(.*)$")
+
+
 def split_front_matter(text: str, label: str) -> FrontMatter:
-    """Split and validate a Markdown file's YAML front matter (between --- lines)."""
+    """Split and validate a Markdown file's YAML front matter (between --- lines).
+
+    Keys quire does not know (another tool's: mkdocs `hide`, Hugo `weight`) are kept out of
+    the values and listed in `ignored`; a `---` block that is not YAML is Markdown (a
+    thematic break); Python-Markdown's meta lines (`Title: ...` before a blank line) are
+    read when every key is one quire knows."""
     lines = text.split("\n")
     if not lines or not _FENCE.match(lines[0].rstrip("\r")):
-        return FrontMatter({}, text, 1)
+        return _meta_lines(text, label)
     for end in range(1, len(lines)):
         if _FENCE.match(lines[end].rstrip("\r")) or lines[end].rstrip("\r") == "...":
             break
     else:
+        if not _looks_like_yaml(lines[1:]):
+            return FrontMatter({}, text, 1)
         raise ContentError(label, "front matter opened with '---' is never closed", 1)
     source = "\n".join(lines[1:end])
     try:
         node = yaml.compose(source, Loader=yaml.SafeLoader)
         data = yaml.SafeLoader("").construct_document(node) if node is not None else None
     except yaml.YAMLError as err:
+        if not _looks_like_yaml(lines[1:end]):
+            return FrontMatter({}, text, 1)         # --- text --- : thematic breaks
         mark = getattr(err, "problem_mark", None)
         line = mark.line + 2 if mark else 1
         problem = getattr(err, "problem", None) or str(err)
@@ -307,12 +393,64 @@ def split_front_matter(text: str, label: str) -> FrontMatter:
     if data is None:
         data = {}
     if not isinstance(data, dict):
-        raise ContentError(label, "front matter must be a mapping of keys to values", 2)
+        return FrontMatter({}, text, 1)
     key_lines = {}
     if isinstance(node, yaml.MappingNode):
         key_lines = {k.value: k.start_mark.line + 2 for k, _ in node.value}
-    values, problems = validate(data, FRONT_MATTER_SCHEMA)
+    return _front_matter(data, key_lines, label, "\n".join(lines[end + 1:]), end + 2)
+
+
+def _looks_like_yaml(lines: list[str]) -> bool:
+    first = next((line for line in lines if line.strip()), "")
+    return bool(_YAML_KEY.match(first))
+
+
+def _front_matter(data: dict, key_lines: dict, label: str, body: str, body_line: int
+                  ) -> FrontMatter:
+    known, ignored = {}, []
+    for key, value in data.items():
+        name = FRONT_MATTER_ALIASES.get(key, key) if isinstance(key, str) else key
+        if name in FRONT_MATTER_SCHEMA:
+            if name not in known or name == key:
+                known[name] = value
+                key_lines.setdefault(name, key_lines.get(key))
+        else:
+            near = difflib.get_close_matches(str(key), list(FRONT_MATTER_SCHEMA), n=1,
+                                             cutoff=0.75)
+            ignored.append((str(key), key_lines.get(key), near[0] if near else ""))
+    values, problems = validate(known, FRONT_MATTER_SCHEMA)
     if problems:
         raise ConfigError(label, [(key_lines.get(key.split(".")[0]), f"{key}: {msg}")
                                   for key, msg in problems])
-    return FrontMatter(values, "\n".join(lines[end + 1:]), end + 2)
+    return FrontMatter(values, body, body_line, tuple(ignored))
+
+
+def _meta_lines(text: str, label: str) -> FrontMatter:
+    """Python-Markdown's meta extension: `Key: value` lines, then a blank line."""
+    lines = text.split("\n")
+    data: dict[str, object] = {}
+    key_lines: dict[str, int] = {}
+    key = None
+    for number, line in enumerate(lines):
+        match = _META_LINE.match(line)
+        if not line.strip():
+            break
+        if match and not line[0].isspace():
+            key = match.group(1).lower()
+            name = FRONT_MATTER_ALIASES.get(key, key)
+            if name not in _META_KEYS:
+                return FrontMatter({}, text, 1)
+            data[key], key_lines[key] = match.group(2).strip(), number + 1
+        elif key is not None and line.startswith(("    ", "\t")):
+            data[key] = f"{data[key]}\n{line.strip()}".strip()
+        else:
+            return FrontMatter({}, text, 1)
+    else:
+        return FrontMatter({}, text, 1)
+    if not data:
+        return FrontMatter({}, text, 1)
+    for key, value in list(data.items()):
+        name = FRONT_MATTER_ALIASES.get(key, key)
+        if name == "authors":
+            data[key] = [v.strip() for v in str(value).replace("\n", ";").split(";") if v.strip()]
+    return _front_matter(data, key_lines, label, "\n".join(lines[number + 1:]), number + 2)

@@ -35,3 +35,24 @@ class ContentError(QuireError):
 
 class OutputError(QuireError):
     """An output could not be written."""
+
+
+class ManyErrors(QuireError):
+    """Every problem a build found in the manuscripts, one line each, and a summary."""
+
+    def __init__(self, errors: list[QuireError]):
+        self.errors = errors
+        lines, files = [], set()
+        for err in errors:
+            if isinstance(err, ConfigError):
+                lines += [f"{err.source}:{line}: {text}" if line else f"{err.source}: {text}"
+                          for line, text in err.problems]
+                files.add(err.source)
+            else:
+                lines.append(str(err))
+                files.add(getattr(err, "path", str(err).split(":")[0]))
+        count = len(lines)
+        noun = "error" if count == 1 else "errors"
+        where = next(iter(files)) if len(files) == 1 else f"{len(files)} files"
+        lines.append(f"{count} {noun} in {where}; nothing was built.")
+        super().__init__("\n".join(lines))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import re
 import warnings
 from pathlib import Path
@@ -17,17 +18,21 @@ _EXTERNAL = re.compile(r"^\s*(?!#|data:image/)", re.I)
 _REFERENCE_ATTRS = ("href", "{http://www.w3.org/1999/xlink}href", "src")
 
 
-def media_type(path: Path, src: str, label: str, line: int | None) -> str:
-    """The image's media type from its content, or a ContentError saying what is wrong."""
+def media_type(path: Path, src: str, label: str, line: int | None,
+               data: bytes | None = None) -> str:
+    """The image's media type from its content (the file, or `data` decoded from a data:
+    URI, with `path` giving its kind), or a ContentError saying what is wrong."""
+    if data is not None:
+        src = src[:40] + ("..." if len(src) > 40 else "")
     if path.suffix.lower() == ".svg":
-        _check_svg(path, src, label, line)
+        _check_svg(io.BytesIO(data) if data is not None else path, src, label, line)
         return "image/svg+xml"
     from PIL import Image   # Pillow comes with WeasyPrint
 
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(path) as image:
+            with Image.open(io.BytesIO(data) if data is not None else path) as image:
                 fmt, (width, height) = image.format, image.size
                 if width * height > MAX_PIXELS:
                     raise ContentError(label, f"image '{src}' is {width}x{height} pixels; "
@@ -48,15 +53,18 @@ def media_type(path: Path, src: str, label: str, line: int | None) -> str:
     return RASTER_TYPES[fmt]
 
 
-def _check_svg(path: Path, src: str, label: str, line: int | None) -> None:
+def _check_svg(path, src: str, label: str, line: int | None) -> None:
     parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
                              huge_tree=False)
     try:
-        root = etree.parse(str(path), parser).getroot()
+        root = etree.parse(path if isinstance(path, io.BytesIO) else str(path),
+                           parser).getroot()
     except etree.XMLSyntaxError as err:
         raise ContentError(label, f"image '{src}' is not well-formed SVG ({err})", line) from None
     docinfo = root.getroottree().docinfo
-    if docinfo.internalDTD is not None or "<!ENTITY" in path.read_text(errors="replace")[:4096]:
+    head = (path.getvalue()[:4096].decode("utf-8", "replace") if isinstance(path, io.BytesIO)
+            else path.read_text(errors="replace")[:4096])
+    if docinfo.internalDTD is not None or "<!ENTITY" in head:
         raise ContentError(label, f"image '{src}' declares XML entities; "
                                   "SVG with a DTD or entities is refused", line)
     if root.tag != f"{{{SVG_NS}}}svg":

@@ -14,28 +14,17 @@ import markdown
 from lxml import etree, html
 from markdown.extensions.toc import slugify_unicode
 
-from . import language
+from . import dialects, language, references, sanitize
 from . import typography as typo
+from .errors import QuireError
+from .markdown_linear import LinearInline
 from .labels import labels
 from .model import Footnote, Heading
 from .typography import plain_typography, typography  # noqa: F401 (used from here too)
 
-UNSAFE_TAGS = {"script", "noscript", "iframe", "object", "embed", "frame", "frameset",
-               "applet", "base", "form", "input", "button", "textarea", "select", "link",
-               "meta", "style", "audio", "video", "source", "track", "canvas", "template"}
-_VOID = {"embed", "source", "track", "input", "link", "meta", "base", "param", "frame", "area",
-         "col", "wbr", "keygen"}
-OBSOLETE_TAGS = {"center": "div", "font": "span", "big": "span", "strike": "s", "tt": "code",
-                 "acronym": "abbr", "blink": "span", "marquee": "span"}
-OBSOLETE_ATTRIBUTES = {"align", "valign", "bgcolor", "background", "cellpadding",
-                       "cellspacing", "frame", "rules", "char", "charoff", "nowrap", "face",
-                       "color", "size", "border", "hspace", "vspace", "clear", "compact",
-                       "noshade", "language", "width", "height"}
-_KEEP_SIZE = {"img", "svg", "td", "th", "col", "colgroup"}
 HTML5_BLOCKS = {"aside", "details", "figure", "section", "article", "nav", "header", "footer",
                 "div", "table", "ul", "ol", "dl", "blockquote", "pre", "hr", "address",
                 "main", "p", "h1", "h2", "h3", "h4", "h5", "h6", "figcaption", "summary"}
-UNSAFE_URL = re.compile(r"^\s*(javascript|vbscript|data\s*:\s*text/html)", re.I)
 _XML_BAD_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
@@ -45,9 +34,13 @@ primary = language.primary
 def _markdown() -> markdown.Markdown:
     """Python-Markdown as quire uses it. Quotes come out as placeholders that `typography`
     replaces with the document's language's marks: the HTML does not depend on it."""
+    from .scholarly import Syntax       # formulas, citations and index marks
+
     return markdown.Markdown(
-        extensions=["extra", "toc", "smarty", "admonition", "codehilite", "sane_lists"],
+        extensions=["extra", "toc", "smarty", "admonition", "codehilite", "sane_lists",
+                    LinearInline(), Syntax(), *dialects.extensions()],
         extension_configs={
+            **dialects.CONFIGS,
             "toc": {"slugify": slugify_unicode, "permalink": False},
             "smarty": {
                 "smart_angled_quotes": True,
@@ -99,6 +92,7 @@ class Converted:
     targets: dict[str, str] = field(default_factory=dict)   # id -> "Figur 2", heading text
     images_without_alt: int = 0
     renamed: dict[str, str] = field(default_factory=dict)   # id as written -> id claimed
+    errors: list[QuireError] = field(default_factory=list)  # all of them, reported at once
 
     def xhtml(self) -> str:
         return inner_xhtml(self.root)
@@ -155,10 +149,16 @@ def _xml_char_ref(match) -> str:
     return "\ufffd" if char else ""
 
 
+_DECLARATION = re.compile(r"<![A-Za-z][^>]*>|<\?[^>]*\?>")
+
+
 def parse_fragment(fragment_html: str) -> html.HtmlElement:
     """An HTML fragment as children of a <div>, XML-safe characters only."""
     fragment_html = _CHAR_REF.sub(_xml_char_ref, _XML_BAD_CHARS.sub("", fragment_html))
-    return html.fragment_fromstring(fragment_html or "", create_parent="div")
+    fragment_html = _DECLARATION.sub("", fragment_html)     # lxml: "Document is empty"
+    if not fragment_html.strip():
+        return html.Element("div")
+    return html.fragment_fromstring(fragment_html, create_parent="div")
 
 
 def short_text(text: str, lang: str, label: str) -> tuple[str, list[str]]:
@@ -166,7 +166,7 @@ def short_text(text: str, lang: str, label: str) -> tuple[str, list[str]]:
     body: (XHTML, warnings)."""
     root = parse_fragment(to_html(text))
     warnings: list[str] = []
-    _sanitize(root, label, lambda needle: None, warnings)
+    sanitize.clean(root, label, lambda needle: None, warnings, images=False)
     _unwrap_blocks(root)
     for h in list(root.iter("h1", "h2", "h3", "h4", "h5", "h6")):
         h.tag = "p"
@@ -197,17 +197,22 @@ def convert(text: str, *, lang: str, label: str, first_line: int,
                 return number + first_line
         return None
 
-    _sanitize(root, label, line_of, result.warnings)
+    sanitize.clean(root, label, line_of, result.warnings)
     _unwrap_blocks(root)
     _headings(root, label, result.warnings)
     typography(root, lang)                  # before the notes leave the tree
     result.renamed = _renumber_ids(root, claim_id)
     _extract_footnotes(root, result, claim_id)
+    references.remote_images(root, label, line_of, result.warnings)
     for img in root.iter("img"):
         src = img.get("src", "")
-        img.set("src", resolve_image(src, line_of(src)))
+        try:
+            img.set("src", resolve_image(src, line_of(src[:200])))
+        except QuireError as err:
+            result.errors.append(err)
+            continue
         if img.get("alt") is None or not img.get("alt").strip():
-            line = line_of(src)
+            line = line_of(src[:200])
             result.warnings.append(f"{label}:{line}: image '{src}' has no alt text" if line
                                    else f"{label}: image '{src}' has no alt text")
             result.images_without_alt += 1
@@ -233,41 +238,7 @@ def _text_without_notes(el) -> str:
     return "".join(parts)
 
 
-def _sanitize(root, label, line_of, warnings) -> None:
-    """Remove active content (scripts, frames, event handlers, script URLs) and turn
-    obsolete presentational HTML into what XHTML allows."""
-    foreign = {node for top in root.iter("svg", "math") for node in top.iter()}
-    for el in list(root.iter()):
-        if not isinstance(el.tag, str):         # comments and processing instructions
-            el.drop_tree() if el.getparent() is not None else None
-            continue
-        if el.tag in UNSAFE_TAGS:
-            line = line_of(f"<{el.tag}")
-            where = f"{label}:{line}" if line else label
-            warnings.append(f"{where}: removed <{el.tag}> (active or unsafe HTML)")
-            if el.tag in _VOID:
-                el.drop_tag()       # the HTML parser may have put the text after it inside
-            else:
-                el.drop_tree()
-            continue
-        if el.tag in OBSOLETE_TAGS:
-            el.tag = OBSOLETE_TAGS[el.tag]
-        for name in list(el.attrib):
-            value = el.attrib[name]
-            if name in ("href", "src", "xlink:href"):
-                value = re.sub(r"[\t\n\r]", "", value)      # as a browser reads it
-                el.attrib[name] = value
-            if name.lower().startswith("on") or (name in ("href", "src", "action", "xlink:href")
-                                                 and UNSAFE_URL.match(_compact(value))):
-                line = line_of(value) if name.lower().startswith("on") else line_of(value[:30])
-                where = f"{label}:{line}" if line else label
-                warnings.append(f"{where}: removed {name}=\"{value[:40]}\" (script)")
-                del el.attrib[name]
-            elif not re.match(r"^[A-Za-z_][\w.\-]*(:[\w.\-]+)?$", name):
-                del el.attrib[name]             # not an XML name: cannot be written
-            elif name in OBSOLETE_ATTRIBUTES and el not in foreign and not (
-                    el.tag in _KEEP_SIZE and name in ("width", "height")):
-                del el.attrib[name]
+text_without_notes = _text_without_notes
 
 
 def _headings(root, label, warnings) -> None:
@@ -279,11 +250,6 @@ def _headings(root, label, warnings) -> None:
             _drop_keep_tail(h)
         elif not h.get("id"):
             h.set("id", slugify(text or "heading"))
-
-
-def _compact(url: str) -> str:
-    """A URL without the whitespace and control characters a browser ignores in it."""
-    return re.sub(r"[\x00-\x20]", "", url)
 
 
 def _unwrap_blocks(root) -> None:

@@ -54,6 +54,10 @@ class Asset:
     source: Path            # absolute path inside the project
     name: str               # unique file name inside the outputs, e.g. "images/photo.png"
     media_type: str
+    data: bytes = b""       # the bytes of a data: URI image (then `source` is its document)
+
+    def read(self) -> bytes:
+        return self.data or self.source.read_bytes()
 
 
 @dataclass(frozen=True)
@@ -96,6 +100,7 @@ class PdfSettings:
     variant: str = "print"      # print (PDF/X-4, CMYK), screen (PDF/UA-1), archive (PDF/A-3u)
     bleed: str = "3mm"          # print variant only
     marks: bool = False         # crop marks, print variant only (WeasyPrint draws them in RGB)
+    resolution: int = 150       # ppi: an image is never enlarged past it (unless sized)
 
 
 @dataclass(frozen=True)
@@ -162,6 +167,9 @@ class Publication:
     accessibility: tuple[tuple[str, object], ...] = ()   # quire.toml [accessibility] overrides
     inputs: tuple[Path, ...] = ()   # every file a build reads (documents, images, styles)
     fonts: FontPlan = FontPlan()    # fonts beyond the theme's (other scripts, [fonts])
+    design: str = "journal"     # the print design: "book" or "journal" (design.py)
+    theme: tuple[tuple[str, str], ...] = ()     # [design] values: CSS custom property -> value
+    toc_depth: int = 1          # heading levels in the printed contents (1: documents only)
 
     def parts(self) -> tuple[tuple[str, tuple[Document, ...]], ...]:
         """Runs of documents that share a part ("" for documents outside any part)."""

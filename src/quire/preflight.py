@@ -1,6 +1,7 @@
 """Preflight: what a print shop would reject in a PDF, read from the PDF itself (pikepdf).
 
-Checks fonts not embedded, raster images under 300 dpi at their placed size, RGB content
+Checks fonts not embedded, raster images under the resolution floor at their placed size
+(`[pdf] resolution`, 150 ppi by default; quire never enlarges an image past it), RGB content
 in a CMYK job, pages without a TrimBox, and text that starts within 5 mm of the trim.
 Text is located by where each run starts; a run's far end is not measured.
 """
@@ -10,7 +11,7 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
-MIN_DPI = 300
+MIN_DPI = 150                   # the default resolution floor ([pdf] resolution)
 SAFE_MM = 5.0
 _PT_PER_MM = 72 / 25.4
 
@@ -22,12 +23,13 @@ def _multiply(m, n):
             e * a2 + f * c2 + e2, e * b2 + f * d2 + f2)
 
 
-def check_pdf(path: Path, cmyk_job: bool = True) -> list[str]:
+def check_pdf(path: Path, cmyk_job: bool = True, min_dpi: int = MIN_DPI) -> list[str]:
     """The problems found, one line each ("pages 3, 8: ..."); [] when the file is clean."""
-    return grouped(findings(path, cmyk_job))
+    return grouped(findings(path, cmyk_job, min_dpi=min_dpi))
 
 
-def findings(path: Path, cmyk_job: bool = True, first_page: int = 1) -> list[tuple[int, str]]:
+def findings(path: Path, cmyk_job: bool = True, first_page: int = 1,
+             min_dpi: int = MIN_DPI) -> list[tuple[int, str]]:
     """(page number, problem) for each problem on each page; pages count from `first_page`
     (a part of a longer PDF)."""
     import pikepdf
@@ -36,6 +38,7 @@ def findings(path: Path, cmyk_job: bool = True, first_page: int = 1) -> list[tup
     with pikepdf.open(path) as pdf:
         for number, page in enumerate(pdf.pages, first_page):
             found = _Page(number, cmyk_job)
+            found.min_dpi = min_dpi
             if "/TrimBox" not in page.obj:
                 found.add("no TrimBox: the printer cannot tell where to cut")
                 trim = [float(v) for v in page.MediaBox]
@@ -67,6 +70,7 @@ class _Page:
         self.lines: list[tuple[int, str]] = []
         self.trim = [0.0, 0.0, 0.0, 0.0]
         self.text_warned = False
+        self.min_dpi = MIN_DPI
 
     def add(self, message: str) -> None:
         self.lines.append((self.number, message))
@@ -122,9 +126,9 @@ class _Page:
         height_pt = math.hypot(ctm[2], ctm[3])
         if width_pt and height_pt:
             dpi = min(int(image.Width) / (width_pt / 72), int(image.Height) / (height_pt / 72))
-            if dpi < MIN_DPI - 0.5:
+            if dpi < self.min_dpi - 0.5:
                 self.add(f"an image of {int(image.Width)}x{int(image.Height)} px is placed at "
-                         f"{dpi:.0f} dpi ({MIN_DPI} needed for print)")
+                         f"{dpi:.0f} dpi (the floor is {self.min_dpi})")
         import pikepdf
 
         space = image.get("/ColorSpace")

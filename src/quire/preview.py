@@ -18,8 +18,7 @@ from typing import Callable
 
 from .cache import CACHE_FOLDER
 
-RELOAD_SCRIPT = """<script>//<![CDATA[
-(function () {
+RELOAD_JS = b"""(function () {
   var seen = null;
   setInterval(function () {
     fetch("/__quire/version").then(function (r) { return r.text(); }).then(function (v) {
@@ -28,7 +27,15 @@ RELOAD_SCRIPT = """<script>//<![CDATA[
     }).catch(function () {});
   }, 500);
 })();
-//]]></script>"""
+"""
+RELOAD_SCRIPT = '<script src="/__quire/reload.js"></script>'
+# The pages may run quire's own reload script and nothing else, load nothing from elsewhere
+# and be framed by no one (the manuscript is someone else's: sanitized, and fenced in).
+POLICY = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+          "img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; "
+          "base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
+MAX_CONNECTIONS = 32
+IDLE_SECONDS = 10
 
 
 def _relevant(root: Path, out: Path):
@@ -90,6 +97,8 @@ class Preview:
             epub, error, version = self.epub, self.error, self.version
         if path == "/__quire/version":
             return 200, "text/plain", str(version).encode()
+        if path == "/__quire/reload.js":
+            return 200, "text/javascript", RELOAD_JS
         if error:
             body = (f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>Build error</title>"
                     f"</head><body><h1>quire: the build failed</h1><pre class='quire-error'>"
@@ -111,14 +120,27 @@ class Preview:
 
 
 def serve(preview: Preview, port: int) -> ThreadingHTTPServer:
-    """An HTTP server on 127.0.0.1 only, in a background thread."""
+    """An HTTP server on 127.0.0.1 only, in a background thread. It answers only requests
+    addressed to 127.0.0.1 or localhost (a page elsewhere that rebinds its DNS name to
+    127.0.0.1 gets 403), drops connections idle for IDLE_SECONDS, and serves at most
+    MAX_CONNECTIONS at once."""
+    slots = threading.BoundedSemaphore(MAX_CONNECTIONS)
 
     class Handler(BaseHTTPRequestHandler):
+        timeout = IDLE_SECONDS          # idle or half-sent requests do not hold a thread
+
         def do_GET(self):
-            status, kind, body = preview.page(self.path.split("?")[0])
+            host = (self.headers.get("Host") or "").lower()
+            if host.rsplit(":", 1)[0] not in ("127.0.0.1", "localhost") or (
+                    ":" in host and host.rsplit(":", 1)[1] != str(self.server.server_port)):
+                status, kind, body = 403, "text/plain", b"quire serves 127.0.0.1 only"
+            else:
+                status, kind, body = preview.page(self.path.split("?")[0])
             self.send_response(status)
             self.send_header("Content-Type", kind)
             self.send_header("Cache-Control", "no-store")
+            self.send_header("Content-Security-Policy", POLICY)
+            self.send_header("X-Content-Type-Options", "nosniff")
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
             self.wfile.write(body)
@@ -126,6 +148,27 @@ def serve(preview: Preview, port: int) -> ThreadingHTTPServer:
         def log_message(self, *args):
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+    class Server(ThreadingHTTPServer):
+        daemon_threads = True
+
+        def process_request(self, request, client_address):
+            if not slots.acquire(blocking=False):
+                self.shutdown_request(request)      # full: the client may try again
+                return
+            super().process_request(request, client_address)
+
+        def process_request_thread(self, request, client_address):
+            try:
+                super().process_request_thread(request, client_address)
+            finally:
+                slots.release()
+
+    from .errors import QuireError
+
+    try:
+        server = Server(("127.0.0.1", port), Handler)
+    except OSError as err:
+        raise QuireError(f"cannot serve on 127.0.0.1:{port} ({err.strerror or err}); "
+                         "choose another port with --port") from None
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server

@@ -34,6 +34,14 @@ def inside(path: Path, root: Path) -> bool:
         return False
 
 
+def refuse_outside(path: Path, root: Path, label: str) -> None:
+    """Refuse a file or folder of the project whose real path (links followed) leaves it,
+    before anything reads it."""
+    if (path.is_symlink() or path.exists()) and not inside(path, root):
+        raise ContentError(label, "is a link to outside the project folder; refused "
+                                  "(quire reads only the project and its theme)")
+
+
 def resolve_local(reference: str, base: Path, root: Path, label: str, line: int | None,
                   what: str = "file") -> Path:
     """The file a relative reference in a manuscript names, refused if it leaves `root`."""

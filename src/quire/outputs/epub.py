@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import io
 import posixpath
-import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,7 +20,7 @@ from ebooklib import epub
 from lxml import etree
 from markupsafe import Markup
 
-from .. import fonts, labels, markup, templates
+from .. import fonts, labels, markup, sanitize, templates
 from . import epub_fonts
 from ..errors import OutputError
 from ..model import Document, Publication
@@ -31,8 +30,7 @@ def file_name(publication: Publication) -> str:
     return f"{publication.name}.epub"
 XHTML_NS = "http://www.w3.org/1999/xhtml"
 EPUB_NS = "http://www.idpf.org/2007/ops"
-_CSS_URL = re.compile(r"""url\(\s*['"]?([^'")]+)['"]?\s*\)""")
-_CSS_IMPORT = re.compile(r"""@import\s+['"]([^'"]+)['"]""")
+PRINT_LAYERS = ("print", "book")    # stylesheet layers for the PDF only
 
 
 class XhtmlItem(epub.EpubHtml):
@@ -117,6 +115,8 @@ def _document_xhtml(env, publication: Publication, doc: Document, stylesheets,
         stylesheets=[f"../{name}" for name in stylesheets], labels=labels.labels(doc.lang))
     root = _parse(text, doc.source)
     ns = {"h": XHTML_NS}
+    for el in root.iterfind(".//*[@data-epub-type]"):    # the index's and bibliography's
+        el.set(f"{{{EPUB_NS}}}type", el.attrib.pop("data-epub-type"))
     for marker in root.iterfind(".//h:span[@data-quire-page]", ns):
         label = marker.attrib.pop("data-quire-page")
         marker.attrib.update({"id": f"page-{label}", "role": "doc-pagebreak",
@@ -182,13 +182,13 @@ def _stylesheet_items(publication: Publication, chars: str):
     cut down to `chars`; those with none of them are left out, with their @font-face rules."""
     items, seen = [], set()
     for layer, path in publication.stylesheets:
-        if layer == "print":
+        if layer in PRINT_LAYERS:
             continue
         css = fonts.extend_stacks(path.read_text(encoding="utf-8"), publication.fonts)
         name = f"styles/{layer}.css"
         seen.add(name)
         files, dropped = [], set()
-        for url in sorted(set(_CSS_URL.findall(css)) | set(_CSS_IMPORT.findall(css))):
+        for url in sorted({url for url, _ in sanitize.stylesheet_references(css)}):
             source = (path.parent / url).resolve()
             if url.startswith(("data:", "#")) or not source.is_file():
                 continue
@@ -254,14 +254,14 @@ def write(publication: Publication, target: Path, page_starts=()) -> None:
     _accessibility(book, publication, bool(page_starts))
 
     stylesheets = ([f"styles/{layer}.css" for layer, _ in publication.stylesheets
-                    if layer != "print"] + (["styles/fonts.css"] if publication.fonts.faces else []))
+                    if layer not in PRINT_LAYERS] + (["styles/fonts.css"] if publication.fonts.faces else []))
     for n, asset in enumerate(publication.assets, 1):
         if asset == publication.cover:
-            book.set_cover(asset.name, asset.source.read_bytes(), create_page=False)
+            book.set_cover(asset.name, asset.read(), create_page=False)
             continue
         book.add_item(epub.EpubItem(uid=f"img-{n}", file_name=asset.name,
                                     media_type=asset.media_type,
-                                    content=asset.source.read_bytes()))
+                                    content=asset.read()))
 
     front, landmarks = [], []
     for name, template, wanted, landmark in (
@@ -294,6 +294,9 @@ def write(publication: Publication, target: Path, page_starts=()) -> None:
             item.properties.append("mathml")
         book.add_item(item)
         docs_items.append((doc, item))
+        for kind in ("index", "bibliography"):
+            if f'data-epub-type="{kind}"' in doc.body and kind not in [k for k, *_ in landmarks]:
+                landmarks.append((kind, item.file_name, doc.title))
 
     outline = _outline(docs_items)
     book.toc = _ebooklib_toc(outline)

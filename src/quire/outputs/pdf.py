@@ -10,6 +10,7 @@ It leaves out SVG colour conversion: an SVG's RGB colours stay RGB (preflight re
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import logging
 import mimetypes
@@ -24,10 +25,11 @@ from urllib.request import url2pathname
 from lxml import etree
 from markupsafe import Markup
 
-from .. import __version__, cmyk, fonts, labels, markup, preflight, templates, weasy
+from .. import (__version__, cmyk, design, failures, fonts, index, labels, markup, mathtex,
+               preflight, templates, weasy)
 from ..model import Document, PageStart, Publication
 from ..resources import inside, theme_dir
-from . import text_check
+from . import pdf_typeset, text_check
 
 log = logging.getLogger("quire")
 def file_name(publication: Publication) -> str:
@@ -44,13 +46,19 @@ _NOTE_BLOCKS = {"p", "div", "ul", "ol", "li", "dl", "dt", "dd", "blockquote", "p
 
 
 def _print_fragment(xhtml: str, doc: Document, images: dict[str, str],
-                    number_blocks: bool = False) -> str:
+                    number_blocks: bool = False, cmyk_job: bool = False,
+                    typeset=None) -> str:
     """A fragment of a document for print: notes moved to their calls (a note called from
-    another note follows that note), images as file URLs, ASCII anchors."""
+    another note follows that note), images as file URLs, ASCII anchors; `typeset` sizes
+    images, wraps code and keeps words whole (pdf_typeset)."""
     root = markup.parse_xhtml(xhtml)
+    if "<math" in xhtml:
+        mathtex.print_svg(root, cmyk_job)     # formulas as vector outlines
     if number_blocks:
         for index, block in enumerate(markup.blocks(root)):
             block.set("data-qb", str(index))
+    if typeset is not None:
+        typeset(root)
     notes = {note.id: note for note in doc.footnotes}
     calls = [a for a in root.iter("a") if a.get("class") == "noteref"]
     while calls:
@@ -59,6 +67,7 @@ def _print_fragment(xhtml: str, doc: Document, images: dict[str, str],
         if note is None or a.get("id") != note.ref_id:
             continue                # not a call, or a second call: stays a link to the note
         span = markup.parse_xhtml(note.html)
+        _collapse_spaces(span)
         for el in span.iter():
             if el is not span and el.tag in _NOTE_BLOCKS:
                 el.set("class", f"fn-{el.tag}")
@@ -85,6 +94,21 @@ def _print_fragment(xhtml: str, doc: Document, images: dict[str, str],
             el.set("href", "#" + _ascii_id(el.get("href")[1:]))
     return markup.escape_text(root.text or "") + "".join(
         etree.tostring(child, encoding="unicode", method="html") for child in root)
+
+
+_SPACES = re.compile(r"[ \t\r\n]+")
+
+
+def _collapse_spaces(root) -> None:
+    """Whitespace in a note as single spaces (not in code blocks): WeasyPrint 70's footnote
+    layout fails (AssertionError "Got ' \\n' between two lines") on a line that ends with
+    a space before a newline, as Python-Markdown keeps it."""
+    verbatim = {node for pre in root.iter("pre") for node in pre.iter()}
+    for el in root.iter():
+        if el.text and el not in verbatim:
+            el.text = _SPACES.sub(" ", el.text)
+        if el.tail and el is not root and el.getparent() not in verbatim:
+            el.tail = _SPACES.sub(" ", el.tail)
 
 
 def _ascii_id(anchor: str) -> str:
@@ -124,7 +148,16 @@ def render_print_html(publication: Publication, documents=None, front: bool = Tr
     env = templates.environment(publication.templates_dir)
     meta = publication.metadata
     documents = publication.documents if documents is None else documents
-    images = {asset.name: _url_of(asset.source, publication.root) for asset in publication.assets}
+    images = {asset.name: (f"data:{asset.media_type};base64,"
+                           f"{base64.b64encode(asset.data).decode()}" if asset.data
+                           else _url_of(asset.source, publication.root))
+              for asset in publication.assets}
+    typeset = pdf_typeset.Typesetter(publication)
+    book = publication.design == "book"
+    chapters = design.chapters([(doc.id, doc.title) for doc in publication.documents],
+                               meta.lang) if book else {}
+    height = design.text_block(publication.pdf)[1]
+    cmyk_job = publication.pdf.variant == "print"
     html = templates.render(
         env, "print.html",
         version=__version__, meta=meta, pdf=publication.pdf, toc=publication.toc,
@@ -133,21 +166,49 @@ def render_print_html(publication: Publication, documents=None, front: bool = Tr
         labels=labels.labels(meta.lang), title_page=publication.title_page,
         cover=images[publication.cover.name] if publication.cover else None,
         journal_style=any(doc.authors for doc in publication.documents),
+        design=publication.design, chapters=chapters, sink=f"{height * 0.2:.1f}mm",
+        page_fill=f"{height - 4:.1f}mm", theme=design.theme_css(publication.theme),
+        toc_entries=_toc_entries(publication, chapters),
         bodies={doc.id: Markup('<div class="document-body">'
-                               f'{_print_fragment(doc.body, doc, images, True)}</div>')
+                               f'{_print_fragment(doc.body, doc, images, True, cmyk_job, typeset)}</div>')
                 for doc in documents},
-        titles={doc.id: Markup(_print_fragment(doc.title_html, doc, images))
+        titles={doc.id: Markup(_print_fragment(_chapter_title(doc, chapters), doc, images,
+                                               False, cmyk_job))
                 for doc in documents},
         stylesheets=[_url_of(path, publication.root) for layer, path in publication.stylesheets
-                     if layer in ("shared", "print")],
+                     if layer in ("shared", "print", "book")],
+        custom_stylesheets=[_url_of(path, publication.root)
+                            for layer, path in publication.stylesheets if layer == "custom"],
         created=_w3c(meta.date) if meta.date else meta.modified.strftime("%Y-%m-%dT%H:%M:%SZ"),
         modified=meta.modified.strftime("%Y-%m-%dT%H:%M:%SZ"),
     )
+    if publication.pdf.variant == "print":      # the template's own colours, as CMYK
+        html = re.sub(r"<style>(.*?)</style>", lambda m: f"<style>{cmyk.convert_css(m.group(1))}"
+                      "</style>", html, count=1, flags=re.DOTALL)
     # Font files of the project's own (installed families are named, fontconfig finds them).
     faces = fonts.font_face_css([f for f in publication.fonts.faces if not f.installed],
                                 lambda face: _url_of(face.path, publication.root))
     return html.replace("</head>", f"<style>{faces}{_variant_style(publication)}</style>\n"
                         "</head>", 1)
+
+
+def _chapter_title(doc: Document, chapters) -> str:
+    """The title as set under a chapter's label: without "Chapter 2:" when it had one."""
+    if doc.id in chapters:
+        rest = chapters[doc.id][2]
+        if rest != doc.title:
+            escaped = markup.escape_text(rest)
+            if doc.title_html.endswith(escaped):
+                return escaped
+    return doc.title_html
+
+
+def _toc_entries(publication: Publication, chapters) -> dict[str, list]:
+    """Per document, the headings the printed contents lists under it (levels 2 up to
+    toc_depth): (ASCII anchor, text, level)."""
+    depth = publication.toc_depth
+    return {doc.id: [(_ascii_id(h.id), h.text, h.level) for h in doc.headings
+                     if 2 <= h.level <= depth] for doc in publication.documents}
 
 
 def _w3c(date: str) -> str:
@@ -207,6 +268,7 @@ def _path_of(url: str, root: Path) -> Path | None:
 
 VARIANTS = {"print": "pdf/x-4", "screen": "pdf/ua-1", "archive": "pdf/a-3u"}
 _RASTER = (".png", ".jpg", ".jpeg", ".gif", ".webp")
+_RASTER_TYPES = ("image/png", "image/jpeg", "image/gif", "image/webp")
 
 
 def _unpack_woff2(data: bytes) -> bytes:
@@ -252,9 +314,9 @@ def _fetcher(publication: Publication, cmyk_job: bool, refused: list[str], cache
                         return Converted(url, css(text) if css else text,
                                          {"Content-Type": "text/css"})
                     if cmyk_job and suffix in _RASTER:
-                        return Converted(url, derived("cmyk", path.read_bytes(),
+                        return Converted(url, derived("cmyk-lossless", path.read_bytes(),
                                                       cmyk.convert_image),
-                                         {"Content-Type": "image/jpeg"})
+                                         {"Content-Type": "image/tiff"})
                     if suffix == ".woff2":
                         # A project's WOFF2, unpacked once into the build cache (WeasyPrint
                         # would unpack it in pure Python on every build); the theme ships TTF.
@@ -264,6 +326,11 @@ def _fetcher(publication: Publication, cmyk_job: bool, refused: list[str], cache
                         mimetypes.guess_type(path.name)[0] or "application/octet-stream")
                     return Converted(url, path.read_bytes(), {"Content-Type": kind})
             elif url.startswith("data:"):
+                kind, _, payload = url[5:].partition(";base64,")
+                if cmyk_job and kind in _RASTER_TYPES and payload:     # a data: URI image
+                    return Converted(url, derived("cmyk", base64.b64decode(payload),
+                                                  cmyk.convert_image),
+                                     {"Content-Type": "image/jpeg"})
                 return super().fetch(url, headers)
             refused.append(url)
             raise ValueError(f"refused {url}: outside the project")
@@ -285,11 +352,12 @@ def _variant_style(publication: Publication) -> str:
     return "\n".join(rules)
 
 
-def write(publication: Publication, target: Path, cache=None, jobs: int = 1
-          ) -> tuple[PageStart, ...]:
+def write(publication: Publication, target: Path, cache=None, jobs: int = 1,
+          layout: list | None = None) -> tuple[PageStart, ...]:
     """Write the PDF; returns where its pages start, for the EPUB's page list. A long
-    publication is laid out in parts by `jobs` processes (pdf_parts)."""
-    return _render(publication, target, cache, jobs)
+    publication is laid out in parts by `jobs` processes (pdf_parts). The layout report's
+    lines are added to `layout` when given (and summarised as a warning)."""
+    return _render(publication, target, cache, jobs, layout)
 
 
 def page_starts(publication: Publication, cache=None, jobs: int = 1) -> tuple[PageStart, ...]:
@@ -297,8 +365,29 @@ def page_starts(publication: Publication, cache=None, jobs: int = 1) -> tuple[Pa
     return _render(publication, None, cache, jobs)
 
 
-def _render(publication: Publication, target: Path | None, cache=None, jobs: int = 1
-            ) -> tuple[PageStart, ...]:
+def _render(publication: Publication, target: Path | None, cache=None, jobs: int = 1,
+            layout: list | None = None) -> tuple[PageStart, ...]:
+    """Lay out (and write); an exception WeasyPrint raises becomes an error naming the
+    document it fails on (found by laying each out alone), not a traceback."""
+    try:
+        return _render_all(publication, target, cache, jobs, layout)
+    except Exception as err:
+        if not failures.from_library(err):
+            raise
+        found = failures.culprit((str(doc.source), lambda doc=doc: _alone(publication, doc))
+                                 for doc in publication.documents)
+        label, err = found or (file_name(publication), err)
+        raise failures.wrapped(err, label, "laying it out for print") from None
+
+
+def _alone(publication: Publication, doc: Document) -> None:
+    with Session(publication) as session:
+        session.render(render_print_html(publication, documents=[doc], front=False))
+
+
+def _render_all(publication: Publication, target: Path | None, cache=None, jobs: int = 1,
+                layout: list | None = None) -> tuple[PageStart, ...]:
+    from .. import layout_report
     from . import pdf_parts
 
     hyphenation = _hyphenation(publication)
@@ -310,22 +399,40 @@ def _render(publication: Publication, target: Path | None, cache=None, jobs: int
             log.info("laying the PDF out in one piece: %s", why)
         else:
             _report(publication, *result.report)
+            if target is not None:
+                _layout(publication, result.layout, layout)
             text_check.raise_for(publication, result.text)
             return result.starts
     with Session(publication, cache) as session:
         html = render_print_html(publication)
         hyphenation()
-        rendered = session.render(html)
+        rendered = index.render_with_pages(session.render, html)
         starts = _page_starts(rendered)
+        found = [(index + 1, *rest) for index, *rest in
+                 layout_report.find(rendered, publication.pdf.resolution)]
         if target is not None:
             session.write(rendered, target)
-    findings = (preflight.check_pdf(target, cmyk_job=True)
+    findings = (preflight.check_pdf(target, cmyk_job=True,
+                                    min_dpi=publication.pdf.resolution)
                 if target is not None and publication.pdf.variant == "print" else [])
     problems = (text_check.check_written(publication, html, target, rendered)
                 if target is not None else {})
     _report(publication, findings, session.refused, session.capture.messages)
+    if target is not None:
+        _layout(publication, found, layout)
     text_check.raise_for(publication, problems)
     return starts
+
+
+def _layout(publication: Publication, found, lines: list | None) -> None:
+    """The layout report: its lines into `lines`, a summary as one warning."""
+    from .. import layout_report
+
+    if lines is not None:
+        lines.extend(layout_report.describe(publication, found))
+    if found:
+        log.warning("%s: layout: %s (quire check lists them with their source lines)",
+                    file_name(publication), layout_report.summary(found))
 
 
 def _hyphenation(publication: Publication):
@@ -361,7 +468,8 @@ class Session:
         return weasy.imported().HTML(string=html, base_url=PROJECT_URL, url_fetcher=self.fetcher)
 
     def render(self, html: str):
-        return self.html(html).render(pdf_variant=VARIANTS[self.publication.pdf.variant])
+        return self.html(html).render(pdf_variant=VARIANTS[self.publication.pdf.variant],
+                                      presentational_hints=True)   # <img width="200">
 
     def write(self, rendered, target: Path) -> None:
         # WeasyPrint's PDF/X-4 writes a random xmpMM:DocumentID (uuid4), which also feeds

@@ -32,6 +32,7 @@ from __future__ import annotations
 import hashlib
 import json
 import multiprocessing
+import os
 import queue
 import re
 import tempfile
@@ -39,7 +40,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .. import parallel, preflight, weasy
+from .. import index as book_index
+from .. import layout_report, parallel, preflight, shapes, weasy
 from ..model import PageStart, Publication
 from . import pdf as pdf_output
 from . import pdf_join, text_check
@@ -81,14 +83,16 @@ class PartResult:
     findings: list = field(default_factory=list)
     refused: list = field(default_factory=list)
     messages: list = field(default_factory=list)
-    text: dict = field(default_factory=dict)    # the text check's problems (text_check)
+    layout: list = field(default_factory=list)     # layout_report findings, pages in part
+    text: dict = field(default_factory=dict)       # the text check's problems (text_check)
 
 
 @dataclass
 class Rendered:
     starts: tuple[PageStart, ...]
     report: tuple                   # (preflight findings, refused URLs, WeasyPrint messages)
-    text: dict = field(default_factory=dict)    # the text check's problems, all parts
+    layout: list = field(default_factory=list)     # layout_report findings, pages from 1
+    text: dict = field(default_factory=dict)       # the text check's problems, all parts
 
 
 def plan(publication: Publication) -> list[Part] | None:
@@ -120,7 +124,7 @@ def render(publication: Publication, parts: list[Part], target: Path | None, cac
     patterns, before the workers fork."""
     _check_splittable(publication)
     estimate = sum(len(doc.body) for doc in publication.documents) / 3000 + 10   # pages
-    with tempfile.TemporaryDirectory(prefix=".quire-parts-",
+    with tempfile.TemporaryDirectory(prefix=f".quire-parts-{os.getpid()}-",
                                      dir=target.parent if target else None) as temp, \
             _Workers(_Job(publication, cache, Path(temp) if target else None,
                           "0" * len(str(int(estimate)))), len(parts), jobs,
@@ -159,15 +163,18 @@ def render(publication: Publication, parts: list[Part], target: Path | None, cac
             store.finish(numbers, wrote=target is not None)
     starts = tuple(s for r in results for s in r.starts)
     findings = preflight.grouped([f for r in results for f in r.findings])
+    offsets = _layout(results)[0]
+    layout = [(page + offset + 1, *rest) for r, offset in zip(results, offsets)
+              for page, *rest in r.layout]
     return Rendered(starts, (findings, [u for r in results for u in r.refused],
-                             [m for r in results for m in r.messages]),
+                             [m for r in results for m in r.messages]), layout,
                     text_check.merge([r.text for r in results]))
 
 
 def _check_splittable(publication: Publication) -> None:
     texts = [pdf_output.render_print_html(publication, documents=(), front=False)]
     texts += [path.read_text("utf-8", errors="replace")
-              for layer, path in publication.stylesheets if layer in ("shared", "print")]
+              for layer, path in publication.stylesheets if layer != "epub"]
     for text in texts:
         if match := _WHOLE_BOOK.search(_PAGE_REF.sub("", text)):
             raise Unsplittable(f"the stylesheet uses {match.group(0).strip()}")
@@ -328,6 +335,7 @@ def _work(task, offset_of=None) -> PartResult:
     wanted = set(part.documents)
     documents = [doc for doc in publication.documents if doc.id in wanted]
     html = pdf_output.render_print_html(publication, documents=documents, front=part.front)
+    html, index_pages = book_index.fill_pages(html, numbers, job.placeholder)
     html, used = _page_references(html, numbers, job.placeholder)
     offset_of = offset_of or _wait_for_offset
     if job.store is not None and (reused := job.store.reuse(task, html, offset_of, job.temp)):
@@ -336,12 +344,14 @@ def _work(task, offset_of=None) -> PartResult:
         document = session.html(html)
         hook = _MarginHook(index, offset, document, offset_of)
         with hook:
-            rendered = document.render(pdf_variant=pdf_output.VARIANTS["print"])
+            rendered = document.render(pdf_variant=pdf_output.VARIANTS["print"],
+                                       presentational_hints=True)
         if len(rendered.pages) != hook.pages:
             raise AssertionError(f"part {index}: {len(rendered.pages)} pages, "
                                  f"{hook.pages} counted before the margin boxes")
         shown = {anchor: used[anchor] for anchor in _shown_references(rendered)
                  if anchor in used}
+        shown.update(index_pages)       # the index shows its marks' pages
         path = None
         if _writes_pdf(job.temp, numbers, shown):
             path = str(job.temp / f"part-{index:05d}.pdf")
@@ -351,10 +361,12 @@ def _work(task, offset_of=None) -> PartResult:
         index=index, pages=len(rendered.pages), offset=hook.offset, opens=hook.opens,
         side=hook.side, anchors=anchors, bookmarks=bookmarks, shown=shown,
         starts=pdf_output._page_starts(rendered, hook.offset + 1), path=path,
-        refused=session.refused, messages=session.capture.messages)
+        refused=session.refused, messages=session.capture.messages,
+        layout=layout_report.find(rendered, publication.pdf.resolution))
     if path is not None:
         result.findings = preflight.findings(Path(path), cmyk_job=True,
-                                             first_page=hook.offset + 1)
+                                             first_page=hook.offset + 1,
+                                             min_dpi=job.publication.pdf.resolution)
         result.text = text_check.check_written(publication, html, Path(path), rendered,
                                                hook.offset + 1)
     if job.store is not None:
@@ -390,10 +402,9 @@ class _Store:
         page count is reported through `offset_of` as a layout would report it; on a miss
         for its PDF, the layout that follows reports it again, to the same effect."""
         index, _, numbers, offset = task
-        data = self.cache.get("parts", self._key(html) + ".json")
-        if data is None:
+        record = self.cache.get_json("parts", self._key(html) + ".json", shapes.part_layout)
+        if record is None:
             return None
-        record = json.loads(data)
         known = offset_of(index, record["pages"], record["opens"], record["side"])
         offset = known if offset is None else offset
         if _CHANNEL is not None and offset_of is _wait_for_offset:
@@ -408,27 +419,28 @@ class _Store:
                         for level, label, point, state in page]
                        for page in record["bookmarks"]],
             shown=record["shown"], path=None, refused=record["refused"],
-            messages=record["messages"],
+            messages=record["messages"], layout=[tuple(f) for f in record.get("layout", [])],
             starts=tuple(PageStart(str(int(label) + offset), *rest)
                          for label, *rest in record["starts"]))
         if not _writes_pdf(temp, numbers, result.shown):
             return result
         key = self._key(html, offset)
-        pdf, findings, text = (self.cache.get("parts", f"{key}.{suffix}")
-                               for suffix in ("pdf", "findings", "text"))
+        pdf = self.cache.get("parts", f"{key}.pdf")
+        findings = self.cache.get_json("parts", f"{key}.findings", shapes.findings)
+        text = self.cache.get_json("parts", f"{key}.text", shapes.text_problems)
         if pdf is None or findings is None or text is None:
             return None
         result.path = str(temp / f"part-{index:05d}.pdf")
         Path(result.path).write_bytes(pdf)
-        result.findings = [tuple(f) for f in json.loads(findings)]
-        result.text = json.loads(text)
+        result.findings = [tuple(f) for f in findings]
+        result.text = text
         return result
 
     def keep(self, html: str, result: PartResult) -> None:
         record = {"pages": result.pages, "opens": result.opens, "side": result.side,
                   "anchors": result.anchors, "bookmarks": result.bookmarks,
                   "shown": result.shown, "refused": result.refused,
-                  "messages": result.messages,
+                  "messages": result.messages, "layout": result.layout,
                   "starts": [(int(s.label) - result.offset, s.document, s.block, s.letters)
                              for s in result.starts]}
         self.cache.put("parts", self._key(html) + ".json", json.dumps(record).encode())
@@ -439,16 +451,14 @@ class _Store:
             self.cache.put("parts", f"{key}.text", json.dumps(result.text).encode())
 
     def numbers(self) -> dict[str, str] | None:
-        data = self.cache.get("parts", f"{self.context}.numbers")
-        return json.loads(data) if data is not None else None
+        return self.cache.get_json("parts", f"{self.context}.numbers", shapes.string_map)
 
     def finish(self, numbers: dict[str, str], wrote: bool) -> None:
         """Keep the page numbers found, and the entries the last two builds used: layouts
         for any build, the parts' PDFs for builds that `wrote` a PDF (an EPUB-only build
         leaves them for the next PDF)."""
         self.cache.put("parts", f"{self.context}.numbers", json.dumps(numbers).encode())
-        data = self.cache.get("parts", "builds")
-        builds = json.loads(data) if data else {}
+        builds = self.cache.get_json("parts", "builds", shapes.builds) or {}
         for kind, suffixes in (("layout", (".json", ".numbers")),
                                ("pdf", (".pdf", ".findings", ".text"))):
             if kind == "layout" or wrote:

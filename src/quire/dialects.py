@@ -1,0 +1,165 @@
+"""GitHub-flavoured Markdown on top of Python-Markdown, through maintained extensions.
+
+- pymdown-extensions: task lists (`- [x]`), `~~strikethrough~~` and bare URLs (magiclink);
+- markdown-callouts: GitHub's alerts (`> [!NOTE]`) as the admonitions quire already styles.
+Two things no extension does are normalised in the source before Python-Markdown reads it:
+- nested lists indented by the width of their parent's marker (2 spaces under `- `, 3 under
+  `1. `), as GitHub and CommonMark nest them, are re-indented by 4 spaces a level;
+- a table whose delimiter row has more or fewer cells than its header gets as many;
+- two thematic breaks on consecutive lines stay two rules (not a heading underlined).
+And one in its output: tasklist's `<input type="checkbox" disabled checked/>` (not XML, and
+a form control quire's sanitiser removes) becomes a ballot box character.
+It leaves out the rest of GitHub's dialect: mentions, issue references, emoji shortcodes.
+"""
+
+from __future__ import annotations
+
+import re
+
+from markdown import Extension
+from markdown.postprocessors import Postprocessor
+from markdown.preprocessors import Preprocessor
+
+EXTENSIONS = ["pymdownx.tasklist", "pymdownx.tilde", "pymdownx.magiclink", "github-callouts"]
+CONFIGS = {
+    "pymdownx.tasklist": {"custom_checkbox": False, "clickable_checkbox": False},
+    "pymdownx.tilde": {"subscript": False},
+    "pymdownx.magiclink": {"repo_url_shorthand": False, "social_url_shorthand": False,
+                           "repo_url_shortener": False, "hide_protocol": False},
+}
+# What shapes the HTML besides the text: part of the Markdown cache's key.
+SETUP = f"{EXTENSIONS}{sorted(CONFIGS.items())} lists-v1 tables-v1 tasks-v1 rules-v1"
+
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+_MARKER = re.compile(r"^( *)([-*+]|\d{1,9}[.)])( +|$)")
+
+
+def reindent_lists(lines: list[str]) -> list[str]:
+    """Nested list items as GitHub reads them, indented as Python-Markdown needs (4 spaces
+    a level). Only a document that nests by less than 4 spaces somewhere is touched."""
+    if not _narrow_nesting(lines):
+        return lines
+    out, stack, fence, blank = [], [], None, False   # stack: (marker indent, content column)
+    for line in lines:
+        stripped = line.lstrip(" ")
+        indent = len(line) - len(stripped)
+        if fence is not None and not stack:
+            out.append(line)
+            if _FENCE.match(line) and line.strip().startswith(fence):
+                fence = None
+            continue
+        if not stripped:
+            out.append(line)
+            blank = True
+            continue
+        marker = _MARKER.match(line)
+        if stack and not marker and indent < stack[0][1] and blank:
+            stack = []                                  # the list has ended
+        if not stack and not marker:
+            fence_match = _FENCE.match(line)
+            if fence_match:
+                fence = fence_match.group(1)[0] * 3
+            out.append(line)
+            blank = False
+            continue
+        if marker:
+            while stack and indent < stack[-1][1]:
+                if indent >= stack[-1][0]:
+                    stack.pop()
+                    break
+                stack.pop()
+            width = len(marker.group(2)) + max(1, min(len(marker.group(3)), 4))
+            out.append(" " * (4 * len(stack)) + stripped)
+            stack.append((indent, indent + width))
+        else:
+            level = max((n for n, (_, column) in enumerate(stack) if indent >= column),
+                        default=None)
+            if level is None:
+                out.append(line)                        # a lazy continuation line
+            else:
+                out.append(" " * (4 * (level + 1) + indent - stack[level][1]) + stripped)
+        blank = False
+    return out
+
+
+def _narrow_nesting(lines: list[str]) -> bool:
+    previous = None
+    for line in lines:
+        marker = _MARKER.match(line)
+        if marker and previous is not None:
+            indent = len(marker.group(1))
+            if previous < indent < previous + 4:
+                return True
+        if marker:
+            previous = len(marker.group(1))
+        elif line.strip() and not line.startswith(" "):
+            previous = None
+    return False
+
+
+_DELIMITER_CELL = re.compile(r"^\s*:?-+:?\s*$")
+
+
+def _cells(row: str) -> list[str]:
+    row = row.strip()
+    row = row.removeprefix("|")
+    row = row[:-1] if row.endswith("|") and not row.endswith("\\|") else row
+    return re.split(r"(?<!\\)\|", row)
+
+
+def fix_tables(lines: list[str]) -> list[str]:
+    """A delimiter row with as many cells as the header above it."""
+    out = list(lines)
+    for n in range(1, len(out)):
+        row, header = out[n], out[n - 1]
+        if "|" not in header or "-" not in row or "|" not in row:
+            continue
+        cells = _cells(row)
+        if not all(_DELIMITER_CELL.match(c) for c in cells):
+            continue
+        wanted = len(_cells(header))
+        if wanted != len(cells) and wanted > 0:
+            cells = (cells + ["---"] * wanted)[:wanted]
+            indent = row[:len(row) - len(row.lstrip())]
+            out[n] = indent + "|" + "|".join(c.strip() for c in cells) + "|"
+    return out
+
+
+_RULE = re.compile(r"^ {0,3}(?:-{3,}|\*{3,}|_{3,})\s*$")
+
+
+def separate_rules(lines: list[str]) -> list[str]:
+    """Two thematic breaks on consecutive lines (`----` twice, as GitHub shows two rules)
+    with a blank line between: Python-Markdown reads the second as a heading underline."""
+    out: list[str] = []
+    for line in lines:
+        if out and _RULE.match(line) and _RULE.match(out[-1]) and (
+                len(out) < 2 or not out[-2].strip()):
+            out.append("")
+        out.append(line)
+    return out
+
+
+class _Source(Preprocessor):
+    def run(self, lines):
+        return fix_tables(separate_rules(reindent_lists(lines)))
+
+
+_CHECKBOX = re.compile(r'<input type="checkbox" disabled( checked)?\s*/?>\s*')
+
+
+class _Checkboxes(Postprocessor):
+    def run(self, text):
+        return _CHECKBOX.sub(lambda m: ("\u2611 " if m.group(1) else "\u2610 "), text)
+
+
+class GitHubDialect(Extension):
+    """The source normalisations and the checkbox characters, for `markup`."""
+
+    def extendMarkdown(self, md):
+        md.preprocessors.register(_Source(md), "quire-github", 25)   # after tabs expand (30), before raw HTML (20)
+        md.postprocessors.register(_Checkboxes(md), "quire-checkboxes", 5)
+
+
+def extensions() -> list:
+    return [*EXTENSIONS, GitHubDialect()]

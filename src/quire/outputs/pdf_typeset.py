@@ -1,0 +1,274 @@
+"""What the print HTML needs beyond the model for the page to be set well (PDF only).
+
+- Images at their true size: a raster image is placed at its pixel size at the resolution
+  floor (`[pdf] resolution`, 150 ppi) unless the author sized it (`width="250"`,
+  `{width=50%}`), never wider than its column (the stylesheet's max-width) nor taller than
+  the text block less room for a caption. Sizes are worked out here, in millimetres, so the
+  proportions hold whatever limit applies.
+- Code blocks: each source line a block of its own, lines longer than the measure cut at a
+  space or punctuation where there is one, continued under a hanging indent with a sign
+  (`.ln-cont`); print.css keeps the first line with the second and the last two together.
+- Words kept whole: URLs, e-mail addresses and domain names in running text, and the last
+  word of a paragraph in a single column (the last line is never the end of a broken
+  word; in narrow columns that costs more in spacing than it gains).
+
+The EPUB is left as the model has it: reading systems size and wrap for their own screens.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import re
+from functools import lru_cache
+from pathlib import Path
+
+from lxml import etree
+
+from .. import design
+from ..model import Publication
+
+CAPTION_ROOM_MM = 22.0          # kept free under a figure's image for its caption
+CODE_SIZE = 0.88                # code to text size (print.css: --quire-code-size)
+MONO_ADVANCE = 0.6              # Source Code Pro's advance, in em
+PRE_PADDING_EM = 1.6 + 0.3 + 1.2    # shared.css: pre's padding and border; the line's indent
+INLINE_CODE_KEPT = 24           # inline code this short is never broken across lines
+CONTINUATION = "\u2192"         # the sign before a continued code line (in the theme's fonts)
+_WORDS_KEPT = re.compile(
+    r"(?:https?://|www\.)[^\s<>\"«»]+[^\s<>\"«».,;:!?)]"           # URLs
+    r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"                               # e-mail addresses
+    r"|\b(?:[\w-]+\.)+(?:com|org|net|edu|gov|io|dev|info|no|se|dk|fi|de|uk|fr|eu|nl|ch)\b"
+    r"(?:/[^\s<>\"«»]*[^\s<>\"«».,;:!?)])?", re.IGNORECASE)
+_PARAGRAPHS = ("p", "li", "dd", "figcaption", "td", "th")
+_NESTED = ("li", "blockquote", "dd", "td", "th")
+
+
+@lru_cache(maxsize=512)
+def pixel_size(path: Path) -> tuple[int, int] | None:
+    """An image's pixel size (None for SVG and anything Pillow cannot read)."""
+    if path.suffix.lower() == ".svg":
+        return None
+    from PIL import Image
+    try:
+        with Image.open(path) as image:
+            return image.size
+    except OSError:
+        return None
+
+
+class Typesetter:
+    """Prepares a document's print fragment (see the module's docstring)."""
+
+    def __init__(self, publication: Publication):
+        pdf = publication.pdf
+        self.sources = {asset.name: asset.source for asset in publication.assets}
+        self.keep_last_word = pdf.columns == 1
+        self.floor = pdf.resolution
+        width, height = design.text_block(pdf)
+        gap = 6.0 * (pdf.columns - 1)
+        self.column_mm = (width - gap) / pdf.columns
+        self.max_height_mm = max(20.0, height - CAPTION_ROOM_MM)
+        text_pt = dict(publication.theme).get("--quire-font-size", "")
+        size = design.mm(text_pt) * 72 / 25.4 if text_pt.endswith("pt") else (
+            design.BOOK_FONT_PT if publication.design == "book" else 9.6)
+        self.code_pt = size * CODE_SIZE
+        char_mm = MONO_ADVANCE * self.code_pt * 25.4 / 72
+        padding_mm = PRE_PADDING_EM * self.code_pt * 25.4 / 72
+        self.code_chars = max(20, math.floor((self.column_mm - padding_mm) / char_mm) - 1)
+
+    def __call__(self, root) -> None:
+        for img in root.iter("img"):
+            self.size_image(img)
+        for pre in list(root.iter("pre")):
+            self.code_lines(pre)
+        for code in root.iter("code", "kbd", "samp"):
+            text = "".join(code.itertext())
+            if not _inside(code, ("pre",)) and len(text) <= INLINE_CODE_KEPT:
+                code.set("class", (code.get("class", "") + " nowrap").strip())
+        for el in list(root.iter(*_PARAGRAPHS)):
+            if not _inside(el, ("pre", "code")):
+                _keep_words(el)
+                if self.keep_last_word:
+                    _keep_last_word(el)
+
+    # -- images ---------------------------------------------------------------------------
+    def size_image(self, img) -> None:
+        source = self.sources.get(img.get("src", ""))
+        pixels = pixel_size(source) if source else None
+        if not pixels or not all(pixels):
+            return
+        px_w, px_h = pixels
+        ratio = px_h / px_w
+        wanted = (img.get("width") or "").strip()
+        column = self.column_mm * (0.85 if _inside(img, _NESTED) else 1.0)
+        if re.fullmatch(r"\d+(\.\d+)?%", wanted):
+            width = column * min(100.0, float(wanted[:-1])) / 100
+        elif re.fullmatch(r"\d+(\.\d+)?(px)?", wanted):
+            width = float(wanted.removesuffix("px")) * 25.4 / 96      # CSS pixels
+        else:
+            width = px_w / self.floor * 25.4                          # the true size
+        width = min(width, column, self.max_height_mm / ratio)
+        img.attrib.pop("height", None)
+        parent = img.getparent()
+        if parent is not None and parent.tag == "p" and not "".join(parent.itertext()).strip():
+            parent.set("class", (parent.get("class", "") + " image-only").strip())
+        img.set("data-px", f"{px_w}x{px_h}")
+        style = img.get("style", "").rstrip("; ")
+        img.set("style", (style + "; " if style else "")
+                + f"width: {width:.2f}mm; height: {width * ratio:.2f}mm")
+
+    # -- code -----------------------------------------------------------------------------
+    def code_lines(self, pre) -> None:
+        code = pre[-1] if len(pre) and pre[-1].tag == "code" and not (pre[-1].tail or "").strip() \
+            else pre
+        if code is pre and len(pre) and pre[0].tag == "span" and not len(pre[0]) \
+                and not pre[0].text:
+            pre.remove(pre[0])          # codehilite's empty first span
+        if any(el.tag not in ("span", "code", "b", "i", "em", "strong") for el in code.iter()
+               if el is not code):
+            return                      # hand-made markup inside: left as it is
+        runs = _runs(code)
+        lines: list[list[tuple[str, str]]] = [[]]
+        for text, cls in runs:
+            for index, piece in enumerate(text.split("\n")):
+                if index:
+                    lines.append([])
+                if piece:
+                    lines[-1].append((piece, cls))
+        if lines and not lines[-1]:
+            lines.pop()                 # the newline that ends the block
+        if pre is not code and len(pre) and pre[0].tag == "span" and not pre[0].text:
+            pre.remove(pre[0])
+        limit = self.code_chars - 3 * sum(1 for _ in _ancestors(pre, _NESTED))
+        for child in list(code):
+            code.remove(child)
+        code.text = None
+        for line in lines:
+            for number, piece in enumerate(_wrap(line, max(20, limit))):
+                span = etree.SubElement(code, "span")
+                span.set("class", "ln" + (" ln-cont" if number else "")
+                         + ("" if piece else " ln-empty"))
+                if number:
+                    sign = etree.SubElement(span, "span")
+                    sign.set("class", "ln-sign")
+                    sign.text = CONTINUATION
+                for text, cls in piece:
+                    run = etree.SubElement(span, "span")
+                    if cls:
+                        run.set("class", cls)
+                    run.text = text
+        pre.set("class", (pre.get("class", "") + " lines").strip())
+
+
+def _runs(code) -> list[tuple[str, str]]:
+    """The text of a code element as (text, Pygments class of its innermost span)."""
+    runs: list[tuple[str, str]] = []
+
+    def walk(el, cls):
+        if el.text:
+            runs.append((el.text, cls))
+        for child in el:
+            walk(child, child.get("class", cls) if child.tag == "span" else cls)
+            if child.tail:
+                runs.append((child.tail, cls))
+    walk(code, "")
+    return runs
+
+
+_BREAK_AFTER = " ,;([{=+&|"
+
+
+def _wrap(line: list[tuple[str, str]], limit: int) -> list[list[tuple[str, str]]]:
+    """A source line as pieces of at most `limit` characters (continuations one less, for
+    their indent), cut after a space or punctuation in the last third when there is one."""
+    text = "".join(t for t, _ in line)
+    if len(text) <= limit:
+        return [line]
+    cuts, start = [], 0
+    while len(text) - start > (limit if not cuts else limit - 2):
+        width = limit if not cuts else limit - 2
+        window = text[start:start + width]
+        cut = max(window.rfind(c) for c in _BREAK_AFTER) + 1
+        if cut < width * 2 // 3:
+            cut = width
+        cuts.append(start + cut)
+        start += cut
+    pieces, bounds = [], [0, *cuts, len(text)]
+    for begin, end in itertools.pairwise(bounds):
+        piece, position = [], 0
+        for run, cls in line:
+            lo, hi = max(begin, position), min(end, position + len(run))
+            if lo < hi:
+                piece.append((run[lo - position:hi - position], cls))
+            position += len(run)
+        pieces.append(piece)
+    return pieces
+
+
+# -- words ---------------------------------------------------------------------------------
+
+def _keep_words(el) -> None:
+    """URLs, e-mail addresses and domains in running text: never hyphenated."""
+    for node, attr in list(_slots(el)):
+        text = getattr(node, attr)
+        if not text or not _WORDS_KEPT.search(text):
+            continue
+        _wrap_matches(node, attr, text, _WORDS_KEPT)
+
+
+def _keep_last_word(el) -> None:
+    """The last word of a paragraph: never hyphenated."""
+    slots = [(node, attr) for node, attr in _slots(el) if (getattr(node, attr) or "").strip()]
+    if not slots:
+        return
+    node, attr = slots[-1]
+    text = getattr(node, attr)
+    match = re.search(r"\S*\w\S*\s*$", text)
+    if match and len(match.group(0).strip()) > 5:
+        _wrap_span(node, attr, text, match.start(), match.end())
+
+
+def _slots(el):
+    """(element, "text" | "tail") holding the running text of `el`, in order; not inside
+    code, links that are calls, or spans already kept."""
+    yield el, "text"
+    for child in el:
+        if not isinstance(child.tag, str):
+            continue
+        skip = child.tag in ("code", "kbd", "samp", "pre", "img", "svg", "math") or \
+            "noteref" in (child.get("class") or "") or "nohy" in (child.get("class") or "")
+        if not skip and child.tag not in _PARAGRAPHS:
+            yield from _slots(child)
+        yield child, "tail"
+
+
+def _wrap_matches(node, attr, text, pattern) -> None:
+    matches = list(pattern.finditer(text))
+    for match in reversed(matches):
+        _wrap_span(node, attr, getattr(node, attr), match.start(), match.end())
+
+
+def _wrap_span(node, attr, text, start, end) -> None:
+    """Put text[start:end] of node.text / node.tail into a <span class="nohy">."""
+    span = etree.Element("span")
+    span.set("class", "nohy")
+    span.text = text[start:end]
+    span.tail = text[end:]
+    if attr == "text":
+        node.text = text[:start]
+        node.insert(0, span)
+    else:
+        node.tail = text[:start]
+        node.addnext(span)
+
+
+def _ancestors(el, tags):
+    parent = el.getparent()
+    while parent is not None:
+        if parent.tag in tags:
+            yield parent
+        parent = parent.getparent()
+
+
+def _inside(el, tags) -> bool:
+    return next(_ancestors(el, tags), None) is not None

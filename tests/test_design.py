@@ -1,0 +1,271 @@
+"""The book design, code, hyphenation, figures at their true size and the layout report,
+checked from the PDFs themselves (pdftotext's boxes, pdfimages, the content streams)."""
+
+from __future__ import annotations
+
+import itertools
+import re
+import statistics
+import subprocess
+from html import unescape
+from pathlib import Path
+
+import design_fixtures as fixtures
+import pikepdf
+import pytest
+from conftest import make_project, run_quire
+
+MM = 72 / 25.4
+
+
+def build(root: Path, *args: str) -> Path:
+    done = run_quire("build", root, "--format", "pdf", *args)
+    assert done.returncode == 0, done.stderr
+    return next((root / "dist").glob("*.pdf"))
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory) -> Path:
+    return build(make_project(tmp_path_factory.mktemp("gen"), fixtures.generated_book()))
+
+
+@pytest.fixture(scope="module")
+def ydkjs(tmp_path_factory) -> Path:
+    if not fixtures.CORPUS.is_dir():
+        pytest.skip("the corpus is not here")
+    return build(fixtures.ydkjs_book(tmp_path_factory.mktemp("ydkjs")))
+
+
+def lines_of(pdf: Path) -> dict[int, list[tuple[float, float, float, str]]]:
+    """Per page (from 1): the lines pdftotext finds, as (x min, x max, y min, text)."""
+    out = subprocess.run(["pdftotext", "-bbox-layout", str(pdf), "-"], capture_output=True,
+                         text=True, check=True).stdout
+    pages: dict[int, list] = {}
+    for number, page in enumerate(out.split("<page ")[1:], 1):
+        found = []
+        for line in re.findall(r"<line (.*?)</line>", page, re.DOTALL):
+            x0, y0, x1 = (float(re.search(rf'{k}="([\d.]+)"', line).group(1))
+                          for k in ("xMin", "yMin", "xMax"))
+            words = [unescape(w) for w in re.findall(r">([^<]*)</word>", line)]
+            found.append((x0, x1, y0, " ".join(words)))
+        pages[number] = found
+    return pages
+
+
+def page_size(pdf: Path) -> tuple[float, float]:
+    with pikepdf.open(pdf) as doc:
+        x0, y0, x1, y1 = (float(v) for v in doc.pages[0].TrimBox)
+    return (x1 - x0) / MM, (y1 - y0) / MM
+
+
+def full_lines(pages) -> list[str]:
+    """Lines of justified text: as wide as the widest lines of their page (not the last
+    line of a paragraph, not headings, folios or code)."""
+    result = []
+    for lines in pages.values():
+        widths = [x1 - x0 for x0, x1, _, _ in lines]
+        if not widths:
+            continue
+        widest = statistics.median(sorted(widths)[-max(1, len(widths) // 3):])
+        result += [text for x0, x1, _, text in lines
+                   if x1 - x0 > 0.97 * widest and " " in text and not text.startswith("→")]
+    return result
+
+
+def images(pdf: Path) -> list[tuple[int, int, int, str, str]]:
+    """pdfimages -list: (page, width px, x-ppi, colour, encoding) per image."""
+    out = subprocess.run(["pdfimages", "-list", str(pdf)], capture_output=True, text=True,
+                         check=True).stdout.splitlines()[2:]
+    rows = [line.split() for line in out]
+    return [(int(r[0]), int(r[3]), int(r[12]), r[5], r[8]) for r in rows if r[2] == "image"]
+
+
+def font_sizes(pdf: Path, family: str) -> set[float]:
+    """The sizes (pt) at which text in fonts whose name contains `family` is set
+    (WeasyPrint sets sizes in CSS px under a 0.75 scale)."""
+    sizes = set()
+    with pikepdf.open(pdf) as doc:
+        for page in doc.pages:
+            fonts = {str(k): str(v.get("/BaseFont", "")) for k, v in
+                     page.resources.get("/Font", {}).items()}
+            matrix_scale = 1.0
+            for operands, op in pikepdf.parse_content_stream(page):
+                if str(op) == "Tm":
+                    matrix_scale = abs(float(operands[3]))
+                elif str(op) == "Tf" and family in fonts.get(str(operands[0]), ""):
+                    sizes.add(round(float(operands[1]) * matrix_scale * 0.75, 2))
+    return sizes
+
+
+# -- the book design -------------------------------------------------------------------
+
+def test_design_is_chosen_from_the_shape_and_can_be_overridden():
+    from quire import design
+    assert design.choose(None, [False, False, False]) == "book"
+    assert design.choose(None, [False]) == "journal"                 # one article
+    assert design.choose(None, [True, True]) == "journal"            # an issue with bylines
+    assert design.choose("journal", [False, False]) == "journal"
+    assert design.validate_design("magazine")[1]
+    assert design.validate_design({"layout": "book", "font_sise": "11pt"})[1].endswith(
+        "did you mean 'font_size'?")
+    assert design.chapters([("a", "Preface"), ("b", "Beginnings"), ("c", "Endings")], "en") == {
+        "b": ("Chapter 1", "1", "Beginnings"), "c": ("Chapter 2", "2", "Endings")}
+    assert design.chapters([("a", "Chapter 3: Scope"), ("b", "Appendix A: More")], "en") == {
+        "a": ("Chapter 3", "3", "Scope"), "b": ("Appendix A", "A", "More")}
+
+
+def test_a_book_has_a_book_trim_measure_and_type_size(generated):
+    width, height = page_size(generated)
+    assert (round(width), round(height)) == (156, 234)
+    lengths = [len(line) for line in full_lines(lines_of(generated))]
+    assert len(lengths) > 200
+    assert 60 <= statistics.median(lengths) <= 75, statistics.median(lengths)
+    assert font_sizes(generated, "Source-Serif-4") >= {10.5}
+
+
+def test_folios_sit_on_the_outer_corners_and_chapters_open_on_the_right(generated):
+    pages = lines_of(generated)
+    width = page_size(generated)[0] * MM
+    sides = {}
+    for number, lines in pages.items():
+        folios = [(x0, x1) for x0, x1, y0, text in lines if text == str(number) and y0 > 600]
+        if folios:
+            x0 = folios[0][0]
+            sides[number] = "right" if x0 > width / 2 else "left"
+    assert len(sides) > 15
+    assert all(side == ("right" if number % 2 else "left") for number, side in sides.items()), sides
+    openings = [n for n, lines in pages.items() if any(re.fullmatch(r"CHAPTER \d+", t)
+                                                        for *_, t in lines)]
+    assert len(openings) == 4 and all(n % 2 == 1 for n in openings), openings
+    heads = {n: [t for _, _, y0, t in lines if y0 < 50] for n, lines in pages.items()}
+    assert any("A Generated Book" in h for n, h in heads.items() if n % 2 == 0 and n > 8)
+    assert any("Things of kind 2" in h for n, h in heads.items() if n % 2 == 1)
+    text = " ".join(t for lines in pages.values() for *_, t in lines)
+    assert "Tidsskrift" not in text and "Contents" in text and "Section 2.4" in text
+
+
+def test_code_is_never_hyphenated_compounded_or_wrapped_unmarked(generated):
+    pages = lines_of(generated)
+    codes = ("origin/master", "--ignore-unmatch", "--interactive", "someVeryLongFunctionName")
+    lines = [t for n in sorted(pages) for *_, t in pages[n]]
+    for line, following in itertools.pairwise(lines):
+        if line.endswith("-") and following:
+            joined = line.split()[-1][:-1] + following.split()[0]
+            assert not any(joined in code and line.split()[-1] not in code for code in codes), \
+                (line, following)
+    sizes = font_sizes(generated, "Source-Code-Pro")
+    assert sizes and all(abs(size - 10.5 * 0.88) < 0.05 for size in sizes), sizes
+    assert any(t.startswith("→") for t in lines)         # a wrapped code line, marked
+    assert any("// a comment that is long" in t for t in lines)
+
+
+def test_no_ladder_of_three_hyphens(tmp_path):
+    words = ("Incomprehensibilities characteristically accompany internationalization "
+             "notwithstanding uncharacteristically counterproductive responsibilities. ")
+    root = make_project(tmp_path, {
+        "content/a.md": "# Narrow\n\n" + "\n\n".join([words * 12] * 6) + "\n",
+        "quire.toml": 'lang = "en"\n[pdf]\npage_size = "80mm 120mm"\n'
+                      '[pdf.margins]\ntop = "10mm"\nbottom = "12mm"\ninner = "10mm"\nouter = "10mm"\n'})
+    pages = lines_of(build(root))
+    runs, run, hyphenated = [], 0, 0
+    for number in sorted(pages):
+        for *_, text in pages[number]:
+            run = run + 1 if text.endswith("-") else 0
+            hyphenated += text.endswith("-")
+            runs.append(run)
+    assert hyphenated > 20                      # hyphenation is at work...
+    assert max(runs) <= 2                       # ...but never three lines in a row
+
+
+# -- figures ---------------------------------------------------------------------------
+
+def test_figures_at_their_true_size_with_their_captions(generated):
+    placed = images(generated)
+    assert len(placed) == 8
+    assert all(ppi >= 149 for _, _, ppi, _, _ in placed), placed
+    assert sum(1 for _, _, ppi, _, _ in placed if ppi <= 151) >= 4     # small ones: not enlarged
+    assert all(colour == "cmyk" and encoding == "image" for *_, colour, encoding in placed)
+    pages = lines_of(generated)
+    captions = [n for n in sorted(pages) for *_, t in pages[n]
+                if re.match(r"Figure \d+\.\d+ ", t)]
+    assert [page for page, *_ in placed] == captions
+    text = " ".join(t for lines in pages.values() for *_, t in lines)
+    assert "Figure 1.1" in text and "Figure 4.2" in text            # numbered by chapter
+    with pikepdf.open(generated) as pdf:                            # never taller than the block
+        height = float(pdf.pages[0].TrimBox[3]) - float(pdf.pages[0].TrimBox[1])
+    assert all(width / ppi * 72 < height for _, width, ppi, _, _ in placed)
+
+
+def test_sizes_from_html_and_attributes_are_honoured(tmp_path):
+    root = make_project(tmp_path, {
+        "content/a.md": "# A\n\n<img src=\"d.png\" alt=\"HTML width\" width=\"96\">\n\n"
+                        "![Half](d.png){width=50%}\n\n![Natural](d.png)\n",
+        "content/d.png": fixtures.line_art((600, 300)),
+        "quire.toml": 'lang = "en"\n[pdf]\nresolution = 200\n'})
+    placed = images(build(root))
+    assert [ppi for *_, ppi, _, _ in placed] == [600, pytest.approx(179, abs=3), 200]   # 96 px = 1 in; half of 170 mm; 600 px at 200 ppi
+
+
+# -- the real book and the seed ------------------------------------------------------------
+
+def test_a_real_book_prints_as_a_book(ydkjs):
+    pages = lines_of(ydkjs)
+    assert [round(v) for v in page_size(ydkjs)] == [156, 234]
+    lengths = [len(line) for line in full_lines(pages)]
+    assert 60 <= statistics.median(lengths) <= 75, statistics.median(lengths)
+    openings = [n for n, lines in pages.items()
+                if any(re.fullmatch(r"(CHAPTER \d+|APPENDIX [A-D])", t) for *_, t in lines)]
+    assert len(openings) == 9 and all(n % 2 == 1 for n in openings), openings
+    assert all(ppi >= 149 for _, _, ppi, _, _ in images(ydkjs))
+
+
+def test_the_seed_article_keeps_the_journal_design(seed_build):
+    pdf = seed_build["pdf"]
+    assert [round(v) for v in page_size(pdf)] == [210, 297]
+    pages = lines_of(pdf)
+    assert len(pages) == 2
+    foot = [t for _, _, y0, t in pages[2] if y0 > 780]
+    assert "Tidsskrift for Den norske legeforening" in " ".join(foot)
+    assert all(not t.startswith("KAPITTEL") for lines in pages.values() for *_, t in lines)
+
+
+def test_theme_values_from_quire_toml_and_custom_css(tmp_path):
+    root = make_project(tmp_path, {
+        "content/a.md": "# A\n\nSome text.\n",
+        "quire.toml": 'lang = "en"\n[design]\nlayout = "journal"\nfont_size = "12pt"\n',
+        "styles/custom.css": "h1.title { font-size: 30pt; }\n"})
+    pdf = build(root)
+    assert 12.0 in font_sizes(pdf, "Source-Serif-4")
+    assert 30.0 in font_sizes(pdf, "Source-Sans-3")
+    bad = make_project(tmp_path / "bad", {"content/a.md": "# A\n",
+                                          "quire.toml": '[design]\nlayout = "poster"\n'})
+    done = run_quire("build", bad)
+    assert done.returncode == 1 and "design: layout: expected" in done.stderr
+
+
+# -- the layout report -----------------------------------------------------------------
+
+def test_the_layout_report_finds_what_a_proofreader_would_mark(tmp_path):
+    root = make_project(tmp_path, fixtures.problems_book())
+    done = run_quire("check", root, "--strict")
+    assert done.returncode == 1
+    found = [line for line in done.stdout.splitlines() if line.startswith("layout: ")]
+    kinds = {}
+    for line in found:
+        match = re.match(r"layout: (content/ch\d\.md)(:\d+)?: page (\d+): ([^:]+):", line)
+        assert match, line
+        kinds.setdefault(match.group(4), []).append((match.group(1), match.group(2)))
+    assert kinds.keys() == {"hole", "note away from its call", "hyphen ladder",
+                            "line or image outside the text block",
+                            "caption parted from its figure", "heading at the foot of a page",
+                            "image under the resolution floor"}, found
+    assert ("content/ch1.md", ":3") in kinds["hole"]
+    assert all(source == "content/ch2.md" and line for source, line in
+               kinds["note away from its call"])
+    assert {s for s, _ in kinds["heading at the foot of a page"]} == {"content/ch5.md"}
+    assert kinds["image under the resolution floor"] == [("content/ch3.md", ":9")]
+    assert kinds["caption parted from its figure"] == [("content/ch4.md", ":5")]
+    built = run_quire("build", root, "--format", "pdf")
+    assert built.returncode == 0 and "problems.pdf: layout: " in built.stderr
+    assert run_quire("build", root, "--format", "pdf", "--strict").returncode == 1
+    assert run_quire("check", root).returncode == 1          # the stretched image: preflight

@@ -544,8 +544,12 @@ def _report(publication: Publication, findings, refused, messages) -> None:
     for url in sorted(set(refused)):
         log.warning("PDF: refused to fetch '%s': quire reads only the project folder", url)
     for message in dict.fromkeys(messages):     # once each, in order
-        if not any(url in message for url in refused):
+        if not any(url in message for url in refused) and not message.startswith(_NOTDEF):
             log.warning("PDF: %s", message)
+
+
+# WeasyPrint's line per character no font has: the text check says it once per document.
+_NOTDEF = ".notdef glyph rendered for Unicode string unsupported by fonts"
 
 
 def _page_starts(rendered, first_page: int = 1) -> tuple[PageStart, ...]:

@@ -14,18 +14,19 @@ them (front matter, running heads, labels, the stylesheets' strings). The rules:
   with a combining mark no precomposed letter takes up (ḛ́): only the glyph checks below
   cover those;
 - every letter a document's visible source text uses appears on its pages;
-- no glyph is drawn as .notdef, every glyph has text, and no glyph's embedded font says
-  it is another letter than its text (pdf_text). A .notdef letter of a script beyond the
-  theme's (Latin, Greek, Cyrillic) is left to the warning fonts.py gives once per script
-  without a font (a script with no font is a warning, and --strict fails on it).
+- every glyph has text, and no glyph's embedded font says it is another letter than its
+  text (pdf_text).
 
 A mismatch is an error, one line per document: the PDF is not written (the previous one
-stays). What it leaves out: text in images, and the order of the words (a page whose words
+stays). A character drawn as .notdef (no font has it: an emoji, a private-use icon) is a
+warning, one line per document, as a script without a font is (fonts.py, whose warning
+stands alone for the letters of such a script); --strict fails on it. What it leaves out: text in images, and the order of the words (a page whose words
 are all right but shuffled passes).
 """
 
 from __future__ import annotations
 
+import logging
 import re
 import unicodedata
 from pathlib import Path
@@ -51,11 +52,17 @@ _CSS_STRING = re.compile(r'"((?:[^"\\]|\\.)*)"|\'((?:[^\'\\]|\\.)*)\'', re.DOTAL
 _UNSHOWN = ("area", "base", "datalist", "noembed", "noframes", "param", "rp", "script",
             "source", "style", "template", "title", "track")
 _SHOWN = 6                          # examples named in a message
+# Characters no glyph shows (format characters: zero-width spaces and joiners, soft
+# hyphens, bidi controls): out of the text on both sides.
+_INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u034f\u061c\u180e\u200b\u200c\u200d\u200e"
+                               "\u200f\u202a\u202b\u202c\u202d\u202e\u2060\u2061\u2062"
+                               "\u2063\u2064\u2066\u2067\u2068\u2069\ufeff"))
+log = logging.getLogger("quire")
 
 
 def fold(text: str) -> str:
     """Text as compared: compatibility forms and case folded (ligatures, text-transform)."""
-    text = unicodedata.normalize("NFKC", text).casefold()
+    text = unicodedata.normalize("NFKC", text.translate(_INVISIBLE)).casefold()
     return text.replace("i\u0307", "i").replace("ı", "i")
 
 
@@ -284,15 +291,35 @@ def merge(problems: list[dict[str, dict]]) -> dict[str, dict]:
 
 def error(problems: dict[str, dict], names: dict[str, str]) -> QuireError | None:
     """The build error for `problems`, one line per document (`names`: id -> its source
-    file), or None."""
-    if not problems:
-        return None
+    file), or None. Characters without a glyph are not in it (see `warnings`)."""
+    lines = [f"{_name(doc, names)}: {sentence}; nothing was built."
+             for doc in _ordered(problems, names)
+             if (sentence := _sentence({k: v for k, v in problems[doc].items()
+                                        if k != "notdef"}))]
+    return QuireError("\n".join(lines)) if lines else None
+
+
+def warnings(problems: dict[str, dict], names: dict[str, str]) -> list[str]:
+    """One line per document that shows characters no font has (.notdef): a warning, as a
+    script without a font is (fonts.py); --strict fails on it."""
     lines = []
-    for doc in sorted(problems, key=lambda d: (d != "", list(names).index(d)
-                                              if d in names else len(names))):
-        lines.append(f"{names.get(doc, 'front matter')}: {_sentence(problems[doc])}; "
-                     "nothing was built.")
-    return QuireError("\n".join(lines))
+    for doc in _ordered(problems, names):
+        if chars := problems[doc].get("notdef"):
+            codes = ", ".join(f"U+{ord(c):04X}" for c in chars[:_SHOWN] if len(c) == 1)
+            lines.append(f"{_name(doc, names)}: no font has a glyph for {_quoted(chars)}"
+                         + (f" ({codes})" if codes else "") + ": they print as empty boxes "
+                         f"or nothing{_pages(problems[doc])}")
+    return lines
+
+
+def _ordered(problems: dict[str, dict], names: dict[str, str]) -> list[str]:
+    order = list(names)
+    return sorted(problems, key=lambda d: (d != "", order.index(d) if d in order
+                                           else len(order)))
+
+
+def _name(doc: str, names: dict[str, str]) -> str:
+    return names.get(doc, "front matter")
 
 
 def _quoted(items, limit: int = _SHOWN) -> str:
@@ -313,23 +340,17 @@ def _sentence(entry: dict) -> str:
     if entry.get("missing"):
         parts.append(f"the source's letters {_quoted(entry['missing'])} are missing from "
                      "its pages")
-    wrong_fonts = bool(parts)
-    if entry.get("notdef"):
-        chars = [c for c in entry["notdef"] if len(c) == 1]
-        codes = ", ".join(f"U+{ord(c):04X}" for c in chars[:_SHOWN])
-        parts.append(f"{_quoted(entry['notdef'])}" + (f" ({codes})" if codes else "")
-                     + (" have" if len(entry["notdef"]) > 1 else " has")
-                     + " no glyph (.notdef: an empty box or nothing)"
-                     + ("" if wrong_fonts else "; no font in use covers "
-                        + ("them" if len(entry["notdef"]) > 1 else "it")))
+    if parts:
+        parts[-1] += " (fonts map glyphs wrong)"
     if entry.get("unmapped"):
         parts.append(f"{entry['unmapped']} glyphs carry no text (no ToUnicode entry)")
-    if wrong_fonts:
-        parts[-1] += " (fonts map glyphs wrong)"
+    return "; ".join(parts) + _pages(entry) if parts else ""
+
+
+def _pages(entry: dict) -> str:
     pages = sorted(entry.get("pages", []))
-    where = (f" (page{'s' if len(pages) > 1 else ''} "
-             f"{', '.join(map(str, pages[:8]))}{' and more' if len(pages) > 8 else ''})")
-    return "; ".join(parts) + where
+    return (f" (page{'s' if len(pages) > 1 else ''} "
+            f"{', '.join(map(str, pages[:8]))}{' and more' if len(pages) > 8 else ''})")
 
 
 def stylesheet_texts(publication) -> list[str]:
@@ -363,7 +384,10 @@ def check_written(publication, html: str, pdf: Path, rendered, first_page: int =
 
 
 def raise_for(publication, problems: dict[str, dict]) -> None:
-    """Raise the build error for `problems`, if any."""
-    found = error(problems, {doc.id: str(doc.source) for doc in publication.documents})
+    """Warn about characters without a glyph and raise the build error, if any."""
+    names = {doc.id: str(doc.source) for doc in publication.documents}
+    for line in warnings(problems, names):
+        log.warning("%s", line)
+    found = error(problems, names)
     if found is not None:
         raise found

@@ -304,7 +304,7 @@ def _damage(cache_dir):
     for n, path in enumerate(sorted(p for p in cache_dir.rglob("*") if p.is_file())):
         data = path.read_bytes()
         kind = n % 3                 # a resealed edit only where JSON has a shape to check
-        if path.suffix in (".json", ".numbers", ".findings") or path.name == "builds":
+        if path.suffix in (".json", ".numbers", ".findings", ".text") or path.name == "builds":
             kind = 3 if n % 2 else kind
         if kind == 0:                                   # one bit flipped
             i = len(data) * 2 // 3

@@ -79,6 +79,24 @@ def findings(value) -> bool:
         for f in value)
 
 
+def text_problems(value) -> bool:
+    """The text check's problems of a part (outputs/text_check.py): document id ->
+    {"pages": [int], "words"/"notdef"/"missing": [str], "misdrawn": [[str, str]],
+    "unmapped": int}."""
+    def entry(e) -> bool:
+        return (isinstance(e, dict) and set(e) <= _TEXT_KINDS
+                and isinstance(e.get("pages", []), list) and all(map(_int, e.get("pages", [])))
+                and all(strings(e.get(k, [])) for k in ("words", "notdef", "missing"))
+                and isinstance(e.get("misdrawn", []), list)
+                and all(strings(p) and len(p) == 2 for p in e.get("misdrawn", []))
+                and _int(e.get("unmapped", 0)))
+    return isinstance(value, dict) and all(isinstance(k, str) and entry(e)
+                                           for k, e in value.items())
+
+
+_TEXT_KINDS = {"pages", "words", "notdef", "missing", "misdrawn", "unmapped"}
+
+
 def builds(value) -> bool:
     """When the last builds started, per kind of part entry: {"layout": [ns, ns], ...}."""
     return isinstance(value, dict) and all(

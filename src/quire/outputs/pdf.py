@@ -29,7 +29,7 @@ from .. import (__version__, cmyk, design, failures, fonts, index, labels, marku
                preflight, templates, weasy)
 from ..model import Document, PageStart, Publication
 from ..resources import inside, theme_dir
-from . import pdf_typeset
+from . import pdf_typeset, text_check
 
 log = logging.getLogger("quire")
 def file_name(publication: Publication) -> str:
@@ -401,6 +401,7 @@ def _render_all(publication: Publication, target: Path | None, cache=None, jobs:
             _report(publication, *result.report)
             if target is not None:
                 _layout(publication, result.layout, layout)
+            text_check.raise_for(publication, result.text)
             return result.starts
     with Session(publication, cache) as session:
         html = render_print_html(publication)
@@ -414,9 +415,12 @@ def _render_all(publication: Publication, target: Path | None, cache=None, jobs:
     findings = (preflight.check_pdf(target, cmyk_job=True,
                                     min_dpi=publication.pdf.resolution)
                 if target is not None and publication.pdf.variant == "print" else [])
+    problems = (text_check.check_written(publication, html, target, rendered)
+                if target is not None else {})
     _report(publication, findings, session.refused, session.capture.messages)
     if target is not None:
         _layout(publication, found, layout)
+    text_check.raise_for(publication, problems)
     return starts
 
 
@@ -540,8 +544,12 @@ def _report(publication: Publication, findings, refused, messages) -> None:
     for url in sorted(set(refused)):
         log.warning("PDF: refused to fetch '%s': quire reads only the project folder", url)
     for message in dict.fromkeys(messages):     # once each, in order
-        if not any(url in message for url in refused):
+        if not any(url in message for url in refused) and not message.startswith(_NOTDEF):
             log.warning("PDF: %s", message)
+
+
+# WeasyPrint's line per character no font has: the text check says it once per document.
+_NOTDEF = ".notdef glyph rendered for Unicode string unsupported by fonts"
 
 
 def _page_starts(rendered, first_page: int = 1) -> tuple[PageStart, ...]:

@@ -44,7 +44,7 @@ from .. import index as book_index
 from .. import layout_report, parallel, preflight, shapes, weasy
 from ..model import PageStart, Publication
 from . import pdf as pdf_output
-from . import pdf_join
+from . import pdf_join, text_check
 from .pdf_join import ANCHOR_URI
 
 PART_SIZE = 120_000         # characters of document HTML in a part, at most: ~35 pages
@@ -84,6 +84,7 @@ class PartResult:
     refused: list = field(default_factory=list)
     messages: list = field(default_factory=list)
     layout: list = field(default_factory=list)     # layout_report findings, pages in part
+    text: dict = field(default_factory=dict)       # the text check's problems (text_check)
 
 
 @dataclass
@@ -91,6 +92,7 @@ class Rendered:
     starts: tuple[PageStart, ...]
     report: tuple                   # (preflight findings, refused URLs, WeasyPrint messages)
     layout: list = field(default_factory=list)     # layout_report findings, pages from 1
+    text: dict = field(default_factory=dict)       # the text check's problems, all parts
 
 
 def plan(publication: Publication) -> list[Part] | None:
@@ -165,7 +167,8 @@ def render(publication: Publication, parts: list[Part], target: Path | None, cac
     layout = [(page + offset + 1, *rest) for r, offset in zip(results, offsets)
               for page, *rest in r.layout]
     return Rendered(starts, (findings, [u for r in results for u in r.refused],
-                             [m for r in results for m in r.messages]), layout)
+                             [m for r in results for m in r.messages]), layout,
+                    text_check.merge([r.text for r in results]))
 
 
 def _check_splittable(publication: Publication) -> None:
@@ -364,6 +367,8 @@ def _work(task, offset_of=None) -> PartResult:
         result.findings = preflight.findings(Path(path), cmyk_job=True,
                                              first_page=hook.offset + 1,
                                              min_dpi=job.publication.pdf.resolution)
+        result.text = text_check.check_written(publication, html, Path(path), rendered,
+                                               hook.offset + 1)
     if job.store is not None:
         job.store.keep(html, result)
     return result
@@ -422,11 +427,13 @@ class _Store:
         key = self._key(html, offset)
         pdf = self.cache.get("parts", f"{key}.pdf")
         findings = self.cache.get_json("parts", f"{key}.findings", shapes.findings)
-        if pdf is None or findings is None:
+        text = self.cache.get_json("parts", f"{key}.text", shapes.text_problems)
+        if pdf is None or findings is None or text is None:
             return None
         result.path = str(temp / f"part-{index:05d}.pdf")
         Path(result.path).write_bytes(pdf)
         result.findings = [tuple(f) for f in findings]
+        result.text = text
         return result
 
     def keep(self, html: str, result: PartResult) -> None:
@@ -441,6 +448,7 @@ class _Store:
             key = self._key(html, result.offset)
             self.cache.put("parts", f"{key}.pdf", Path(result.path).read_bytes())
             self.cache.put("parts", f"{key}.findings", json.dumps(result.findings).encode())
+            self.cache.put("parts", f"{key}.text", json.dumps(result.text).encode())
 
     def numbers(self) -> dict[str, str] | None:
         return self.cache.get_json("parts", f"{self.context}.numbers", shapes.string_map)
@@ -452,7 +460,7 @@ class _Store:
         self.cache.put("parts", f"{self.context}.numbers", json.dumps(numbers).encode())
         builds = self.cache.get_json("parts", "builds", shapes.builds) or {}
         for kind, suffixes in (("layout", (".json", ".numbers")),
-                               ("pdf", (".pdf", ".findings"))):
+                               ("pdf", (".pdf", ".findings", ".text"))):
             if kind == "layout" or wrote:
                 builds[kind] = (builds.get(kind, []) + [self.started])[-2:]
                 self.cache.prune("parts", suffixes, used_since=builds[kind][0])

@@ -28,7 +28,8 @@ def line_art(size: tuple[int, int], mode: str = "RGB") -> bytes:
     w, h = size
     for x in range(0, w, max(4, w // 12)):
         draw.line([(x, 0), (x, h - 1)], fill=(20, 60, 160) if mode == "RGB" else 0)
-    draw.rectangle([w // 5, h // 5, w * 4 // 5, h * 4 // 5], outline=(200, 20, 20) if mode == "RGB" else 0, width=3)
+    draw.rectangle([w // 5, h // 5, w * 4 // 5, h * 4 // 5],
+                   outline=(200, 20, 20) if mode == "RGB" else 0, width=3)
     out = io.BytesIO()
     image.save(out, "PNG")
     return out.getvalue()

@@ -203,7 +203,8 @@ def test_sizes_from_html_and_attributes_are_honoured(tmp_path):
         "content/d.png": fixtures.line_art((600, 300)),
         "quire.toml": 'lang = "en"\n[pdf]\nresolution = 200\n'})
     placed = images(build(root))
-    assert [ppi for *_, ppi, _, _ in placed] == [600, pytest.approx(179, abs=3), 200]   # 96 px = 1 in; half of 170 mm; 600 px at 200 ppi
+    # 96 px = 1 in; half of 170 mm; 600 px at 200 ppi
+    assert [ppi for *_, ppi, _, _ in placed] == [600, pytest.approx(179, abs=3), 200]
 
 
 # -- the real book and the seed ------------------------------------------------------------

@@ -21,7 +21,7 @@ SVG = '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect widt
 def one_error_line(done, *parts: str) -> str:
     assert done.returncode == 1, (done.stdout, done.stderr)
     assert "Traceback" not in done.stderr
-    lines = [l for l in done.stderr.splitlines() if l.startswith("error:")]
+    lines = [line for line in done.stderr.splitlines() if line.startswith("error:")]
     assert len(lines) == 1, done.stderr
     for part in parts:
         assert part in lines[0], lines[0]

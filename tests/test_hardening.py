@@ -21,7 +21,7 @@ DOC = "---\ntitle: Prøve\nlang: nb\n---\n\nTekst.\n\n{extra}\n"
 def one_error(done, *parts):
     assert done.returncode == 1, (done.stdout, done.stderr)
     assert "Traceback" not in done.stderr, done.stderr
-    errors = [l for l in done.stderr.splitlines() if l.startswith("error:")]
+    errors = [line for line in done.stderr.splitlines() if line.startswith("error:")]
     assert len(errors) == 1, done.stderr
     for part in parts:
         assert part in errors[0], errors[0]

@@ -114,7 +114,8 @@ def test_screen_pdf_is_tagged_and_accessible(variants):
         walk(root.StructTreeRoot)
         assert any(alt.startswith("Plassholder: fotografiet") for alt in figures), figures
         assert "DeviceCMYK" not in colour_spaces(pdf)
-        assert not any("/OutputIntents" in root and o.S == "/GTS_PDFX" for o in root.get("/OutputIntents", []))
+        assert not any("/OutputIntents" in root and o.S == "/GTS_PDFX"
+                       for o in root.get("/OutputIntents", []))
 
 
 def test_archive_pdf_is_pdfa3u(variants):

@@ -18,7 +18,8 @@ _RGB = re.compile(r"rgba?\(\s*(\d+)\s*,?\s*(\d+)\s*,?\s*(\d+)\s*(?:[,/]\s*([\d.]
 _NAMED = {"black": (0, 0, 0), "white": (255, 255, 255), "red": (255, 0, 0),
           "gray": (128, 128, 128), "grey": (128, 128, 128)}
 _NAMED_RE = re.compile(r"(?<![\w-])(black|white|red|gr[ae]y)(?![\w-])")
-_PROPERTY = re.compile(r"(^|[;{\s])(--[\w-]*colou?r|(?:background-)?color|background|border[\w-]*|outline[\w-]*|"
+_PROPERTY = re.compile(r"(^|[;{\s])(--[\w-]*colou?r|(?:background-)?color|background|"
+                       r"border[\w-]*|outline[\w-]*|"
                        r"text-decoration[\w-]*|fill|stroke|column-rule[\w-]*)\s*:([^;}]*)",
                        re.M)
 

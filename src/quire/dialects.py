@@ -157,7 +157,8 @@ class GitHubDialect(Extension):
     """The source normalisations and the checkbox characters, for `markup`."""
 
     def extendMarkdown(self, md):
-        md.preprocessors.register(_Source(md), "quire-github", 25)   # after tabs expand (30), before raw HTML (20)
+        # after tabs expand (30), before raw HTML (20)
+        md.preprocessors.register(_Source(md), "quire-github", 25)
         md.postprocessors.register(_Checkboxes(md), "quire-checkboxes", 5)
 
 

@@ -19,7 +19,7 @@ from . import (design, failures, fonts, images, language, limits, markup, parall
 from .config import FrontMatter, pdf_settings, read_config, split_front_matter
 from .errors import ContentError, ManyErrors, QuireError
 from .model import Asset, Document, Metadata, Publication
-from .resources import (IMAGE_TYPES, REMOTE, ascii_slug, inside, refuse_outside,
+from .resources import (IMAGE_TYPES, ascii_slug, inside, refuse_outside,
                         resolve_local, theme_dir)
 
 log = logging.getLogger("quire")

@@ -112,7 +112,8 @@ def resolve_file(src: str, document: Path, root: Path, label: str, line: int | N
 
 # URI schemes a reading system knows (EPUBCheck warns about others: "ttps://" typed for https).
 SCHEMES = {"http", "https", "mailto", "ftp", "ftps", "sftp", "tel", "sms", "urn", "doi",
-           "irc", "ircs", "news", "nntp", "geo", "magnet", "git", "ssh", "xmpp", "ws", "wss", "feed", "svn", "rtsp", "spotify", "bitcoin", "matrix"}
+           "irc", "ircs", "news", "nntp", "geo", "magnet", "git", "ssh", "xmpp", "ws", "wss",
+           "feed", "svn", "rtsp", "spotify", "bitcoin", "matrix"}
 _URL_SAFE = ":/?#[]@!$&'()*+,;=%~"
 
 

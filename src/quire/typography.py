@@ -49,8 +49,10 @@ def quotes(lang: str) -> tuple[str, str, str, str]:
     outer_open, outer_close, inner_open, inner_close = marks
     if language.primary(lang) == "fr" and "CH" not in lang.upper().replace("_", "-").split("-"):
         # French sets a thin no-break space inside guillemets (Swiss French does not).
-        space = lambda mark, before: (mark + NARROW_NBSP if before else NARROW_NBSP + mark) \
-            if mark in "«»‹›" else mark
+        def space(mark: str, before: bool) -> str:
+            if mark not in "«»‹›":
+                return mark
+            return mark + NARROW_NBSP if before else NARROW_NBSP + mark
         outer_open, outer_close = space(outer_open, True), space(outer_close, False)
         inner_open, inner_close = space(inner_open, True), space(inner_close, False)
     return outer_open, outer_close, inner_open, inner_close

@@ -20,7 +20,8 @@ them (front matter, running heads, labels, the stylesheets' strings). The rules:
 A mismatch is an error, one line per document: the PDF is not written (the previous one
 stays). A character drawn as .notdef (no font has it: an emoji, a private-use icon) is a
 warning, one line per document, as a script without a font is (fonts.py, whose warning
-stands alone for the letters of such a script); --strict fails on it. What it leaves out: text in images, and the order of the words (a page whose words
+stands alone for the letters of such a script); --strict fails on it. What it leaves out:
+text in images, and the order of the words (a page whose words
 are all right but shuffled passes).
 """
 

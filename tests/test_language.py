@@ -28,6 +28,8 @@ def corpus_text(name: str, limit: int | None = None) -> str:
     """A corpus file as Markdown quire can build alone: no remote images or badges,
     links to the other files made plain text; the first `limit` characters (at a blank
     line)."""
+    if not CORPUS.is_dir():
+        pytest.skip(f"{CORPUS} is not here")
     text = (CORPUS / name).read_text(encoding="utf-8")
     text = re.sub(r"\[!\[[^\]]*\]\([^)]*\)\]\([^)]*\)", "", text)
     text = re.sub(r"!\[[^\]]*\]\([^)]*\)", "", text)

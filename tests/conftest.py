@@ -80,6 +80,25 @@ def make_project(root: Path, files: dict[str, str | bytes]) -> Path:
     return root
 
 
+# A one-document project with `extra` in its body (the hostile-input tests).
+DOC = "---\ntitle: Prøve\nlang: nb\n---\n\nTekst.\n\n{extra}\n"
+
+
+def project_with(tmp_path: Path, extra: str, files=None) -> Path:
+    return make_project(tmp_path / "p", {"content/a.md": DOC.format(extra=extra), **(files or {})})
+
+
+def one_error(done, *parts) -> str:
+    """Assert exit 1 and exactly one error line, no traceback, holding each of `parts`."""
+    assert done.returncode == 1, (done.stdout, done.stderr)
+    assert "Traceback" not in done.stderr, done.stderr
+    errors = [line for line in done.stderr.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1, done.stderr
+    for part in parts:
+        assert part in errors[0], errors[0]
+    return errors[0]
+
+
 @pytest.fixture(scope="session")
 def seed_project(tmp_path_factory) -> Path:
     """A copy of this repository's project (quire.toml, content/, styles/)."""

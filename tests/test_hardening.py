@@ -12,23 +12,8 @@ import pytest
 from PIL import Image
 from pypdf import PdfReader
 
-from conftest import epubcheck, make_project, problems, run_quire
+from conftest import DOC, epubcheck, make_project, one_error, problems, project_with, run_quire
 from projects import image
-
-DOC = "---\ntitle: Prøve\nlang: nb\n---\n\nTekst.\n\n{extra}\n"
-
-
-def one_error(done, *parts):
-    assert done.returncode == 1, (done.stdout, done.stderr)
-    assert "Traceback" not in done.stderr, done.stderr
-    errors = [line for line in done.stderr.splitlines() if line.startswith("error:")]
-    assert len(errors) == 1, done.stderr
-    for part in parts:
-        assert part in errors[0], errors[0]
-
-
-def project_with(tmp_path, extra: str, files=None):
-    return make_project(tmp_path / "p", {"content/a.md": DOC.format(extra=extra), **(files or {})})
 
 
 @pytest.mark.parametrize("name, content, message", [

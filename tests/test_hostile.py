@@ -8,32 +8,17 @@ import re
 import zipfile
 
 import pytest
-from conftest import epubcheck, make_project, problems, run_quire
+from conftest import DOC, epubcheck, make_project, one_error, problems, project_with, run_quire
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-DOC = "---\ntitle: Prøve\nlang: nb\n---\n\nTekst.\n\n{extra}\n"
 XHTML = "{http://www.w3.org/1999/xhtml}"
 ACTIVE = {"script", "iframe", "object", "embed", "frame", "frameset", "applet", "portal",
           "handler", "listener", "set", "animate", "animateMotion", "animateTransform",
           "foreignObject", "base", "meta", "link", "style", "form", "input", "button",
           "audio", "video", "source", "picture", "template", "discard", "feImage"}
 ALLOWED_LINK = re.compile(r"^(https?:|mailto:|#|[^:]*$)", re.IGNORECASE)
-
-
-def one_error(done, *parts):
-    assert done.returncode == 1, (done.stdout, done.stderr)
-    assert "Traceback" not in done.stderr, done.stderr
-    errors = [line for line in done.stderr.splitlines() if line.startswith("error:")]
-    assert len(errors) == 1, done.stderr
-    for part in parts:
-        assert part in errors[0], errors[0]
-    return errors[0]
-
-
-def project_with(tmp_path, extra: str, files=None):
-    return make_project(tmp_path / "p", {"content/a.md": DOC.format(extra=extra), **(files or {})})
 
 
 def inert(xhtml: str) -> list[str]:

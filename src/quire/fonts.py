@@ -273,8 +273,8 @@ def _names(value):
 
 
 # -- stylesheets ------------------------------------------------------------------------
+FONT_FACE_RULE = re.compile(r"@font-face\s*\{[^}]*\}", re.IGNORECASE)
 _DECLARATION = re.compile(r"(font-family\s*:\s*)([^;}]+)", re.IGNORECASE)
-_FONT_FACE = re.compile(r"@font-face\s*\{[^}]*\}", re.IGNORECASE)
 _GENERIC = {"serif", "sans-serif", "monospace", "cursive", "fantasy", "system-ui"}
 
 
@@ -307,8 +307,8 @@ def extend_stacks(css: str, fonts: FontPlan) -> str:
         stack = quoted(first.get(role, ())) + named + quoted(last.get(role, ())) + generic
         return match.group(1) + ", ".join(stack) + important
     # @font-face rules name one family each: left as they are.
-    pieces = _FONT_FACE.split(css)
-    faces = _FONT_FACE.findall(css)
+    pieces = FONT_FACE_RULE.split(css)
+    faces = FONT_FACE_RULE.findall(css)
     out = [_DECLARATION.sub(extend, pieces[0])]
     for face, piece in zip(faces, pieces[1:]):
         out += [face, _DECLARATION.sub(extend, piece)]

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import re
 
-_FONT_FACE = re.compile(r"@font-face\s*\{[^}]*\}", re.IGNORECASE)
+from ..fonts import FONT_FACE_RULE
+
 # Always kept: what reading systems put on the page themselves (digits, punctuation).
 _ALWAYS = "".join(chr(c) for c in range(0x20, 0x7F)) + "\u00a0\u00ad\u2010\u2013\u2014\u2026"
 
@@ -50,4 +51,4 @@ def without_faces(css: str, dropped: set[str]) -> str:
         rule = match.group(0)
         return "" if any(f'"{url}"' in rule or f"'{url}'" in rule or f"({url})" in rule
                          for url in dropped) else rule
-    return _FONT_FACE.sub(keep, css)
+    return FONT_FACE_RULE.sub(keep, css)

@@ -11,11 +11,12 @@ import logging
 import os
 import re
 import uuid
+from dataclasses import replace
 from pathlib import Path
 from urllib.parse import unquote
 
 from . import (design, failures, fonts, images, language, limits, markup, parallel,
-               references, sanitize, scholarly, structure)
+               references, sanitize, scholarly, snippets, structure)
 from .config import FrontMatter, pdf_settings, read_config, split_front_matter
 from .errors import ContentError, ManyErrors, QuireError
 from .model import Asset, Document, Metadata, Publication
@@ -118,12 +119,20 @@ def load(project: Path, html_of=None, jobs: int = 1, meanwhile=None) -> Publicat
     log.info("reading %d documents...", len(files))
     problems: list[tuple[int, QuireError]] = []       # (document index, error)
     front = []
+    included: set[Path] = set()                      # files put in by snippets
     for index, path in enumerate(files):
         try:
             front.append(_read_front_matter(root, path))
+            body, used = snippets.expand(front[-1].body, root, path, _rel(path, root),
+                                         front[-1].body_line)
+            front[-1] = replace(front[-1], body=body)
+            included.update(used)
         except QuireError as err:
-            problems.append((index, err))
+            problems += [(index, e) for e in getattr(err, "errors", [err])]
             front.append(FrontMatter({}, "", 1))
+    if included and not included.issuperset(p.resolve() for p in files):   # not documents too
+        kept = [n for n, path in enumerate(files) if path.resolve() not in included]
+        files, front = [files[n] for n in kept], [front[n] for n in kept]
     _report_ignored(files, front, root)
     first = front[0].values if len(front) == 1 else {}
     settings = {**first, **config}
@@ -212,7 +221,7 @@ def load(project: Path, html_of=None, jobs: int = 1, meanwhile=None) -> Publicat
         assets=assets.all(),
         stylesheets=stylesheets,
         inputs=tuple(sorted({*files, *assets.by_source, *(p for _, p in stylesheets), *styled, *read,
-                             *(face.path for face in font_plan.faces)})),
+                             *included, *(face.path for face in font_plan.faces)})),
         templates_dir=(root / "templates") if (root / "templates").is_dir() else None,
         pdf=design.pdf_settings(pdf_settings(settings.get("pdf", {})), settings.get("pdf", {}),
                                 layout),

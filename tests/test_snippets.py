@@ -1,0 +1,64 @@
+"""mkdocs snippets (`--8<-- "file"`): put in from inside the project only, each snippet file
+a build input, each refused one an error naming the file and line (all at once)."""
+
+from __future__ import annotations
+
+import os
+
+from conftest import epub_text, epubcheck, make_project, problems, run_quire
+
+
+def _build(root, *args):
+    done = run_quire("build", root, "--format", "epub", *args)
+    assert "Traceback" not in done.stderr, done.stderr
+    return done
+
+
+def test_snippets_are_put_in_and_rebuild_when_changed(tmp_path):
+    root = make_project(tmp_path, {
+        "content/a.md": "---\nlang: en\n---\n\n# One\n\nBefore the snippet.\n\n"
+                        '--8<-- "includes/note.md"\n\nAfter the snippet.\n',
+        "content/b.md": "---\nlang: en\n---\n\n# Two\n\n--8<--\ncontent/part.md\n--8<--\n",
+        "content/part.md": "A part written once and *included* here.\n",
+        "includes/note.md": "The first version of the included note.\n",
+    })
+    done = _build(root)
+    assert done.returncode == 0, done.stderr
+    epub = next((root / "dist").glob("*.epub"))
+    text = " ".join(epub_text(epub).split())
+    assert "Before the snippet. The first version of the included note. After the snippet." in text
+    assert text.count("A part written once") == 1        # part.md is not a chapter as well
+    assert problems(epubcheck(epub)) == []
+    assert "up to date" in _build(root).stdout
+    (root / "includes/note.md").write_text("The second version.\n", encoding="utf-8")
+    done = _build(root)
+    assert "wrote" in done.stdout, done.stdout
+    assert "The second version." in epub_text(epub)
+
+
+def test_snippets_cannot_leave_the_project(tmp_path):
+    secret = make_project(tmp_path, {"secret.md": "SECRET TEXT\n"}) / "secret.md"
+    root = make_project(tmp_path / "p", {
+        "content/a.md": ("# A\n\nText.\n\n"
+                         '--8<-- "missing.md"\n\n'                       # line 5
+                         '--8<-- "../secret.md"\n\n'                     # 7
+                         f'--8<-- "{secret}"\n\n'                        # 9
+                         '--8<-- "https://example.com/x.md"\n\n'         # 11
+                         '--8<-- "link.md"\n'),                          # 13
+    })
+    os.symlink(secret, root / "link.md")
+    (root / "dist").mkdir()
+    (root / "dist" / "old.epub").write_bytes(b"old")
+    done = _build(root)
+    assert done.returncode == 1
+    errors = [line.removeprefix("error: ") for line in done.stderr.splitlines()
+              if line.startswith(("error:", "content/"))]
+    assert [line.split(":")[1] for line in errors] == ["5", "7", "9", "11", "13"], done.stderr
+    assert "snippet 'missing.md' not found" in errors[0]
+    assert "outside the project folder" in errors[1] and "outside the project" in errors[4]
+    assert "absolute path" in errors[2]
+    assert "quire never fetches" in errors[3]
+    assert "5 errors in content/a.md; nothing was built." in done.stderr
+    assert "SECRET" not in done.stderr + done.stdout
+    assert (root / "dist" / "old.epub").read_bytes() == b"old"
+    assert not list((root / "dist").glob("p*.epub"))

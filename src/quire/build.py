@@ -132,9 +132,12 @@ def _build(project: Path, formats, out_dir, variant, strict, jobs, page_list,
             raise QuireError(f"{target}: {len(collect.warnings)} warning(s) and --strict; "
                              "the previous file was left as it was.")
 
+    layout: list[str] = []              # the layout report's lines, for quire check
     written = build_all(publication, formats, out, check=check, cache=cache, digest=digest,
-                        jobs=jobs)
+                        jobs=jobs, layout=layout)
     if cache:
+        from .check import remember
+        remember(cache, written, publication, layout)
         cache.record(key, digest, written, [w.message for w in collect.warnings],
                      [str(p) for p in publication.inputs])
     return BuildResult(tuple(written), tuple(collect.warnings), up_to_date=False)

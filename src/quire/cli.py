@@ -7,7 +7,6 @@ import logging
 import os
 import sys
 import time
-from dataclasses import replace
 from pathlib import Path
 
 from . import __version__
@@ -223,49 +222,11 @@ def _loop(args, collect: _Collect) -> int:
 
 
 def _check(args) -> int:
-    import tempfile
+    """quire check: check.py's findings, printed; the exit code."""
+    from . import check
 
-    from .preflight import check_pdf
-
-    path = args.path
-    layout: list[str] = []
-    if path.suffix.lower() == ".pdf":
-        if not path.is_file():
-            raise QuireError(f"{path}: no such PDF")
-        findings = check_pdf(path, cmyk_job=_is_cmyk_job(path))
-        label = str(path)
+    if args.path.suffix.lower() == ".pdf":
+        report = check.check_pdf_file(args.path)
     else:
-        from .load import load
-        from .outputs import build
-
-        publication = load(path)
-        publication = replace(publication, pdf=replace(publication.pdf, variant="print"))
-        logging.getLogger("quire").setLevel(logging.ERROR)   # findings are printed below
-        with tempfile.TemporaryDirectory() as temp:
-            pdf, _ = build(publication, "pdf", Path(temp), jobs=_cores(), layout=layout)
-            findings = check_pdf(pdf, cmyk_job=True, min_dpi=publication.pdf.resolution)
-        label = f"{publication.name}.pdf"
-    for finding in findings:
-        print(f"{label}: {finding}")
-    for line in layout:                 # the layout report: what a proofreader would mark
-        print(f"layout: {line}")
-    if findings:
-        print(f"{len(findings)} problem(s) a printer would reject.", file=sys.stderr)
-    if layout:
-        print(f"{len(layout)} layout finding(s) a proofreader would mark"
-              + (" (--strict)." if args.strict else "."), file=sys.stderr)
-    if findings or (layout and args.strict):
-        return 1
-    print(f"{label}: no problems found" if not layout else
-          f"{label}: no problems a printer would reject")
-    return 0
-
-
-def _is_cmyk_job(path: Path) -> bool:
-    import pikepdf
-    try:
-        with pikepdf.open(path) as pdf:
-            return any(str(o.get("/S")) == "/GTS_PDFX" for o in pdf.Root.get("/OutputIntents", []))
-    except pikepdf.PdfError as err:
-        raise QuireError(f"{path}: not a readable PDF ({err})") from None
-
+        report = check.check_project(args.path, _cores())
+    return check.print_report(report, args.strict)

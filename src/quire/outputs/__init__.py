@@ -30,14 +30,16 @@ log = logging.getLogger("quire")
 
 def build_all(publication: Publication, formats, out_dir: Path,
               check: Callable[[Path], None] | None = None,
-              cache: BuildCache | None = None, digest: str = "", jobs: int = 1) -> list[Path]:
+              cache: BuildCache | None = None, digest: str = "", jobs: int = 1,
+              layout: list | None = None) -> list[Path]:
     """Write each format. The PDF's layout tells the EPUB where printed pages start; an
     EPUB-only build with a page list takes them from the cache or lays the pages out
     without writing a PDF. `jobs` processes lay out a long PDF in parts."""
     remove_leftovers(out_dir)
     staged: list[tuple[Path, Path]] = []        # (temporary file, target)
     try:
-        written = _stage_all(publication, formats, out_dir, check, cache, digest, jobs, staged)
+        written = _stage_all(publication, formats, out_dir, check, cache, digest, jobs, staged,
+                             layout)
         for _, target in staged:                # refused before any file is replaced
             if target.is_dir() and not target.is_symlink():
                 raise OutputError(f"{target}: cannot be written (a folder of that name is "
@@ -55,7 +57,7 @@ def build_all(publication: Publication, formats, out_dir: Path,
     return written
 
 
-def _stage_all(publication, formats, out_dir, check, cache, digest, jobs, staged):
+def _stage_all(publication, formats, out_dir, check, cache, digest, jobs, staged, layout=None):
     written, starts = [], None
     if cache and digest and publication.page_list:
         stored = cache.page_starts(digest)
@@ -63,7 +65,7 @@ def _stage_all(publication, formats, out_dir, check, cache, digest, jobs, staged
     if "pdf" in formats:
         log.info("laying out and writing the PDF (%d documents)...", len(publication.documents))
         path, starts = build(publication, "pdf", out_dir, check, staged, cache=cache,
-                             jobs=jobs)
+                             jobs=jobs, layout=layout)
         written.append(path)
     elif "epub" in formats and publication.page_list and starts is None:
         from .pdf import page_starts

@@ -14,15 +14,29 @@ from .errors import QuireError
 
 
 class _Collect(logging.Handler):
-    """Prints quire's warnings as they come."""
+    """Collects quire's warnings; `flush` prints them grouped by kind (warning_groups),
+    in watch mode only those the last build did not print."""
 
     def __init__(self):
         super().__init__(logging.WARNING)
         self.messages: list[str] = []
+        self.shown = None                   # a warning_groups.Shown in watch mode
 
     def emit(self, record):
         self.messages.append(record.getMessage())
-        print(f"warning: {record.getMessage()}", file=sys.stderr)
+
+    def flush(self):
+        from .warning_groups import lines
+
+        messages, self.messages = self.messages, []
+        again = 0
+        if self.shown is not None:
+            messages, again = self.shown.new(messages)
+        for line in lines(messages):
+            print(line, file=sys.stderr)
+        if again:
+            print(f"({again} warning{'s' if again > 1 else ''} as in the last build, "
+                  "not shown again)", file=sys.stderr)
 
 
 class _Progress(logging.Handler):
@@ -126,22 +140,26 @@ def main(argv: list[str] | None = None) -> int:
     logger.propagate = False
     try:
         if args.command == "check":
-            return _check(args)
+            return _check(args, collect)
         if args.command in ("watch", "serve"):
             return _loop(args, collect)
         if args.command == "batch":
             return _batch(args)
         return _build(args, collect)
     except QuireError as err:
+        if progress:
+            progress.done()
+        collect.flush()
         print(f"error: {err}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130
     finally:
-        logger.removeHandler(collect)
         if progress:
             progress.done()
             logger.removeHandler(progress)
+        collect.flush()
+        logger.removeHandler(collect)
 
 
 def _build(args, collect: _Collect, report: bool = True):
@@ -155,7 +173,8 @@ def _build(args, collect: _Collect, report: bool = True):
     finally:
         for handler in logging.getLogger("quire").handlers:
             if isinstance(handler, _Progress):
-                handler.done()
+                handler.done()              # cleared before the first warning
+    collect.flush()
     if not args.quiet:
         for path in result.written:
             print(f"up to date: {path}" if result.up_to_date else f"wrote {path}")
@@ -188,6 +207,7 @@ def _batch(args) -> int:
 def _loop(args, collect: _Collect) -> int:
     """quire watch / quire serve: build, then rebuild on every change until interrupted."""
     from . import preview
+    from .warning_groups import Shown
 
     root = args.path.resolve()
     if not root.is_dir():
@@ -200,12 +220,13 @@ def _loop(args, collect: _Collect) -> int:
                                     format="epub" if serving else args.format,
                                     page_list=not serving)
     shown = preview.Preview()
+    collect.shown = Shown()
 
     def build() -> list[Path]:
-        collect.messages.clear()
         try:
             written = _build(build_args, collect, report=False)
         except QuireError as err:
+            collect.flush()
             shown.update(None, str(err))
             raise
         shown.update(next((p for p in written if p.suffix == ".epub"), None))
@@ -221,7 +242,7 @@ def _loop(args, collect: _Collect) -> int:
     return 0
 
 
-def _check(args) -> int:
+def _check(args, collect: _Collect) -> int:
     """quire check: check.py's findings, printed; the exit code."""
     from . import check
 
@@ -229,4 +250,5 @@ def _check(args) -> int:
         report = check.check_pdf_file(args.path)
     else:
         report = check.check_project(args.path, _cores())
+    collect.flush()                         # the build's, when it had to build
     return check.print_report(report, args.strict)

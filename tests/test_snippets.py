@@ -1,5 +1,6 @@
 """mkdocs snippets (`--8<-- "file"`): put in from inside the project only, each snippet file
-a build input, each refused one an error naming the file and line (all at once)."""
+a build input, each refused one an error naming the file and line (all at once), a missing
+one a warning (as mkdocs does by default; a docs folder out of its repository builds)."""
 
 from __future__ import annotations
 
@@ -36,6 +37,24 @@ def test_snippets_are_put_in_and_rebuild_when_changed(tmp_path):
     assert "The second version." in epub_text(epub)
 
 
+def test_a_missing_snippet_is_a_warning_and_strict_fails(tmp_path):
+    """mkdocs reads snippet paths from the folder of mkdocs.yml, above docs/: `docs/x` is
+    found as `x`; a file left behind in the repository is a warning, not a failed build."""
+    root = make_project(tmp_path, {
+        "index.md": "---\nlang: en\n---\n\n# Docs\n\nThe docs, as mkdocs has them.\n\n"
+                    '--8<-- "docs/img/figure.svg"\n\n--8<-- "CONTRIBUTING.md"\n',
+        "img/figure.svg": '<svg xmlns="http://www.w3.org/2000/svg" width="20" height="10">'
+                          '<title>A figure drawn inline</title><rect width="20" height="10"/></svg>\n',
+    })
+    done = _build(root)
+    assert done.returncode == 0, done.stderr
+    assert "index.md:11: snippet 'CONTRIBUTING.md' not found" in done.stderr
+    epub = next((root / "dist").glob("*.epub"))
+    assert "A figure drawn inline" in epub_text(epub)
+    assert problems(epubcheck(epub)) == []
+    assert _build(root, "--strict").returncode == 1
+
+
 def test_snippets_cannot_leave_the_project(tmp_path):
     secret = make_project(tmp_path, {"secret.md": "SECRET TEXT\n"}) / "secret.md"
     root = make_project(tmp_path / "p", {
@@ -53,12 +72,13 @@ def test_snippets_cannot_leave_the_project(tmp_path):
     assert done.returncode == 1
     errors = [line.removeprefix("error: ") for line in done.stderr.splitlines()
               if line.startswith(("error:", "content/"))]
-    assert [line.split(":")[1] for line in errors] == ["5", "7", "9", "11", "13"], done.stderr
-    assert "snippet 'missing.md' not found" in errors[0]
-    assert "outside the project folder" in errors[1] and "outside the project" in errors[4]
-    assert "absolute path" in errors[2]
-    assert "quire never fetches" in errors[3]
-    assert "5 errors in content/a.md; nothing was built." in done.stderr
+    assert [line.split(":")[1] for line in errors] == ["7", "9", "11", "13"], done.stderr
+    assert "outside the project folder" in errors[0] and "outside the project" in errors[3]
+    assert "absolute path" in errors[1]
+    assert "quire never fetches" in errors[2]
+    assert "4 errors in content/a.md; nothing was built." in done.stderr
+    assert ("warning: content/a.md:5: snippet 'missing.md' not found in the project folder; "
+            "its text is left out") in done.stderr.splitlines()
     assert "SECRET" not in done.stderr + done.stdout
     assert (root / "dist" / "old.epub").read_bytes() == b"old"
     assert not list((root / "dist").glob("p*.epub"))

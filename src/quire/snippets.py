@@ -5,15 +5,19 @@ line ranges `file.md:3:8`, sections `file.md:name`, nested snippets, `;--8<--` e
 quire runs it once per document before Python-Markdown, so that the Markdown cache is
 keyed by the expanded text and each snippet file is a build input (a change rebuilds).
 What quire adds is the fence around it: a snippet must be a file inside the project
-folder (found from the project folder, else from the including file's folder); `..` out
-of it, absolute paths, links that lead out and URLs are refused (quire never fetches), as
-is a missing file, each as `file:line: ...`, all at once. The Markdown files a document
-includes are not published as documents of their own (load.py leaves them out).
+folder (found from the project folder, else from the including file's folder; `docs/x`
+also as `x`, since mkdocs reads paths from the folder above docs/); `..` out of it,
+absolute paths, links that lead out and URLs are refused (quire never fetches), each as a
+`file:line: ...` error, all at once. A snippet not found is a warning (file:line; --strict
+fails) and its text is left out, as mkdocs does by default (check_paths false): a docs
+folder copied out of its repository still builds. The Markdown files a document includes
+are not published as documents of their own (load.py leaves them out).
 Not done: line numbers of later problems in a document count the inserted lines.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 from pathlib import Path
 from types import SimpleNamespace
@@ -24,6 +28,7 @@ from .errors import ContentError, ManyErrors
 from .limits import MAX_DOCUMENT, check_size
 from .resources import inside
 
+log = logging.getLogger("quire")
 MAX_LINES = 500_000             # lines read from snippets for one document (nesting multiplies)
 _CONFIG = {"base_path": [], "restrict_base_path": True, "encoding": "utf-8",
            "check_paths": False, "auto_append": [], "url_download": False,
@@ -54,7 +59,7 @@ class _Snippets(SnippetPreprocessor):
         finally:
             self.stack.pop()
 
-    def _problem(self, path: str, message: str) -> None:
+    def _problem(self, path: str, message: str, fatal: bool = True) -> None:
         file_name, lines = self.stack[-1] if self.stack else (None, [])
         forms = (f'"{path}"', f"'{path}'")
         line = next((n for n, text in enumerate(lines, 1)
@@ -63,7 +68,10 @@ class _Snippets(SnippetPreprocessor):
             label, line = self.label, line and line + self.first_line - 1
         else:
             label = _rel(Path(file_name), self.root)
-        self.problems.append(ContentError(label, message, line))
+        if fatal:
+            self.problems.append(ContentError(label, message, line))
+        else:
+            log.warning("%s%s: %s", label, f":{line}" if line else "", message)
 
     def get_snippet_path(self, path):
         shown = f"snippet '{path}'"
@@ -77,8 +85,10 @@ class _Snippets(SnippetPreprocessor):
             return None
         file_name = self.stack[-1][0] if self.stack else None
         here = Path(file_name).parent if file_name else self.document.parent
-        for base in (self.root, here):
-            candidate = base / path
+        tried = [self.root / path, here / path]
+        if path.startswith("docs/"):                # from mkdocs.yml's folder, above docs/
+            tried.append(self.root / path[len("docs/"):])
+        for candidate in tried:
             if not (candidate.exists() or candidate.is_symlink()) and inside(candidate, self.root):
                 continue
             if not inside(candidate, self.root):            # `..` out, or a link out
@@ -88,8 +98,8 @@ class _Snippets(SnippetPreprocessor):
                 self._problem(path, f"{shown} is not a file")
                 return None
             return str(candidate.resolve())
-        self._problem(path, f"{shown} not found (looked in the project folder"
-                            + (" and beside the file)" if here != self.root else ")"))
+        self._problem(path, f"{shown} not found in the project folder; its text is left out",
+                      fatal=False)
         return None
 
     def read_lines(self, path):

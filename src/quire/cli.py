@@ -56,35 +56,39 @@ class _Progress(logging.Handler):
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="quire", description=__doc__.splitlines()[0])
-    parser.add_argument("--version", action="version", version=f"quire {__version__}")
+    from .usage import COMMANDS, DESCRIPTION, EPILOG, HELP
+
+    raw = argparse.RawDescriptionHelpFormatter
+    parser = argparse.ArgumentParser(prog="quire", description=DESCRIPTION, epilog=EPILOG,
+                                     formatter_class=raw)
+    parser.add_argument("--version", action="version", version=f"quire {__version__}",
+                        help="print quire's version and exit")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    build = commands.add_parser("build", help="build the PDF and the EPUB of a project")
-    build.add_argument("path", nargs="?", default=".", type=Path,
-                       help="the project folder (default: the current folder), or one "
-                            "Markdown file to build alone")
-    build.add_argument("--out", type=Path, metavar="DIR", help="output folder (default: PATH/dist)")
-    build.add_argument("--format", choices=("pdf", "epub", "all"), default="all")
-    build.add_argument("--variant", choices=("print", "screen", "archive"),
-                       help="the PDF to make: print (PDF/X-4, CMYK; the default), "
-                            "screen (tagged PDF/UA-1) or archive (PDF/A-3u)")
-    build.add_argument("--strict", action="store_true", help="fail the build on any warning")
-    build.add_argument("-j", "--jobs", type=_jobs, default=_cores(), metavar="N",
-                       help="processes that lay out a long PDF in parts "
-                            "(default: the number of cores, %(default)s)")
-    build.add_argument("-q", "--quiet", action="store_true",
-                       help="print warnings and errors only, not the files written")
-    for name, text in (("watch", "rebuild whenever the project changes"),
-                       ("serve", "preview in the browser, rebuilt and reloaded on every change")):
-        loop = commands.add_parser(name, help=text)
-        loop.add_argument("path", nargs="?", default=".", type=Path)
-        loop.add_argument("--out", type=Path, metavar="DIR", help="output folder (default: PATH/dist)")
+
+    def command(name: str) -> argparse.ArgumentParser:
+        summary, description, examples = COMMANDS[name]
+        return commands.add_parser(name, help=summary, description=description,
+                                   epilog=examples, formatter_class=raw)
+
+    formats = {"choices": ("pdf", "epub", "all"), "default": "all", "help": HELP["format"]}
+    build = command("build")
+    build.add_argument("path", nargs="?", default=".", type=Path, help=HELP["path"])
+    build.add_argument("--out", type=Path, metavar="DIR", help=HELP["out"])
+    build.add_argument("--format", **formats)
+    build.add_argument("--variant", choices=("print", "screen", "archive"), help=HELP["variant"])
+    build.add_argument("--strict", action="store_true", help=HELP["strict"])
+    build.add_argument("-j", "--jobs", type=_jobs, default=_cores(), metavar="N", help=HELP["jobs"])
+    build.add_argument("-q", "--quiet", action="store_true", help=HELP["quiet"])
+    for name in ("watch", "serve"):
+        loop = command(name)
+        loop.add_argument("path", nargs="?", default=".", type=Path,
+                          help="the project folder (default: the current folder)")
+        loop.add_argument("--out", type=Path, metavar="DIR", help=HELP["out"])
         if name == "watch":
-            loop.add_argument("--format", choices=("pdf", "epub", "all"), default="all")
+            loop.add_argument("--format", **formats)
         else:
-            loop.add_argument("--port", type=_port, default=8000,
-                              help="the port on 127.0.0.1 to serve on (default: 8000; 0: any free port)")
-    batch = commands.add_parser("batch", help="build many projects at once (here, Dask or Ray)")
+            loop.add_argument("--port", type=_port, default=8000, help=HELP["port"])
+    batch = command("batch")
     batch.add_argument("source", type=Path, metavar="SOURCE",
                        help="a folder of project folders, or a manifest (.toml, .yaml)")
     batch.add_argument("--out", type=Path, metavar="DIR",
@@ -95,17 +99,18 @@ def _parser() -> argparse.ArgumentParser:
                        help="the Dask scheduler or Ray cluster (default: start one here)")
     batch.add_argument("-j", "--jobs", type=_jobs, default=_cores(), metavar="N",
                        help="projects built at once (default: the cores, %(default)s)")
-    batch.add_argument("--format", choices=("pdf", "epub", "all"), default="all")
-    batch.add_argument("--variant", choices=("print", "screen", "archive"))
+    batch.add_argument("--format", **formats)
+    batch.add_argument("--variant", choices=("print", "screen", "archive"), help=HELP["variant"])
     batch.add_argument("--strict", action="store_true", help="fail a project on any warning")
-    batch.add_argument("--report", type=Path, metavar="FILE", help="write a JSON report")
+    batch.add_argument("--report", type=Path, metavar="FILE",
+                       help="write a JSON report: each project's status, files, time, errors")
     batch.add_argument("-q", "--quiet", action="store_true",
                        help="print failures and the summary only")
-    check = commands.add_parser("check", help="preflight: what a printer would reject")
+    check = command("check")
     check.add_argument("path", nargs="?", default=".", type=Path,
-                       help="a project folder (its print PDF is built first) or a PDF file")
+                       help="a project folder (default: the current folder) or a PDF file")
     check.add_argument("--strict", action="store_true",
-                       help="fail on the layout report's findings too (holes, notes away "
+                       help="exit 1 on the layout report's findings too (holes, notes away "
                             "from their calls, hyphen ladders, ...)")
     return parser
 

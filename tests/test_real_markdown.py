@@ -448,3 +448,33 @@ A paragraph with {url} inside.
     assert all(x_max <= width - outer + 2 for x_max, width, _ in words), [
         (x, w) for x, width, w in words if x > width - outer + 2]
     assert problems(epubcheck(only_epub(root))) == []
+
+
+def test_a_link_to_a_left_out_contents_file_goes_to_the_generated_contents(tmp_path):
+    """ydkjs' READMEs link `[Table of Contents](toc.md)`: toc.md is left out (quire makes
+    the contents), and the link goes to quire's contents in both outputs."""
+    import pikepdf
+
+    root = make_project(tmp_path, {
+        "README.md": "---\nlang: en\n---\n# The Book\n\n[Table of Contents](toc.md)\n\n"
+                     "An introduction to the book, long enough to have a language.\n",
+        "toc.md": "# Contents\n\n* [Chapter One](ch1.md)\n",
+        "ch1.md": "---\nlang: en\n---\n# Chapter One\n\nThe first chapter's text. Back to the "
+                  "[contents](./toc.md#contents).\n"})
+    done = run_quire("build", root)
+    assert done.returncode == 0, done.stderr
+    assert "toc.md" not in done.stderr                     # no dead-link warning
+    epub = next((root / "dist").glob("*.epub"))
+    assert problems(epubcheck(epub)) == []
+
+    with zipfile.ZipFile(epub) as zf:
+        for name in ("EPUB/text/readme.xhtml", "EPUB/text/ch1.xhtml"):
+            assert b'href="../nav.xhtml#toc"' in zf.read(name), name
+        assert b'<itemref idref="nav" linear="no"/>' in zf.read("EPUB/content.opf")
+    with pikepdf.open(next((root / "dist").glob("*.pdf"))) as pdf:
+        links = [str(a.get("/Dest")) for page in pdf.pages for a in page.get("/Annots", [])]
+        names = list(pdf.Root.Names.Dests.Names)
+        toc_page = names[names.index("quire-toc") + 1][0]
+        contents_text = [n for n, page in enumerate(pdf.pages) if page.obj == toc_page]
+    assert links.count("quire-toc") >= 2, links
+    assert contents_text, "the contents page is not in the PDF"

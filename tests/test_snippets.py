@@ -82,3 +82,4 @@ def test_snippets_cannot_leave_the_project(tmp_path):
     assert "SECRET" not in done.stderr + done.stdout
     assert (root / "dist" / "old.epub").read_bytes() == b"old"
     assert not list((root / "dist").glob("p*.epub"))
+

@@ -189,7 +189,7 @@ def load(project: Path, html_of=None, jobs: int = 1, meanwhile=None) -> Publicat
         _number_by_chapter(converted, lang)
     added, read = scholarly.apply(converted, settings, root, ids, lang, content)
     converted += added
-    _link_documents(converted)
+    _link_documents(converted, contents=settings.get("toc", len(files) > 1))
     documents = tuple(_document(c) for c in converted)
     for c in converted:
         for warning in c["body"].warnings:
@@ -452,12 +452,17 @@ def _first_element(root):
     return next(iter(root), None)
 
 
-def _link_documents(converted: list[dict]) -> None:
+CONTENTS_ID = "quire-toc"        # the generated contents: the printed one, the EPUB's nav
+
+
+def _link_documents(converted: list[dict], contents: bool = True) -> None:
     """Resolve links between documents (`ch2.md#x` -> `#x`) and fill empty cross-references.
 
     Every id is unique in the publication, so a resolved link is a bare `#id`; each output
     turns it into what it needs (a file name in the EPUB). A link to any other local file
-    (a document left out, a licence file) becomes plain text: the outputs have no such file.
+    (a document left out, a licence file) becomes plain text: the outputs have no such file;
+    but a link to a hand-written contents file left out (toc.md) goes to the generated
+    contents (`#quire-toc`), when there is one (`contents`).
     """
     by_path = {c["path"]: c for c in converted}
     targets = {k: v for c in converted for k, v in c["body"].targets.items()}
@@ -469,6 +474,9 @@ def _link_documents(converted: list[dict]) -> None:
             href = a.get("href", "")
             target, _, fragment = href.partition("#")
             other = _document_named(by_path, c["path"], target) if target else None
+            if other is None and contents and _contents_file(target):
+                a.set("href", "#" + CONTENTS_ID)
+                continue
             if other is not None:
                 fragment = unquote(fragment)
                 fragment = other["body"].renamed.get(fragment, fragment)
@@ -499,6 +507,13 @@ def _link_documents(converted: list[dict]) -> None:
                             f"table or note (links to the document, or plain text): {shown}{more}")
         references.outside_links(c["body"].root, str(c["source"]),
                                  lambda href: href.startswith("#"), warnings)
+
+
+def _contents_file(target: str) -> bool:
+    """Whether a link's target is a local Markdown contents file (toc.md, ../SUMMARY.md)."""
+    return (bool(target) and "://" not in target and not target.startswith("mailto:")
+            and target.lower().endswith(".md")
+            and structure.is_contents_file(Path(unquote(target))))
 
 
 def _github_slug(text: str) -> str:

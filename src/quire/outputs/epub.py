@@ -126,7 +126,9 @@ def _document_xhtml(env, publication: Publication, doc: Document, stylesheets,
         if a.get("class") == "noteref":
             a.set(f"{{{EPUB_NS}}}type", "noteref")
             a.set("role", "doc-noteref")
-        if href.startswith("#") and href[1:] not in doc.ids:
+        if href == "#quire-toc":                     # the generated contents (load.py)
+            a.set("href", "../nav.xhtml#toc")
+        elif href.startswith("#") and href[1:] not in doc.ids:
             target = publication.document_of(href[1:])
             if target is not None:
                 a.set("href", _href(target) + ("" if href[1:] == target.id else href))
@@ -317,6 +319,8 @@ def write(publication: Publication, target: Path, page_starts=()) -> None:
         book.add_item(epub.EpubItem(uid=f"style-{n}", file_name=name, media_type=media_type,
                                     content=content))
     book.spine = front + [item for _, item in docs_items]
+    if any(b'href="../nav.xhtml#toc"' in item.get_content() for _, item in docs_items):
+        book.spine.append((nav, "no"))          # linked to from the text: a spine item
 
     buffer = io.BytesIO()
     epub.write_epub(buffer, book, {"epub3_pages": False, "epub2_guide": False,

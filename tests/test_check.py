@@ -70,3 +70,38 @@ def test_check_pdf_file_runs_the_glyph_checks(tmp_path):
     assert done.returncode == 1
     assert "characters drawn with no glyph" in done.stdout, done.stdout
     assert "\ue000" in done.stdout
+
+
+def _pdf_with_overflow(path, line: str, image_width: str) -> None:
+    """A PDF as another tool might make it: a run of text that starts inside the page and
+    runs off its right edge, an image wider than the page (WeasyPrint, no quire)."""
+    import base64
+    import io
+
+    import weasyprint
+    from PIL import Image
+
+    png = io.BytesIO()
+    Image.new("L", (1200, 300), 0).save(png, "PNG")
+    uri = "data:image/png;base64," + base64.b64encode(png.getvalue()).decode()
+    weasyprint.HTML(string=f"""<style>@page {{ size: A5; margin: 20mm }}
+        p {{ font: 12pt serif }} h1 {{ break-before: page }}</style>
+        <p><a href="#two">A short line, well inside the page.</a></p>
+        <h1 id="two">Two</h1>
+        <p style="white-space: nowrap">{line}</p>
+        <p><img src="{uri}" style="width: {image_width}"></p>""").write_pdf(path)
+
+
+def test_preflight_measures_the_whole_run_and_the_image(tmp_path):
+    over, fine = tmp_path / "over.pdf", tmp_path / "fine.pdf"
+    _pdf_with_overflow(over, "This line cannot break and goes on well past the right "
+                             "edge of the paper it is printed on", "160mm")
+    _pdf_with_overflow(fine, "Short.", "60mm")
+    done = run_quire("check", over)
+    assert done.returncode == 1
+    assert f"{over}: page 2: text within 5 mm of the trim" in done.stdout, done.stdout
+    assert f"{over}: page 2: an image within 5 mm of the trim or past it" in done.stdout
+    done = run_quire("check", fine)
+    assert done.returncode == 0, done.stdout
+    lines = check._preflight(over, False, 150, {"two": "content/two.md"}, glyphs=False)
+    assert "content/two.md: page 2: text within 5 mm of the trim" in lines, lines

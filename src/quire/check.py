@@ -55,7 +55,8 @@ def remember(cache, written, publication, layout: list[str]) -> None:
     for path in written:
         digest = _digest(path)
         if path.suffix == ".pdf":
-            cache.put(LAYOUT, digest, json.dumps(layout).encode())
+            cache.put(LAYOUT, digest, json.dumps({"layout": layout, "documents": {
+                doc.id: str(doc.source) for doc in publication.documents}}).encode())
         elif path.suffix == ".epub":
             cache.put(SOURCES, digest, json.dumps(
                 {f"text/{doc.slug}.xhtml": str(doc.source) for doc in publication.documents}).encode())
@@ -81,8 +82,10 @@ def check_project(path: Path, jobs: int) -> Report:
     outputs = {Path(name): digest for name, digest in (record or {}).get("outputs", {}).items()}
     pdf = next((p for p in outputs if p.suffix == ".pdf"), None)
     epub = next((p for p in outputs if p.suffix == ".epub"), None)
-    layout = cache.get_json(LAYOUT, outputs[pdf], _strings) if pdf else None
-    printer = _printer_cached(cache, pdf, outputs[pdf], _resolution(root)) if layout is not None else None
+    kept = cache.get_json(LAYOUT, outputs[pdf], _layout_entry) if pdf else None
+    layout = kept["layout"] if kept else None
+    printer = (_printer_cached(cache, pdf, outputs[pdf], _resolution(root), kept["documents"])
+               if kept else None)
     if printer is not None:
         report = Report(_shown(pdf, root), printer=printer, layout=layout)
         report.notes.append(f"checked {report.label} as built (up to date)")
@@ -94,19 +97,24 @@ def check_project(path: Path, jobs: int) -> Report:
     return report
 
 
-def _printer_cached(cache, pdf: Path, digest: str, min_dpi: int) -> list[str] | None:
+def _layout_entry(value) -> bool:
+    return (isinstance(value, dict) and _strings(value.get("layout"))
+            and isinstance(value.get("documents"), dict))
+
+
+def _printer_cached(cache, pdf: Path, digest: str, min_dpi: int,
+                    documents: dict[str, str]) -> list[str] | None:
     """Preflight's findings for the project's PDF (None: not a print PDF), kept in the
     cache by the PDF's digest: the same bytes, the same findings. The glyph checks ran
     when the build wrote it."""
     from . import __version__
 
-    key = hashlib.sha256(f"{__version__} {min_dpi} {digest}".encode()).hexdigest()
+    key = hashlib.sha256(f"{__version__} {min_dpi} {digest} {sorted(documents.items())}"
+                         .encode()).hexdigest()
     stored = cache.get_json("preflight", key, lambda v: v is None or _strings(v))
     if stored is not None or cache.get("preflight", key) is not None:
         return stored
-    from .preflight import check_pdf
-
-    findings = check_pdf(pdf, cmyk_job=True, min_dpi=min_dpi) if is_cmyk_job(pdf) else None
+    findings = _preflight(pdf, True, min_dpi, documents, glyphs=False) if is_cmyk_job(pdf) else None
     cache.put("preflight", key, json.dumps(findings).encode())
     return findings
 
@@ -150,7 +158,8 @@ def _print_in_temp(path: Path, jobs: int) -> Report:
     try:
         with tempfile.TemporaryDirectory() as temp:
             pdf, _ = build(publication, "pdf", Path(temp), jobs=jobs, layout=layout)
-            printer = _preflight(pdf, True, publication.pdf.resolution)
+            printer = _preflight(pdf, True, publication.pdf.resolution,
+                                 {doc.id: str(doc.source) for doc in publication.documents})
     finally:
         logger.setLevel(level)
     report = Report(f"{publication.name}.pdf", printer=printer, layout=layout)
@@ -168,14 +177,15 @@ def check_pdf_file(path: Path) -> Report:
     return report
 
 
-def _preflight(pdf: Path, cmyk_job: bool, min_dpi: int | None = None) -> list[str]:
-    """Preflight's findings and the glyph checks', one line per problem and its pages."""
+def _preflight(pdf: Path, cmyk_job: bool, min_dpi: int | None = None,
+               documents: dict[str, str] | None = None, glyphs: bool = True) -> list[str]:
+    """Preflight's findings and the glyph checks', one line per problem and its pages,
+    and by document where `documents` (id: source file) tells where each begins."""
     from .outputs import pdf_text
-    from .preflight import MIN_DPI, check_pdf, grouped
+    from .preflight import MIN_DPI, findings, grouped
 
-    lines = check_pdf(pdf, cmyk_job=cmyk_job, min_dpi=min_dpi or MIN_DPI)
-    found: list[tuple[int, str]] = []
-    for number, page in enumerate(pdf_text.read(pdf), 1):
+    found = findings(pdf, cmyk_job=cmyk_job, min_dpi=min_dpi or MIN_DPI)
+    for number, page in enumerate(pdf_text.read(pdf) if glyphs else [], 1):
         if page.notdef:
             found.append((number, "characters drawn with no glyph (no font has them): "
                                   + " ".join(sorted(page.notdef))))
@@ -183,7 +193,20 @@ def _preflight(pdf: Path, cmyk_job: bool, min_dpi: int | None = None) -> list[st
             found.append((number, "glyphs with no text (copying or reading aloud loses them)"))
         for text, glyph in sorted(page.misdrawn):
             found.append((number, f"'{text}' is drawn as the glyph of '{glyph}'"))
-    return lines + grouped(found)
+    if not documents:
+        return grouped(found)
+    from .outputs.text_check import _destinations
+    import pikepdf
+
+    with pikepdf.open(pdf) as opened:
+        starts = sorted((page + 1, documents[name]) for name, page in
+                        _destinations(opened).items() if name in documents)
+    by_document: dict[str, list[tuple[int, str]]] = {}
+    for number, message in found:
+        source = next((s for first, s in reversed(starts) if first <= number), "")
+        by_document.setdefault(source, []).append((number, message))
+    return [f"{source}: {line}" if source else line
+            for source, items in by_document.items() for line in grouped(items)]
 
 
 def is_cmyk_job(path: Path) -> bool:

@@ -2,8 +2,12 @@
 
 Checks fonts not embedded, raster images under the resolution floor at their placed size
 (`[pdf] resolution`, 150 ppi by default; quire never enlarges an image past it), RGB content
-in a CMYK job, pages without a TrimBox, and text that starts within 5 mm of the trim.
-Text is located by where each run starts; a run's far end is not measured.
+in a CMYK job, pages without a TrimBox, and text or images within 5 mm of the trim or past
+it. A run of text is measured from where it starts to where its last glyph ends (the
+fonts' widths, character and word spacing, TJ adjustments); an image by its four corners.
+An image that covers most of the page (a cover, art meant to bleed) is not a finding.
+What lies outside the text block but inside the safe area is the layout report's business
+(layout_report.py, from the laid-out boxes, with the source line).
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from pathlib import Path
 
 MIN_DPI = 150                   # the default resolution floor ([pdf] resolution)
 SAFE_MM = 5.0
+FULL_PAGE = 0.8                 # an image covering this much of the trimmed page is art
 _PT_PER_MM = 72 / 25.4
 
 
@@ -35,10 +40,12 @@ def findings(path: Path, cmyk_job: bool = True, first_page: int = 1,
     import pikepdf
 
     findings: list[tuple[int, str]] = []
+    fonts: dict = {}
     with pikepdf.open(path) as pdf:
         for number, page in enumerate(pdf.pages, first_page):
             found = _Page(number, cmyk_job)
             found.min_dpi = min_dpi
+            found.widths = fonts
             if "/TrimBox" not in page.obj:
                 found.add("no TrimBox: the printer cannot tell where to cut")
                 trim = [float(v) for v in page.MediaBox]
@@ -71,6 +78,7 @@ class _Page:
         self.trim = [0.0, 0.0, 0.0, 0.0]
         self.text_warned = False
         self.min_dpi = MIN_DPI
+        self.widths: dict = {}                  # widths by font, shared by a PDF's pages
 
     def add(self, message: str) -> None:
         self.lines.append((self.number, message))
@@ -79,11 +87,11 @@ class _Page:
         import pikepdf
 
         self._fonts(resources)
-        stack, text_matrix = [], None
+        stack, text_matrix, line_matrix, state = [], None, None, _TextState(self.widths)
         for operands, op in pikepdf.parse_content_stream(stream):
             op = str(op)
             if op == "q":
-                stack.append(ctm)
+                stack.append(ctm)       # (the text state is not saved: producers set it anew)
             elif op == "Q" and stack:
                 ctm = stack.pop()
             elif op == "cm":
@@ -93,13 +101,25 @@ class _Page:
             elif op in ("cs", "CS") and self.cmyk_job and str(operands[0]) == "/DeviceRGB":
                 self.add("RGB colour space in a CMYK job")
             elif op == "BT":
-                text_matrix = (1, 0, 0, 1, 0, 0)
+                text_matrix = line_matrix = (1, 0, 0, 1, 0, 0)
             elif op == "Tm":
-                text_matrix = tuple(float(v) for v in operands)
+                text_matrix = line_matrix = tuple(float(v) for v in operands)
             elif op in ("Td", "TD") and text_matrix:
-                text_matrix = _multiply((1, 0, 0, 1, float(operands[0]), float(operands[1])),
-                                        text_matrix)
-            elif op in ("Tj", "TJ", "'", '"') and text_matrix:
+                text_matrix = line_matrix = _multiply(
+                    (1, 0, 0, 1, float(operands[0]), float(operands[1])), line_matrix)
+                state.leading = -float(operands[1]) if op == "TD" else state.leading
+            elif op in ("Tf", "Tc", "Tw", "Tz", "TL"):
+                state.set(op, operands, resources)
+            elif op in ("T*", "'", '"') and text_matrix:
+                if op == '"':
+                    state.set("Tw", operands[:1], resources)
+                    state.set("Tc", operands[1:2], resources)
+                text_matrix = line_matrix = _multiply((1, 0, 0, 1, 0, -state.leading),
+                                                      line_matrix)
+            if op in ("Tj", "TJ", "'", '"') and text_matrix:
+                advance = state.advance(operands[-1])      # the run's far end, too
+                self._text_at(_multiply(text_matrix, ctm))
+                text_matrix = _multiply((1, 0, 0, 1, advance, 0), text_matrix)
                 self._text_at(_multiply(text_matrix, ctm))
             elif op == "Do":
                 xobject = resources.get("/XObject", {}).get(str(operands[0]))
@@ -122,6 +142,7 @@ class _Page:
                 self.add(f"font {str(font.get('/BaseFont', name)).lstrip('/')} is not embedded")
 
     def _image(self, image, ctm) -> None:
+        self._image_at(ctm)
         width_pt = math.hypot(ctm[0], ctm[1])
         height_pt = math.hypot(ctm[2], ctm[3])
         if width_pt and height_pt:
@@ -147,3 +168,95 @@ class _Page:
                                      or y > y1 - safe):
             self.text_warned = True
             self.add(f"text within {SAFE_MM:g} mm of the trim")
+
+    def _image_at(self, ctm) -> None:
+        xs = [ctm[0] * u + ctm[2] * v + ctm[4] for u, v in ((0, 0), (1, 0), (0, 1), (1, 1))]
+        ys = [ctm[1] * u + ctm[3] * v + ctm[5] for u, v in ((0, 0), (1, 0), (0, 1), (1, 1))]
+        x0, y0, x1, y1 = self.trim
+        area = (max(xs) - min(xs)) * (max(ys) - min(ys))
+        if area >= FULL_PAGE * (x1 - x0) * (y1 - y0):
+            return                                  # a cover, art meant to bleed
+        safe = SAFE_MM * _PT_PER_MM
+        if min(xs) < x0 + safe or max(xs) > x1 - safe or min(ys) < y0 + safe or max(ys) > y1 - safe:
+            message = f"an image within {SAFE_MM:g} mm of the trim or past it"
+            if (self.number, message) not in self.lines:
+                self.add(message)
+
+
+class _TextState:
+    """The text state a run's width depends on: font and size, spacing, scaling."""
+
+    def __init__(self, known: dict):
+        self.known = known
+        self.font: tuple[bool, dict, float] | None = None
+        self.size, self.char, self.word, self.scale, self.leading = 0.0, 0.0, 0.0, 1.0, 0.0
+
+    def set(self, op: str, operands, resources) -> None:
+        if not operands:
+            return
+        if op == "Tf":
+            font = resources.get("/Font", {}).get(str(operands[0]))
+            self.font = _widths(font, self.known) if font is not None else None
+            self.size = float(operands[1])
+        elif op == "Tc":
+            self.char = float(operands[0])
+        elif op == "Tw":
+            self.word = float(operands[0])
+        elif op == "Tz":
+            self.scale = float(operands[0]) / 100
+        elif op == "TL":
+            self.leading = float(operands[0])
+
+    def advance(self, shown) -> float:
+        """How far a Tj string or a TJ array moves the text position (text space)."""
+        import pikepdf
+
+        if self.font is None:
+            return 0.0
+        two_bytes, widths, default = self.font
+        total = 0.0
+        for item in (shown if isinstance(shown, pikepdf.Array) else [shown]):
+            if isinstance(item, pikepdf.String):
+                data = bytes(item)
+                codes = ([int.from_bytes(data[i:i + 2], "big") for i in range(0, len(data) - 1, 2)]
+                         if two_bytes else list(data))
+                for code in codes:
+                    total += widths.get(code, default) / 1000 * self.size + self.char
+                    if code == 32 and not two_bytes:
+                        total += self.word
+            else:
+                total -= float(item) / 1000 * self.size
+        return total * self.scale
+
+
+def _widths(font, known: dict) -> tuple[bool, dict, float]:
+    """(two-byte codes, width by code, default width) of a font, in 1/1000 of its size;
+    `known`: the fonts of this PDF measured so far."""
+    key = font.objgen if font.objgen != (0, 0) else (id(font),)
+    if key in known:
+        return known[key]
+    widths: dict[int, float] = {}
+    if str(font.get("/Subtype")) == "/Type0":
+        descendant = font.DescendantFonts[0]
+        items, i = list(descendant.get("/W", [])), 0
+        while i + 1 < len(items):
+            first, after = int(items[i]), items[i + 1]
+            if hasattr(after, "__len__") and not isinstance(after, (int, float)):
+                widths.update((first + k, float(w)) for k, w in enumerate(after))
+                i += 2
+            elif i + 2 < len(items):
+                for code in range(first, min(int(after), first + 65536) + 1):
+                    widths[code] = float(items[i + 2])
+                i += 3
+            else:
+                break
+        found = (True, widths, float(descendant.get("/DW", 1000)))
+    elif str(font.get("/Subtype")) == "/Type3":
+        found = (False, {}, 0.0)                   # glyph procedures: not measured
+    else:
+        first = int(font.get("/FirstChar", 0))
+        widths.update((first + k, float(w)) for k, w in enumerate(font.get("/Widths", [])))
+        descriptor = font.get("/FontDescriptor") or {}
+        found = (False, widths, float(descriptor.get("/MissingWidth", 0)))
+    known[key] = found
+    return found

@@ -186,9 +186,10 @@ def test_preflight_finds_what_a_printer_rejects(tmp_path):
                       'inner = "2mm"\nouter = "2mm"\n'})
     done = run_quire("check", root)
     assert done.returncode == 1
-    assert re.search(r"x\.pdf: page 1: an image of 120x80 px is placed at \d+ dpi", done.stdout)
-    assert "x.pdf: page 1: RGB colour in a CMYK job" in done.stdout
-    assert "x.pdf: page 1: text within 5 mm of the trim" in done.stdout
+    assert re.search(r"x\.pdf: content/a\.md: page 1: an image of 120x80 px is placed at \d+ dpi",
+                     done.stdout)
+    assert "x.pdf: content/a.md: page 1: RGB colour in a CMYK job" in done.stdout
+    assert "x.pdf: content/a.md: page 1: text within 5 mm of the trim" in done.stdout
     built = run_quire("build", root, "--format", "pdf")
     assert built.returncode == 0 and "x.pdf: preflight: page 1: an image of 120x80" in built.stderr
     assert run_quire("build", root, "--format", "pdf", "--strict").returncode == 1

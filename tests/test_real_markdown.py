@@ -478,3 +478,21 @@ def test_a_link_to_a_left_out_contents_file_goes_to_the_generated_contents(tmp_p
         contents_text = [n for n, page in enumerate(pdf.pages) if page.obj == toc_page]
     assert links.count("quire-toc") >= 2, links
     assert contents_text, "the contents page is not in the PDF"
+
+
+def test_image_sizes_in_percent_or_units_pass_epubcheck(tmp_path):
+    """`{width=100%}` (attribute lists) and width="200px": HTML wants a number of pixels
+    in the attribute; the rest goes into the style (EPUBCheck RSC-005 otherwise)."""
+    root = make_project(tmp_path, {
+        "a.md": "---\nlang: en\n---\n# Sizes\n\nImages sized as people size them.\n\n"
+                "![Wide](a.png){width=100%}\n\n![Pixels](a.png){width=120px}\n\n"
+                '<img src="a.png" alt="Tall" height="3cm">\n',
+        "a.png": png()})
+    done = build(root, "--format", "epub")
+    assert done.returncode == 0, done.stderr
+    epub = only_epub(root)
+    assert problems(epubcheck(epub)) == []
+    with zipfile.ZipFile(epub) as zf:
+        text = zf.read("EPUB/text/a.xhtml").decode()
+    assert 'style="width: 100%"' in text and 'width="120"' in text
+    assert "height: 3cm" in text

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import posixpath
+import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -134,7 +135,24 @@ def _document_xhtml(env, publication: Publication, doc: Document, stylesheets,
                 a.set("href", _href(target) + ("" if href[1:] == target.id else href))
     for img in root.iterfind(".//h:img", ns):
         img.set("src", "../" + img.get("src"))
+        _integer_size(img)
     return etree.tostring(root, encoding="utf-8", xml_declaration=True, doctype="<!DOCTYPE html>")
+
+
+def _integer_size(img) -> None:
+    """`width`/`height` as HTML wants them (a number of pixels): "200px" -> "200", and
+    "50%" or "3cm" (as attribute lists write them) moved into the style."""
+    for name in ("width", "height"):
+        value = (img.get(name) or "").strip()
+        if not value or value.isdigit():
+            continue
+        del img.attrib[name]
+        number = value.removesuffix("px").strip()
+        if number.replace(".", "", 1).isdigit():
+            img.set(name, str(round(float(number))))
+        elif re.fullmatch(r"\d+(\.\d+)?(%|em|rem|cm|mm|in|pt|vw|vh)", value):
+            style = img.get("style", "").rstrip("; ")
+            img.set("style", (style + "; " if style else "") + f"{name}: {value}")
 
 
 @dataclass

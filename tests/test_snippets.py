@@ -83,3 +83,18 @@ def test_snippets_cannot_leave_the_project(tmp_path):
     assert (root / "dist" / "old.epub").read_bytes() == b"old"
     assert not list((root / "dist").glob("p*.epub"))
 
+
+
+def test_the_limits_hold_for_what_snippets_put_in(tmp_path):
+    import pytest
+
+    from quire import snippets
+    from quire.errors import QuireError
+
+    root = make_project(tmp_path, {"deep.md": "> " * 300 + "deep\n"})
+    with pytest.raises(QuireError, match="a.md"):
+        snippets.expand('Text.\n\n--8<-- "deep.md"\n', root, root / "a.md", "a.md")
+    many = make_project(tmp_path / "m", {f"s{n}.md": "\n".join(
+        [f'--8<-- "s{n + 1}.md"'] * 20) for n in range(6)} | {"s6.md": "x\n" * 100})
+    with pytest.raises(QuireError, match="more than"):
+        snippets.expand('--8<-- "s0.md"\n', many, many / "a.md", "a.md")

@@ -25,7 +25,7 @@ from types import SimpleNamespace
 from pymdownx.snippets import SnippetPreprocessor
 
 from .errors import ContentError, ManyErrors
-from .limits import MAX_DOCUMENT, check_size
+from .limits import MAX_DOCUMENT, check_markdown, check_size
 from .resources import inside
 
 log = logging.getLogger("quire")
@@ -134,7 +134,9 @@ def expand(text: str, root: Path, document: Path, label: str,
     lines = reader.run(text.split("\n"))
     if reader.problems:
         raise reader.problems[0] if len(reader.problems) == 1 else ManyErrors(reader.problems)
-    return "\n".join(lines), tuple(dict.fromkeys(reader.read))
+    expanded = "\n".join(lines)
+    check_markdown(expanded, label, None)           # the limits hold for what was put in
+    return expanded, tuple(dict.fromkeys(reader.read))
 
 
 def _rel(path: Path, root: Path) -> str:

@@ -16,15 +16,17 @@ _WHERE = re.compile(r"^(?:[^\s:]+(?::\d+)*: )+")
 _QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"|`[^`]*`|«[^»]*»|“[^”]*”")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 _CUT = re.compile(r"\s*[;(]|:\s")
+_PAGES = re.compile(r"^pages? [\d, ]+(?:and \d+ more)?: ")
 _WIDTH = 90
 
 
 def kind(message: str) -> str:
     """What sort of warning `message` is (see the module's docstring)."""
     text = _WHERE.sub("", message.split("\n", 1)[0], count=1)
+    text = _PAGES.sub("", text, count=1)
     text = _NUMBER.sub("N", _QUOTED.sub("'…'", text))
-    cut = _CUT.search(text)
-    text = (text[:cut.start()] if cut and cut.start() > 10 else text).strip().rstrip(".,")
+    cut = next((m.start() for m in _CUT.finditer(text) if m.start() > 10), None)
+    text = (text[:cut] if cut else text).strip().rstrip(".,")
     return text if len(text) <= _WIDTH else text[:_WIDTH - 1].rstrip() + "…"
 
 

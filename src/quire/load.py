@@ -122,10 +122,9 @@ def load(project: Path, html_of=None, jobs: int = 1, meanwhile=None) -> Publicat
     included: set[Path] = set()                      # files put in by snippets
     for index, path in enumerate(files):
         try:
-            front.append(_read_front_matter(root, path))
-            body, used = snippets.expand(front[-1].body, root, path, _rel(path, root),
-                                         front[-1].body_line)
-            front[-1] = replace(front[-1], body=body)
+            fm = _read_front_matter(root, path)
+            body, used = snippets.expand(fm.body, root, path, _rel(path, root), fm.body_line)
+            front.append(replace(fm, body=body))
             included.update(used)
         except QuireError as err:
             problems += [(index, e) for e in getattr(err, "errors", [err])]

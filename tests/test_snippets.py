@@ -98,3 +98,24 @@ def test_the_limits_hold_for_what_snippets_put_in(tmp_path):
         [f'--8<-- "s{n + 1}.md"'] * 20) for n in range(6)} | {"s6.md": "x\n" * 100})
     with pytest.raises(QuireError, match="more than"):
         snippets.expand('--8<-- "s0.md"\n', many, many / "a.md", "a.md")
+
+
+def test_a_large_inline_svg_is_scaled_to_the_page_not_cut(tmp_path):
+    """mkdocs' plugin-events.svg (527pt x 1786pt, put in by a snippet): its own width,
+    height and viewBox kept, shrunk to fit the text block in print, scaled not clipped."""
+    svg = ('<svg width="527pt" height="1786pt"\n viewBox="0 0 527 1786" '
+           'xmlns="http://www.w3.org/2000/svg">\n<rect width="527" height="1786" fill="none" '
+           'stroke="black"/>\n<text x="430" y="1770">END-MARK</text>\n</svg>\n')
+    root = make_project(tmp_path, {
+        "a.md": "---\nlang: en\n---\n# Events\n\nThe events of a plugin, drawn below.\n\n"
+                '--8<-- "img/events.svg"\n\nAfter the drawing.\n',
+        "img/events.svg": svg})
+    done = run_quire("build", root)
+    assert done.returncode == 0, done.stderr
+    assert "within 5 mm" not in done.stderr and "outside the text block" not in done.stderr, \
+        done.stderr
+    epub = next((root / "dist").glob("*.epub"))
+    assert problems(epubcheck(epub)) == []
+    import zipfile
+    with zipfile.ZipFile(epub) as zf:
+        assert b'viewBox="0 0 527 1786"' in zf.read("EPUB/text/a.xhtml")

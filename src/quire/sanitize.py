@@ -226,7 +226,7 @@ def clean(root, label: str, line_of: Callable[[str], int | None], warnings: list
         if namespace is not None and local in ELEMENTS[namespace]:
             el.tag = local
             inner = SVG if local == "svg" else MATHML if local == "math" else namespace
-            _attributes(el, namespace, local, prefixes, report)
+            _attributes(el, inner, local, prefixes, report)     # <svg>'s own: SVG's table
             stack.extend((child, inner, prefixes, depth + 1) for child in reversed(el))
             continue
         shown = local if namespace is not None else el.tag

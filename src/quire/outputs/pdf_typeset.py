@@ -25,7 +25,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from .. import design
+from .. import design, svg_size
 from ..model import Publication
 
 CAPTION_ROOM_MM = 22.0          # kept free under a figure's image for its caption
@@ -79,6 +79,7 @@ class Typesetter:
     def __call__(self, root) -> None:
         for img in root.iter("img"):
             self.size_image(img)
+        svg_size.fit(root, self.column_mm, self.max_height_mm)
         for pre in list(root.iter("pre")):
             self.code_lines(pre)
         for code in root.iter("code", "kbd", "samp"):

@@ -28,6 +28,10 @@ def test_kinds_and_groups():
                 "c.md: cannot tell the language of the text (it has only 12 letters)"]
     assert kind(messages[0]) == kind(messages[1]) == "remote image '…' is not fetched"
     assert kind(messages[2]) == "cannot tell the language of the text"
+    assert kind("up & going/ch1.md:111: image 'fig1.png' has no alt text") == \
+        kind("es6 & beyond/ch2.md:82: image 'fig4.png' has no alt text")
+    assert kind("book.pdf: preflight: pages 3, 8 and 9 more: text within 5 mm of the trim") \
+        == "text within N mm of the trim"
     assert lines(messages + messages[:1]) == [
         "warnings: 2 × remote image '…' is not fetched",
         f"warning: {messages[0]}", f"warning: {messages[1]}", f"warning: {messages[2]}"]

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import re
 
-_WHERE = re.compile(r"^(?:[^\s:]+(?::\d+)*: )+")
+# where a warning is: "content/a.md:12: ", "up & going/ch1.md:3: " (a path with spaces and
+# an extension), "PDF: ", "book.pdf: preflight: "
+_WHERE = re.compile(r"^(?:(?:[^:\n]*?\.\w{1,5}|[^\s:]+)(?::\d+)*: )+")
 _QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"|`[^`]*`|«[^»]*»|“[^”]*”")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 _CUT = re.compile(r"\s*[;(]|:\s")

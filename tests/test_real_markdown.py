@@ -496,3 +496,13 @@ def test_image_sizes_in_percent_or_units_pass_epubcheck(tmp_path):
         text = zf.read("EPUB/text/a.xhtml").decode()
     assert 'style="width: 100%"' in text and 'width="120"' in text
     assert "height: 3cm" in text
+
+
+def test_a_thematic_break_is_not_rgb_in_print(tmp_path):
+    """Markdown's `---` between paragraphs: WeasyPrint shades the user agent's inset border
+    in RGB; the theme draws a plain line in the text colour (CMYK)."""
+    root = make_project(tmp_path, {"a.md": "---\nlang: en\n---\n# Rules\n\nText before the "
+                                           "rule, in English.\n\n---\n\nText after it.\n"})
+    done = build(root, "--format", "pdf", "--strict")
+    assert done.returncode == 0, done.stderr
+    assert "RGB" not in done.stderr

@@ -46,8 +46,11 @@ def watchdog(pool) -> Callable[[], None]:
     """A check that raises QuireError once one of the pool's processes has died (killed by
     the out-of-memory killer, say): the pool would start another and wait forever for the
     task the dead one held. The processes are the pool's `_pool`, as in every CPython."""
-    processes = list(pool._pool)
+    return watch(list(pool._pool))
 
+
+def watch(processes) -> Callable[[], None]:
+    """A check that raises QuireError once one of `processes` has died."""
     def alive() -> None:
         for process in processes:
             if process.exitcode is not None:

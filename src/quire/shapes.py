@@ -1,4 +1,4 @@
-"""The shapes of what the build cache keeps as JSON (cache.py, outputs/pdf_parts.py).
+"""The shapes of what the build cache keeps as JSON (cache.py, outputs/pdf/store.py).
 
 A value read back from the cache is used only when it has exactly the shape quire writes;
 anything else (an edited, truncated or foreign entry that still parses) is a miss. These
@@ -57,7 +57,7 @@ def _bookmark(value) -> bool:
 
 
 def part_layout(record, placeholder: str | None = None) -> bool:
-    """A part of a long PDF as laid out (outputs/pdf_parts.py, `_Store.keep`)."""
+    """A chunk of a long PDF as laid out (outputs/pdf/store.py, `ChunkStore.keep`)."""
     return (isinstance(record, dict) and _int(record.get("pages")) and record["pages"] >= 1
             and isinstance(record.get("opens"), str) and isinstance(record.get("side"), str)
             and isinstance(record.get("anchors"), list)

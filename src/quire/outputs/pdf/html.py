@@ -1,23 +1,16 @@
-"""The print PDF: one HTML file for the whole publication, laid out by WeasyPrint.
+"""The print HTML: one HTML file for the whole publication (or a chunk of its documents).
 
 It renders the print template with the shared and print layers of the stylesheet, puts each
-footnote at its call (`float: footnote`), and fetches files only from the project and the
-built-in theme. Dates come from the model, never from the clock, so the bytes repeat.
-Three variants: "print" (PDF/X-4, CMYK through the theme's ISO Coated v2 profile, bleed
-and crop marks), "screen" (tagged PDF/UA-1, RGB) and "archive" (PDF/A-3u).
-It leaves out SVG colour conversion: an SVG's RGB colours stay RGB (preflight reports it).
+footnote at its call (`float: footnote`), hands files to WeasyPrint under fixed URLs (so
+the bytes do not depend on where the project is), and writes the template's own colours as
+CMYK for print. Dates come from the model, never from the clock, so the bytes repeat.
+Laying it out is layout.py's business; the WeasyPrint session is session.py's.
 """
 
 from __future__ import annotations
 
 import base64
-import hashlib
-import logging
-import mimetypes
 import re
-import uuid
-import zlib
-from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import quote, unquote
 from urllib.request import url2pathname
@@ -25,13 +18,13 @@ from urllib.request import url2pathname
 from lxml import etree
 from markupsafe import Markup
 
-from .. import (__version__, cmyk, design, failures, fonts, index, labels, markup, mathtex,
-               preflight, templates, weasy)
-from ..model import Document, PageStart, Publication
-from ..resources import inside, theme_dir
-from . import pdf_typeset, text_check
+from ... import __version__, design, fonts, labels, markup, mathtex, templates
+from ...model import Document, Publication
+from ...resources import inside, theme_dir
+from . import cmyk
+from . import typeset as pdf_typeset
 
-log = logging.getLogger("quire")
+
 def file_name(publication: Publication) -> str:
     """print: NAME.pdf; the other variants say what they are: NAME-screen.pdf, NAME-archive.pdf."""
     variant = publication.pdf.variant
@@ -215,36 +208,11 @@ def _w3c(date: str) -> str:
     return f"{date}T00:00:00Z"
 
 
-class _Capture(logging.Handler):
-    """Collects WeasyPrint's warnings so they are reported as quire's, naming the file:
-    WeasyPrint parses a stylesheet right after fetching it, so a CSS message belongs to the
-    stylesheet fetched last; file URLs in messages become project paths."""
-
-    def __init__(self, root: Path):
-        super().__init__(logging.WARNING)
-        self.root = root
-        self.messages: list[str] = []
-        self.stylesheet = ""            # set by the fetcher
-
-    def emit(self, record):
-        message = record.getMessage()
-        for url in re.findall(r"file://[^\s'\"),]+", message):
-            message = message.replace(url, self._project_path(url))
-        if self.stylesheet and re.search(r"\bat \d+:\d+\b", message):
-            message = f"{self._project_path(self.stylesheet)}: {message}"
-        self.messages.append(message)
-
-    def _project_path(self, url: str) -> str:
-        path = _path_of(url, self.root)
-        for base, prefix in ((self.root, ""), (theme_dir(), "quire theme: ")):
-            if path is not None and inside(path, base):
-                return prefix + str(path.resolve().relative_to(base.resolve()))
-        return url
-
-
 # WeasyPrint names images after their URL (and the PDF's /ID hashes everything): files are
 # handed to it under these fixed URLs, so the bytes do not depend on where the project is.
 PROJECT_URL = "file:///quire/project/"
+
+
 THEME_URL = "file:///quire/theme/"
 
 
@@ -266,78 +234,6 @@ def _path_of(url: str, root: Path) -> Path | None:
     return None
 
 
-VARIANTS = {"print": "pdf/x-4", "screen": "pdf/ua-1", "archive": "pdf/a-3u"}
-_RASTER = (".png", ".jpg", ".jpeg", ".gif", ".webp")
-_RASTER_TYPES = ("image/png", "image/jpeg", "image/gif", "image/webp")
-
-
-def _unpack_woff2(data: bytes) -> bytes:
-    import io
-
-    from fontTools.ttLib import woff2   # fontTools comes with WeasyPrint
-
-    out = io.BytesIO()
-    woff2.decompress(io.BytesIO(data), out)
-    return out.getvalue()
-
-
-def _fetcher(publication: Publication, cmyk_job: bool, refused: list[str], cache=None,
-             capture: _Capture | None = None, css=None):
-    """WeasyPrint's one door to files: the project and the theme only, never the network.
-
-    In a CMYK job it also hands WeasyPrint stylesheets with CMYK colours and raster images
-    converted to CMYK, so nothing RGB reaches the PDF from them. WOFF2 fonts are handed over
-    unpacked (from the build cache when there is one). `css` rewrites stylesheets' text.
-    """
-    def derived(kind: str, data: bytes, make) -> bytes:
-        return cache.derived(kind, data, make) if cache else make(data)
-    weasy.imported()
-    from weasyprint.urls import URLFetcher, URLFetcherResponse
-
-    allowed = (publication.root, theme_dir())
-
-    class Converted(URLFetcherResponse):
-        """Converted bytes: WeasyPrint must not read the original file behind the URL."""
-        path = None
-
-    class ProjectFetcher(URLFetcher):
-        def fetch(self, url, headers=None):
-            if url.startswith("file:"):
-                path = _path_of(url, publication.root)
-                if path.is_file() and any(inside(path, root) for root in allowed):
-                    suffix = path.suffix.lower()
-                    if suffix == ".css" and capture is not None:
-                        capture.stylesheet = url
-                    if suffix == ".css" and (cmyk_job or css or publication.fonts):
-                        text = fonts.extend_stacks(path.read_text("utf-8"), publication.fonts)
-                        text = cmyk.convert_css(text) if cmyk_job else text
-                        return Converted(url, css(text) if css else text,
-                                         {"Content-Type": "text/css"})
-                    if cmyk_job and suffix in _RASTER:
-                        return Converted(url, derived("cmyk-lossless", path.read_bytes(),
-                                                      cmyk.convert_image),
-                                         {"Content-Type": "image/tiff"})
-                    if suffix == ".woff2":
-                        # A project's WOFF2, unpacked once into the build cache (WeasyPrint
-                        # would unpack it in pure Python on every build); the theme ships TTF.
-                        return Converted(url, derived("fonts", path.read_bytes(), _unpack_woff2),
-                                         {"Content-Type": "font/ttf"})
-                    kind = "text/css" if suffix == ".css" else (
-                        mimetypes.guess_type(path.name)[0] or "application/octet-stream")
-                    return Converted(url, path.read_bytes(), {"Content-Type": kind})
-            elif url.startswith("data:"):
-                kind, _, payload = url[5:].partition(";base64,")
-                if cmyk_job and kind in _RASTER_TYPES and payload:     # a data: URI image
-                    return Converted(url, derived("cmyk", base64.b64decode(payload),
-                                                  cmyk.convert_image),
-                                     {"Content-Type": "image/jpeg"})
-                return super().fetch(url, headers)
-            refused.append(url)
-            raise ValueError(f"refused {url}: outside the project")
-
-    return ProjectFetcher(allowed_protocols={"file", "data"}, allow_redirects=False)
-
-
 def _variant_style(publication: Publication) -> str:
     """Page-level CSS that depends on the PDF variant (output intent, bleed, marks)."""
     pdf = publication.pdf
@@ -350,243 +246,3 @@ def _variant_style(publication: Publication) -> str:
     if pdf.variant == "archive":
         rules.append("img { image-rendering: crisp-edges; }")
     return "\n".join(rules)
-
-
-def write(publication: Publication, target: Path, cache=None, jobs: int = 1,
-          layout: list | None = None) -> tuple[PageStart, ...]:
-    """Write the PDF; returns where its pages start, for the EPUB's page list. A long
-    publication is laid out in parts by `jobs` processes (pdf_parts). The layout report's
-    lines are added to `layout` when given (and summarised as a warning)."""
-    return _render(publication, target, cache, jobs, layout)
-
-
-def page_starts(publication: Publication, cache=None, jobs: int = 1) -> tuple[PageStart, ...]:
-    """Lay the publication out as for print, without writing a PDF."""
-    return _render(publication, None, cache, jobs)
-
-
-def _render(publication: Publication, target: Path | None, cache=None, jobs: int = 1,
-            layout: list | None = None) -> tuple[PageStart, ...]:
-    """Lay out (and write); an exception WeasyPrint raises becomes an error naming the
-    document it fails on (found by laying each out alone), not a traceback."""
-    try:
-        return _render_all(publication, target, cache, jobs, layout)
-    except Exception as err:
-        if not failures.from_library(err):
-            raise
-        found = failures.culprit((str(doc.source), lambda doc=doc: _alone(publication, doc))
-                                 for doc in publication.documents)
-        label, err = found or (file_name(publication), err)
-        raise failures.wrapped(err, label, "laying it out for print") from None
-
-
-def _alone(publication: Publication, doc: Document) -> None:
-    with Session(publication) as session:
-        session.render(render_print_html(publication, documents=[doc], front=False))
-
-
-def _render_all(publication: Publication, target: Path | None, cache=None, jobs: int = 1,
-                layout: list | None = None) -> tuple[PageStart, ...]:
-    from .. import layout_report
-    from . import pdf_parts
-
-    hyphenation = _hyphenation(publication)
-    parts = pdf_parts.plan(publication)
-    if parts is not None:
-        try:
-            result = pdf_parts.render(publication, parts, target, cache, jobs, hyphenation)
-        except pdf_parts.Unsplittable as why:
-            log.info("laying the PDF out in one piece: %s", why)
-        else:
-            _report(publication, *result.report)
-            if target is not None:
-                _layout(publication, result.layout, layout)
-            text_check.raise_for(publication, result.text)
-            return result.starts
-    with Session(publication, cache) as session:
-        html = render_print_html(publication)
-        hyphenation()
-        rendered = index.render_with_pages(session.render, html)
-        starts = _page_starts(rendered)
-        found = [(index + 1, *rest) for index, *rest in
-                 layout_report.find(rendered, publication.pdf.resolution)]
-        if target is not None:
-            session.write(rendered, target)
-    findings = (preflight.check_pdf(target, cmyk_job=True,
-                                    min_dpi=publication.pdf.resolution)
-                if target is not None and publication.pdf.variant == "print" else [])
-    problems = (text_check.check_written(publication, html, target, rendered)
-                if target is not None else {})
-    _report(publication, findings, session.refused, session.capture.messages)
-    if target is not None:
-        _layout(publication, found, layout)
-    text_check.raise_for(publication, problems)
-    return starts
-
-
-def _layout(publication: Publication, found, lines: list | None) -> None:
-    """The layout report: its lines into `lines`, a summary as one warning."""
-    from .. import layout_report
-
-    if lines is not None:
-        lines.extend(layout_report.describe(publication, found))
-    if found:
-        log.warning("%s: layout: %s (quire check lists them with their source lines)",
-                    file_name(publication), layout_report.summary(found))
-
-
-def _hyphenation(publication: Publication):
-    """Start reading the publication's hyphenation patterns (see hyphenation.preload)."""
-    from .. import hyphenation, language
-
-    return hyphenation.preload({language.print_lang(publication.metadata.lang)}
-                               | {language.print_lang(doc.lang) for doc in publication.documents})
-
-
-class Session:
-    """WeasyPrint set up for one publication: the fetcher, and its warnings captured."""
-
-    def __init__(self, publication: Publication, cache=None, css=None):
-        self.publication = publication
-        self.refused: list[str] = []
-        self.capture = _Capture(publication.root)
-        self.fetcher = _fetcher(publication, publication.pdf.variant == "print", self.refused,
-                                cache, self.capture, css)
-
-    def __enter__(self):
-        weasy_log = logging.getLogger("weasyprint")
-        weasy_log.addHandler(self.capture)
-        weasy_log.propagate = False
-        return self
-
-    def __exit__(self, *exc):
-        weasy_log = logging.getLogger("weasyprint")
-        weasy_log.removeHandler(self.capture)
-        weasy_log.propagate = True
-
-    def html(self, html: str):
-        return weasy.imported().HTML(string=html, base_url=PROJECT_URL, url_fetcher=self.fetcher)
-
-    def render(self, html: str):
-        return self.html(html).render(pdf_variant=VARIANTS[self.publication.pdf.variant],
-                                      presentational_hints=True)   # <img width="200">
-
-    def write(self, rendered, target: Path) -> None:
-        # WeasyPrint's PDF/X-4 writes a random xmpMM:DocumentID (uuid4), which also feeds
-        # the file /ID: derive it from the publication's identifier instead.
-        from weasyprint.pdf import metadata
-
-        stable = uuid.uuid5(uuid.NAMESPACE_URL, self.publication.metadata.identifier)
-        random, metadata.uuid4 = metadata.uuid4, lambda: stable
-        try:
-            with _streams_compressed_once():
-                rendered.write_pdf(target, pdf_variant=VARIANTS[self.publication.pdf.variant])
-        finally:
-            metadata.uuid4 = random
-
-
-_LARGE = 64 * 1024
-_large_streams: dict[tuple, bytes] = {}     # this process's large streams, by content
-
-
-@contextmanager
-def _streams_compressed_once():
-    """pydyf (WeasyPrint's PDF writer) compresses a stream at zlib level 9 each time its
-    bytes are read, and reads every stream twice: to write it and to hash the file /ID.
-    Compress each stream once, at zlib's default level 6 (level 9 takes 0.24 s on the 1 MB
-    ICC profile, level 6 0.05 s, for a file 0.6 % larger), and a large stream (the ICC
-    profile, an image shown in many parts) once per process, by content."""
-    import pydyf
-
-    original = pydyf.Stream.data
-
-    def data(stream):
-        cached = stream.__dict__.get("_quire_bytes")
-        if cached is None:
-            raw = b"\n".join(pydyf._to_bytes(item) for item in stream.stream)
-            key = None
-            if len(raw) >= _LARGE:
-                key = (hashlib.sha256(raw).digest(), stream.compress,
-                       repr(sorted((k, v) for k, v in stream.extra.items()
-                                   if isinstance(v, (str, int, float)))),
-                       len(stream.extra))
-                cached = _large_streams.get(key)
-            if cached is None:
-                cached = _stream_bytes(stream, raw)
-                if key is not None:
-                    _large_streams[key] = cached
-            stream._quire_bytes = cached
-        return cached
-
-    pydyf.Stream.data = property(data)
-    try:
-        yield
-    finally:
-        pydyf.Stream.data = original
-
-
-def _stream_bytes(stream, raw: bytes) -> bytes:
-    """pydyf 0.13's `Stream.data` (pinned), compressing at level 6."""
-    import pydyf
-
-    extra = pydyf.Dictionary(stream.extra.copy())
-    if stream.compress:
-        extra["Filter"] = "/FlateDecode"
-        raw = zlib.compress(raw, 6)
-    extra["Length"] = len(raw)
-    return b"\n".join((extra.data, b"stream", raw, b"endstream"))
-
-
-def _report(publication: Publication, findings, refused, messages) -> None:
-    """Preflight findings and WeasyPrint's warnings, as quire's warnings (each once)."""
-    for finding in findings:
-        log.warning("%s: preflight: %s", file_name(publication), finding)
-    for url in sorted(set(refused)):
-        log.warning("PDF: refused to fetch '%s': quire reads only the project folder", url)
-    for message in dict.fromkeys(messages):     # once each, in order
-        if not any(url in message for url in refused) and not message.startswith(_NOTDEF):
-            log.warning("PDF: %s", message)
-
-
-# WeasyPrint's line per character no font has: the text check says it once per document.
-_NOTDEF = ".notdef glyph rendered for Unicode string unsupported by fonts"
-
-
-def _page_starts(rendered, first_page: int = 1) -> tuple[PageStart, ...]:
-    """For each page, the first block of a document that shows on it and how many of that
-    block's letters came before (on earlier pages). Pages of front matter, blank pages and
-    pages without text have no entry. `first_page` is the number of the first page."""
-    from weasyprint.formatting_structure import boxes
-
-    letters_before: dict[tuple[str, int], int] = {}
-    starts = []
-    for number, page in enumerate(rendered.pages, first_page):
-        first: list = []
-        on_page: dict[tuple[str, int], int] = {}
-
-        def walk(box, doc, block):
-            if isinstance(box, (boxes.MarginBox, boxes.FootnoteAreaBox)):
-                return
-            element = getattr(box, "element", None)
-            if element is not None and getattr(box, "pseudo_type", None) is None:
-                if element.get("data-qd"):
-                    doc, block = element.get("data-qd"), -1
-                elif element.get("data-qb") and doc:
-                    block = int(element.get("data-qb"))
-            if getattr(box, "pseudo_type", None) in ("marker", "before", "after"):
-                return
-            if doc and isinstance(box, (boxes.TextBox, boxes.ReplacedBox)):
-                if not first:
-                    first.append(PageStart(str(number), doc, block,
-                                           letters_before.get((doc, block), 0)))
-                if isinstance(box, boxes.TextBox):
-                    count = sum(c.isalnum() for c in box.text)
-                    on_page[(doc, block)] = on_page.get((doc, block), 0) + count
-            for child in getattr(box, "children", ()):
-                walk(child, doc, block)
-
-        walk(page._page_box, None, None)
-        for key, count in on_page.items():
-            letters_before[key] = letters_before.get(key, 0) + count
-        starts.extend(first)
-    return tuple(starts)

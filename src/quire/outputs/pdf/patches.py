@@ -1,65 +1,109 @@
-"""WeasyPrint, imported once per process, without its slow library search, and with its
-fonts told apart by file (see `_one_pdf_font_per_file`)."""
+"""Every reach into the internals of WeasyPrint, pydyf, Pyphen and ctypes, in one place.
+
+Each patch says why it exists, the version it was checked against (WeasyPrint 70.0,
+pydyf 0.13, Pyphen 0.17) and the test that fails if a new version changes the behaviour
+it relies on (tests/test_patches.py checks each seam directly; the named whole-output
+tests check the effect). Permanent patches are installed once per process by
+`weasyprint()` and can be taken out with `uninstall()`; the others are context managers
+that put the library back as they found it when their block ends.
+
+Read-only walks over WeasyPrint's laid-out boxes (page starts, the layout report) use
+`page_box(page)`, the one private attribute they need.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import sys
+import zlib
+from contextlib import contextmanager
+from typing import Callable
+
+CHECKED = "70.0"            # the WeasyPrint version every patch was checked against
 
 
-def imported():
-    """The weasyprint module.
+class _Saved:
+    """Attributes replaced on library objects, and how to put them back."""
 
-    On import WeasyPrint opens Pango, HarfBuzz and Fontconfig by trying several names each,
-    and cffi hands every name that does not load to `ctypes.util.find_library`, which runs
-    `ldconfig` and then a compiler: 0.17 s per process. On Linux the names that load are
-    sonames (`libpango-1.0.so.0`) that the dynamic loader finds itself, so the search is
-    skipped; if the import fails that way, it is tried again the usual way.
+    def __init__(self):
+        self.saved: list[tuple[object, str, object]] = []
+
+    def set(self, owner, name: str, value) -> None:
+        self.saved.append((owner, name, getattr(owner, name)))
+        setattr(owner, name, value)
+
+    def restore(self) -> None:
+        for owner, name, value in reversed(self.saved):
+            setattr(owner, name, value)
+        self.saved.clear()
+
+
+_PERMANENT: dict[str, _Saved] = {}      # the permanent patches installed in this process
+
+
+def weasyprint():
+    """The weasyprint module, imported once per process, with the permanent patches.
+
+    find_library (ctypes): on import WeasyPrint opens Pango, HarfBuzz and Fontconfig by
+    trying several names each, and cffi hands every name that does not load to
+    `ctypes.util.find_library`, which runs `ldconfig` and then a compiler: 0.17 s per
+    process. On Linux the names that load are sonames the dynamic loader finds itself, so
+    the search is skipped during the import; if the import fails that way, it is tried
+    again the usual way. Test: test_patches.py::test_weasyprint_loads_without_find_library.
 
     WeasyPrint lays nested boxes out recursively, five or more Python frames a level: the
     recursion limit is raised so that the deepest nesting quire accepts (limits.py: 100
     levels, inside tables, lists and footnotes) lays out."""
     sys.setrecursionlimit(max(sys.getrecursionlimit(), 8000))
-    if "weasyprint" in sys.modules or not sys.platform.startswith("linux"):
-        import weasyprint
-        _one_pdf_font_per_file(weasyprint)
-        return weasyprint
-    import ctypes.util
+    if "weasyprint" not in sys.modules and sys.platform.startswith("linux"):
+        import ctypes.util
 
-    search = ctypes.util.find_library
-    ctypes.util.find_library = lambda name: None
-    try:
-        import weasyprint
-    except OSError:
-        for name in [m for m in sys.modules if m.split(".")[0] == "weasyprint"]:
-            del sys.modules[name]
-        ctypes.util.find_library = search
-        import weasyprint
-    finally:
-        ctypes.util.find_library = search
-    _one_pdf_font_per_file(weasyprint)
-    _footnotes_reported_once(weasyprint)
-    _hyphen_ladders_limited(weasyprint)
-    _cmyk_images_lossless(weasyprint)
-    return weasyprint
+        search = ctypes.util.find_library
+        ctypes.util.find_library = lambda name: None
+        try:
+            import weasyprint  # noqa: F401
+        except OSError:
+            for name in [m for m in sys.modules if m.split(".")[0] == "weasyprint"]:
+                del sys.modules[name]
+            ctypes.util.find_library = search
+        finally:
+            ctypes.util.find_library = search
+    import weasyprint as module
+    for name, install in PERMANENT.items():
+        if name not in _PERMANENT:
+            _PERMANENT[name] = saved = _Saved()
+            install(saved)
+    return module
 
 
-def _cmyk_images_lossless(weasyprint) -> None:
+def uninstall(name: str | None = None) -> None:
+    """Take out one permanent patch (all of them without a name)."""
+    for key in [name] if name else list(_PERMANENT):
+        saved = _PERMANENT.pop(key, None)
+        if saved:
+            saved.restore()
+
+
+def page_box(page):
+    """The root box of a laid-out page (`Page._page_box`, WeasyPrint 70), for read-only
+    walks. Test: test_patches.py::test_a_page_keeps_its_box_tree."""
+    return page._page_box
+
+
+# -- permanent patches --------------------------------------------------------------------
+
+def _cmyk_images_lossless(saved: _Saved) -> None:
     """Embed a lossless CMYK image (the TIFF cmyk.convert_image makes of a PNG) as its
     pixels, Deflate-compressed.
 
     WeasyPrint 70 writes every raster image that is not a JPEG through Pillow as PNG, and
     PNG has no CMYK: such an image failed to load. A CMYK image in any format but JPEG
     now keeps its pixels as they are, in a /DeviceCMYK image with /FlateDecode.
-
-    Checked against WeasyPrint 70.0; tests/test_design.py
-    (test_line_art_stays_lossless_in_cmyk) fails if this no longer holds."""
-    import zlib
-
+    Tests: test_patches.py::test_raster_image_seams; test_design.py
+    (test_line_art_stays_lossless_in_cmyk)."""
     import pydyf
     from weasyprint import images
 
-    if getattr(images.RasterImage.__init__, "quire", False):
-        return
     init, x_object = images.RasterImage.__init__, images.RasterImage.get_x_object
 
     def raster_init(self, pillow_image, image_id, image_data, filename=None, cache=None,
@@ -74,7 +118,6 @@ def _cmyk_images_lossless(weasyprint) -> None:
         self.ratio = (self.width / self.height) if self.height else float("inf")
         self.optimize = False
         self.image_data = self.cache_image_data(zlib.compress(pillow_image.tobytes(), 6))
-    raster_init.quire = True
 
     def get_x_object(self, interpolate, dpi_ratio):
         if self.format != "CMYK-FLATE":
@@ -83,31 +126,28 @@ def _cmyk_images_lossless(weasyprint) -> None:
             "Type": "/XObject", "Subtype": "/Image", "Width": self.width,
             "Height": self.height, "ColorSpace": "/DeviceCMYK", "BitsPerComponent": 8,
             "Interpolate": "true" if interpolate else "false", "Filter": "/FlateDecode"}))
-    images.RasterImage.__init__ = raster_init
-    images.RasterImage.get_x_object = get_x_object
+    saved.set(images.RasterImage, "__init__", raster_init)
+    saved.set(images.RasterImage, "get_x_object", get_x_object)
 
 
 MAX_HYPHENATED_LINES = 2
 
 
-def _hyphen_ladders_limited(weasyprint) -> None:
+def _hyphen_ladders_limited(saved: _Saved) -> None:
     """At most two hyphenated lines in a row (CSS `hyphenate-limit-lines: 2`, which
     WeasyPrint 70 does not know).
 
     WeasyPrint lays a block's lines out one at a time (`layout.inline.iter_line_boxes`, a
-    generator) and hyphenates each line's last word in `split_first_line` by the text's
-    `hyphens`. While the line after two hyphenated ones is made, automatic hyphenation is
-    turned off (`hyphens: manual` for that call); the line then breaks between words.
-
-    Checked against WeasyPrint 70.0; tests/test_design.py
-    (test_no_ladder_of_three_hyphens) fails if this no longer holds."""
+    generator, imported by name into `layout.block`) and hyphenates each line's last word
+    in `split_first_line` by the text's `hyphens`. While the line after two hyphenated
+    ones is made, automatic hyphenation is turned off (`hyphens: manual` for that call);
+    the line then breaks between words.
+    Tests: test_patches.py::test_line_breaking_seams; test_design.py
+    (test_no_ladder_of_three_hyphens)."""
     from weasyprint.formatting_structure import boxes
     from weasyprint.layout import block, inline
 
-    if getattr(inline.iter_line_boxes, "quire", False):
-        return
-    lines = inline.iter_line_boxes
-    split = inline.split_first_line
+    lines, split = inline.iter_line_boxes, inline.split_first_line
     state = {"forbid": False}
 
     def ends_hyphenated(line) -> bool:
@@ -131,7 +171,6 @@ def _hyphen_ladders_limited(weasyprint) -> None:
                 state["forbid"] = before
             run = run + 1 if ends_hyphenated(line) else 0
             yield line, resume_at
-    iter_line_boxes.quire = True
 
     def split_first_line(text, style, *args, **kwargs):
         if not (state["forbid"] and style["hyphens"] == "auto"):
@@ -141,11 +180,12 @@ def _hyphen_ladders_limited(weasyprint) -> None:
             return split(text, style, *args, **kwargs)
         finally:
             style["hyphens"] = "auto"
-    inline.iter_line_boxes = block.iter_line_boxes = iter_line_boxes
-    inline.split_first_line = split_first_line
+    saved.set(inline, "iter_line_boxes", iter_line_boxes)
+    saved.set(block, "iter_line_boxes", iter_line_boxes)
+    saved.set(inline, "split_first_line", split_first_line)
 
 
-def _footnotes_reported_once(weasyprint) -> None:
+def _footnotes_reported_once(saved: _Saved) -> None:
     """Make a page again with the footnotes the page before it reported, not with what is
     left over from the last page made.
 
@@ -155,13 +195,10 @@ def _footnotes_reported_once(weasyprint) -> None:
     from whatever the last page left, and a reported note was printed twice (on the next
     page and on the page after) or not at all. The notes each page hands on are kept
     with the page and given back when the next page is made again.
-
-    Checked against WeasyPrint 70.0; tests/test_parallel.py
-    (test_parts_join_into_the_single_render) fails if this no longer holds."""
+    Tests: test_patches.py::test_remake_page_seam; test_parallel.py
+    (test_parts_join_into_the_single_render)."""
     from weasyprint.layout import page
 
-    if getattr(page.remake_page, "quire", False):
-        return
     make = page.remake_page
 
     def remake_page(index, context, root_box, html):
@@ -173,11 +210,10 @@ def _footnotes_reported_once(weasyprint) -> None:
         made = make(index, context, root_box, html)
         handed[index + 1] = list(context.reported_footnotes)
         return made
-    remake_page.quire = True
-    page.remake_page = remake_page
+    saved.set(page, "remake_page", remake_page)
 
 
-def _one_pdf_font_per_file(weasyprint) -> None:
+def _one_pdf_font_per_file(saved: _Saved) -> None:
     """Tell apart fonts that share a description but not a file.
 
     WeasyPrint 70 keys the fonts of a PDF by their Pango description (family, style,
@@ -188,25 +224,21 @@ def _one_pdf_font_per_file(weasyprint) -> None:
     with the first file's glyphs, and decoded through its ToUnicode ("Karel Čapek" prints
     and copies as "Karel t apek"). Both keys get the font file's identity: its HarfBuzz
     face within this process, and a digest of its bytes in the PDF name.
-
-    Checked against WeasyPrint 70.0; tests/test_fonts.py
-    (test_split_font_faces_print_the_right_letters) fails if this no longer holds."""
+    Tests: test_patches.py::test_font_key_seams; test_fonts.py
+    (test_split_font_faces_print_the_right_letters)."""
     from hashlib import md5
 
     from weasyprint.pdf import fonts, stream
     from weasyprint.text import fonts as text_fonts
     from weasyprint.text.ffi import ffi
 
-    if getattr(stream.get_pango_font_key, "quire", False):
-        return
     by_description = text_fonts.get_pango_font_key
 
     def font_key(pango_font):
         key, description, size = by_description(pango_font)
         face = text_fonts.get_pango_font_hb_face(pango_font)
         return (key, int(ffi.cast("uintptr_t", face))), description, size
-    font_key.quire = True
-    stream.get_pango_font_key = font_key
+    saved.set(stream, "get_pango_font_key", font_key)
 
     described = fonts.Font.__init__
 
@@ -217,4 +249,121 @@ def _one_pdf_font_per_file(weasyprint) -> None:
         digest.update(str(self.index).encode())
         self.hash = "".join(chr(65 + b % 26) for b in digest.digest()[:6])
         self.name = b"/" + self.hash.encode() + self.name[self.name.index(b"+"):]
-    fonts.Font.__init__ = font_init
+    saved.set(fonts.Font, "__init__", font_init)
+
+
+PERMANENT: dict[str, Callable[[_Saved], None]] = {
+    "one font per file": _one_pdf_font_per_file,
+    "footnotes reported once": _footnotes_reported_once,
+    "hyphen ladders limited": _hyphen_ladders_limited,
+    "CMYK images lossless": _cmyk_images_lossless,
+}
+
+
+# -- patches for one block -----------------------------------------------------------------
+
+@contextmanager
+def stable_document_id(stable):
+    """WeasyPrint's PDF/X-4 writes a random xmpMM:DocumentID (`pdf.metadata.uuid4`), which
+    also feeds the file /ID: while writing, it is `stable` (derived from the
+    publication's identifier). Test: test_patches.py::test_document_id_seam."""
+    from weasyprint.pdf import metadata
+
+    saved = _Saved()
+    saved.set(metadata, "uuid4", lambda: stable)
+    try:
+        yield
+    finally:
+        saved.restore()
+
+
+LARGE_STREAM = 64 * 1024
+
+
+@contextmanager
+def streams_compressed_once(large: dict):
+    """pydyf (WeasyPrint's PDF writer) compresses a stream at zlib level 9 each time its
+    `Stream.data` is read, and reads every stream twice: to write it and to hash the file
+    /ID. While writing, each stream is compressed once, at zlib's default level 6 (level
+    9 takes 0.24 s on the 1 MB ICC profile, level 6 0.05 s, for a file 0.6 % larger), and
+    a large stream (the ICC profile, an image shown in many chunks) once per `large`
+    memo (a process's, by content). Test: test_patches.py::test_stream_seam."""
+    import pydyf
+
+    def data(stream):
+        cached = stream.__dict__.get("_quire_bytes")
+        if cached is None:
+            raw = b"\n".join(pydyf._to_bytes(item) for item in stream.stream)
+            key = None
+            if len(raw) >= LARGE_STREAM:
+                key = (hashlib.sha256(raw).digest(), stream.compress,
+                       repr(sorted((k, v) for k, v in stream.extra.items()
+                                   if isinstance(v, (str, int, float)))),
+                       len(stream.extra))
+                cached = large.get(key)
+            if cached is None:
+                cached = stream_bytes(stream, raw)
+                if key is not None:
+                    large[key] = cached
+            stream._quire_bytes = cached
+        return cached
+
+    saved = _Saved()
+    saved.set(pydyf.Stream, "data", property(data))
+    try:
+        yield
+    finally:
+        saved.restore()
+
+
+def stream_bytes(stream, raw: bytes) -> bytes:
+    """pydyf 0.13's `Stream.data` (pinned), compressing at level 6."""
+    import pydyf
+
+    extra = pydyf.Dictionary(stream.extra.copy())
+    if stream.compress:
+        extra["Filter"] = "/FlateDecode"
+        raw = zlib.compress(raw, 6)
+    extra["Length"] = len(raw)
+    return b"\n".join((extra.data, b"stream", raw, b"endstream"))
+
+
+@contextmanager
+def margin_boxes(adjust: Callable):
+    """While laying out, `adjust(context, page, state) -> state` runs before WeasyPrint
+    makes each page's margin boxes (`layout.make_margin_boxes`). WeasyPrint 70's
+    `layout_document` makes them after every page of the document is laid out, in page
+    order, with `context.current_page` counting from 1 and `context.page_maker` holding
+    one entry more than the pages: a chunk learns its page count before any folio is set.
+    Test: test_patches.py::test_margin_boxes_come_after_all_pages."""
+    import weasyprint.layout as layout
+
+    original = layout.make_margin_boxes
+
+    def make_margin_boxes(context, page, state):
+        return original(context, page, adjust(context, page, state))
+
+    saved = _Saved()
+    saved.set(layout, "make_margin_boxes", make_margin_boxes)
+    try:
+        yield
+    finally:
+        saved.restore()
+
+
+def install_hyphenation(parsed: dict) -> None:
+    """Put parsed hyphenation dictionaries (path -> pyphen.HyphDict) where Pyphen looks
+    before parsing a file (`pyphen.hdcache`, Pyphen 0.17). Tests: test_patches.py::
+    test_pyphen_cache_seam; test_print.py
+    (test_hyphenation_patterns_read_by_a_helper_process_are_pyphens_own)."""
+    import pyphen
+
+    for path, dictionary in parsed.items():
+        pyphen.hdcache.setdefault(path, dictionary)
+
+
+def hyphenation_cached() -> set:
+    """The pattern files Pyphen has parsed in this process."""
+    import pyphen
+
+    return set(pyphen.hdcache)

@@ -172,7 +172,7 @@ _OLD_LEFTOVER = 600         # seconds: a leftover without a process id, surely a
 
 
 def remove_leftovers(out_dir: Path) -> None:
-    """Remove the temporary files and part folders that killed builds left in `out_dir`:
+    """Remove the temporary files and layout folders that killed builds left in `out_dir`:
     those of processes that no longer run (a build running beside this one keeps its own)."""
     try:
         entries = list(out_dir.iterdir())

@@ -137,7 +137,7 @@ def _runs(publication: Publication, documents) -> list[tuple]:
 
 def render_print_html(publication: Publication, documents=None, front: bool = True) -> str:
     """The print HTML of the publication, or of a run of its `documents` (with the front
-    matter, or without it) for a PDF laid out in parts."""
+    matter, or without it) for a PDF laid out in chunks."""
     env = templates.environment(publication.templates_dir)
     meta = publication.metadata
     documents = publication.documents if documents is None else documents

@@ -36,7 +36,7 @@ class ChunkStore:
         """The chunk as an earlier build laid it out (with its PDF, if one is wanted). Its
         page count is reported through `channel` as a layout would report it; on a miss
         for its PDF, the layout that follows reports it again, to the same effect."""
-        record = self.store.get_json(self._key(html) + ".json", shapes.part_layout)
+        record = self.store.get_json(self._key(html) + ".json", shapes.chunk_layout)
         if record is None:
             return None
         counted = chunks.Counted(task.index, record["pages"], record["opens"], record["side"])

@@ -11,6 +11,7 @@ import hashlib
 import warnings
 from pathlib import Path
 
+from . import patches
 from .chunks import ANCHOR_URI
 
 
@@ -19,8 +20,6 @@ def join(results, offsets: list[int], blanks: list[bool], target: Path) -> None:
     """Write the chunks' PDFs (`results`, as workers.py lays them out) as one PDF at
     `target`; `offsets` and `blanks` place each chunk."""
     import pikepdf
-    from weasyprint.anchors import make_page_bookmark_tree
-    from weasyprint.matrix import Matrix
 
     book = pikepdf.open(results[0].path)
     opened = []
@@ -53,18 +52,14 @@ def join(results, offsets: list[int], blanks: list[bool], target: Path) -> None:
             if uri.startswith(ANCHOR_URI):
                 del annot["/A"]
                 annot.Dest = pikepdf.String(uri[len(ANCHOR_URI):])
-
-    class _Page:
-        def __init__(self, bookmarks):
-            self.bookmarks = bookmarks
     tree, skipped, last, previous = [], [], None, 0
     last = [tree]
     number = 0
     for result, blank in zip(results, blanks):
         number += blank
         for page_bookmarks in result.bookmarks:
-            previous = make_page_bookmark_tree(_Page(page_bookmarks), skipped, last,
-                                               previous, number, Matrix())
+            previous = patches.bookmark_tree(page_bookmarks, skipped, last, previous,
+                                             number)
             number += 1
     if "/Outlines" in book.Root:
         del book.Root["/Outlines"]

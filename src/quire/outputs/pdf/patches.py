@@ -90,6 +90,28 @@ def page_box(page):
     return page._page_box
 
 
+def restyle_page(page_type, html, style_for) -> None:
+    """Compute a page type's styles, as WeasyPrint does when it makes a page
+    (`layout.page.set_page_type_computed_styles`): a chunk's first page flipped to the
+    other side. Test: test_parallel.py (test_parts_join_into_the_single_render)."""
+    from weasyprint.layout.page import set_page_type_computed_styles
+
+    set_page_type_computed_styles(page_type, html, style_for)
+
+
+def bookmark_tree(bookmarks, skipped, last, previous, number):
+    """Add one page's bookmarks to an outline as WeasyPrint nests them
+    (`anchors.make_page_bookmark_tree`, given the page's bookmarks in PDF points).
+    Test: test_parallel.py (test_parts_join_into_the_single_render: the outline)."""
+    from weasyprint.anchors import make_page_bookmark_tree
+    from weasyprint.matrix import Matrix
+
+    class Page:
+        def __init__(self):
+            self.bookmarks = bookmarks
+    return make_page_bookmark_tree(Page(), skipped, last, previous, number, Matrix())
+
+
 # -- permanent patches --------------------------------------------------------------------
 
 def _cmyk_images_lossless(saved: _Saved) -> None:

@@ -276,9 +276,8 @@ class MarginHook:
         if context.current_page == 1:
             self._settle(context, page)
         if self.flip:
-            from weasyprint.layout.page import set_page_type_computed_styles
             page_type = page.page_type._replace(side=chunks.other_side(page.page_type.side))
-            set_page_type_computed_styles(page_type, self.document, context.style_for)
+            patches.restyle_page(page_type, self.document, context.style_for)
             if any(context.style_for(page_type)[key] != page.style[key]
                    for key in ("margin_left", "margin_right", "width")):
                 raise Unsplittable("left and right pages differ and a chunk opens on "

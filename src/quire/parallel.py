@@ -29,14 +29,17 @@ def starmap(function: Callable, items: Iterable[tuple], jobs: int,
             meanwhile()
         return results
     context = multiprocessing.get_context("fork")
-    tasks, answers = context.SimpleQueue(), context.Queue()
-    for number, item in enumerate(items):
-        tasks.put((number, item))
+    # A Queue, not a SimpleQueue: its puts go through a thread, so a long text never
+    # blocks this process on a full pipe while the workers wait on theirs.
+    tasks, answers = context.Queue(), context.Queue()
     processes = [context.Process(target=_serve, args=(function, tasks, answers), daemon=True)
                  for _ in range(min(jobs, len(items)))]
     for process in processes:
-        tasks.put(None)                     # one stop for each process
         process.start()
+    for number, item in enumerate(items):
+        tasks.put((number, item))
+    for process in processes:
+        tasks.put(None)                     # one stop for each process
     try:
         if meanwhile:
             meanwhile()

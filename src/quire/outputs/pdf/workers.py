@@ -137,7 +137,9 @@ class Workers:
             return
         context = multiprocessing.get_context("fork")
         self.channel = PoolChannel(context, count)
-        self.tasks, self.results = context.SimpleQueue(), context.Queue()
+        # Queues put through a thread: a task's page numbers never block this process on
+        # a full pipe while workers wait for the offsets it publishes.
+        self.tasks, self.results = context.Queue(), context.Queue()
         for _ in range(min(jobs, count)):
             process = context.Process(target=_serve, daemon=True,
                                       args=(job, self.channel, self.tasks, self.results))

@@ -52,14 +52,15 @@ class Report:
 def remember(cache, written, publication, layout: list[str]) -> None:
     """Keep what a later check needs of this build: the layout report of the PDF written,
     and which EPUB file holds which Markdown file."""
+    store = cache.store("check")
     for path in written:
         digest = _digest(path)
         if path.suffix == ".pdf":
-            cache.put(LAYOUT, digest, json.dumps({"layout": layout, "documents": {
-                doc.id: str(doc.source) for doc in publication.documents}}).encode())
+            store.put_json(store.key(LAYOUT, digest), {"layout": layout, "documents": {
+                doc.id: str(doc.source) for doc in publication.documents}})
         elif path.suffix == ".epub":
-            cache.put(SOURCES, digest, json.dumps(
-                {f"text/{doc.slug}.xhtml": str(doc.source) for doc in publication.documents}).encode())
+            store.put_json(store.key(SOURCES, digest), {
+                f"text/{doc.slug}.xhtml": str(doc.source) for doc in publication.documents})
 
 
 def _digest(path: Path) -> str:
@@ -82,7 +83,8 @@ def check_project(path: Path, jobs: int) -> Report:
     outputs = {Path(name): digest for name, digest in (record or {}).get("outputs", {}).items()}
     pdf = next((p for p in outputs if p.suffix == ".pdf"), None)
     epub = next((p for p in outputs if p.suffix == ".epub"), None)
-    kept = cache.get_json(LAYOUT, outputs[pdf], _layout_entry) if pdf else None
+    store = cache.store("check")
+    kept = store.get_json(store.key(LAYOUT, outputs[pdf]), _layout_entry) if pdf else None
     layout = kept["layout"] if kept else None
     printer = (_printer_cached(cache, pdf, outputs[pdf], _resolution(root), kept["documents"])
                if kept else None)
@@ -92,7 +94,8 @@ def check_project(path: Path, jobs: int) -> Report:
     else:
         report = _print_in_temp(path, jobs)
     if epub is not None:
-        sources = cache.get_json(SOURCES, outputs[epub], lambda v: isinstance(v, dict)) or {}
+        sources = store.get_json(store.key(SOURCES, outputs[epub]),
+                                 lambda v: isinstance(v, dict)) or {}
         report.epub = run_epubcheck(epub, cache, sources, root)
     return report
 
@@ -109,13 +112,14 @@ def _printer_cached(cache, pdf: Path, digest: str, min_dpi: int,
     when the build wrote it."""
     from . import __version__
 
-    key = hashlib.sha256(f"{__version__} {min_dpi} {digest} {sorted(documents.items())}"
-                         .encode()).hexdigest()
-    stored = cache.get_json("preflight", key, lambda v: v is None or _strings(v))
-    if stored is not None or cache.get("preflight", key) is not None:
+    key = hashlib.sha256(f"preflight {__version__} {min_dpi} {digest} "
+                         f"{sorted(documents.items())}".encode()).hexdigest()
+    store = cache.store("check")
+    stored = store.get_json(key, lambda v: v is None or _strings(v))
+    if stored is not None or store.has(key):
         return stored
     findings = _preflight(pdf, True, min_dpi, documents, glyphs=False) if is_cmyk_job(pdf) else None
-    cache.put("preflight", key, json.dumps(findings).encode())
+    store.put_json(key, findings)
     return findings
 
 
@@ -147,7 +151,7 @@ def _print_in_temp(path: Path, jobs: int) -> Report:
     import tempfile
 
     from .load import load
-    from .outputs import build
+    from .outputs import write_to
 
     publication = load(path)
     publication = replace(publication, pdf=replace(publication.pdf, variant="print"))
@@ -157,7 +161,8 @@ def _print_in_temp(path: Path, jobs: int) -> Report:
     logger.setLevel(logging.ERROR)              # findings are printed by the caller
     try:
         with tempfile.TemporaryDirectory() as temp:
-            pdf, _ = build(publication, "pdf", Path(temp), jobs=jobs, layout=layout)
+            pdf = Path(temp) / f"{publication.name}.pdf"
+            write_to(publication, "pdf", pdf, jobs=jobs, report=layout)
             printer = _preflight(pdf, True, publication.pdf.resolution,
                                  {doc.id: str(doc.source) for doc in publication.documents})
     finally:
@@ -235,8 +240,10 @@ def run_epubcheck(epub: Path, cache, sources: dict[str, str], root: Path) -> lis
     jar = epubcheck_jar()
     if jar is None:
         return []
-    key = hashlib.sha256(jar.read_bytes()[:1 << 20] + _digest(epub).encode()).hexdigest()
-    messages = cache.get_json(EPUBCHECK, key, lambda v: isinstance(v, list)) if cache else None
+    key = hashlib.sha256(b"epubcheck " + jar.read_bytes()[:1 << 20]
+                         + _digest(epub).encode()).hexdigest()
+    store = cache.store("check") if cache else None
+    messages = store.get_json(key, lambda v: isinstance(v, list)) if store else None
     if messages is None:
         env = {**os.environ, "JAVA_TOOL_OPTIONS": "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC"}
         done = subprocess.run(["java", "-jar", str(jar), str(epub), "--json", "-", "-q"],
@@ -246,8 +253,8 @@ def run_epubcheck(epub: Path, cache, sources: dict[str, str], root: Path) -> lis
         except (ValueError, KeyError):
             return [f"{epub.name}: EPUBCheck did not run: {done.stderr.strip()[:200]}"]
         messages = [m for m in messages if m.get("severity") in ("FATAL", "ERROR", "WARNING")]
-        if cache:
-            cache.put(EPUBCHECK, key, json.dumps(messages).encode())
+        if store:
+            store.put_json(key, messages)
     return [line for m in messages for line in _located(m, epub, sources, root)]
 
 

@@ -20,7 +20,7 @@ from ebooklib import epub
 from lxml import etree
 from markupsafe import Markup
 
-from .. import fonts, labels, markup, sanitize, templates
+from .. import fonts, labels, markup, stylesheets, templates
 from . import epub_fonts
 from ..errors import OutputError
 from ..model import Document, Publication
@@ -188,9 +188,8 @@ def _stylesheet_items(publication: Publication, chars: str):
         name = f"styles/{layer}.css"
         seen.add(name)
         files, dropped = [], set()
-        for url in sorted({url for url, _ in sanitize.stylesheet_references(css)}):
-            source = (path.parent / url).resolve()
-            if url.startswith(("data:", "#")) or not source.is_file():
+        for url, source in stylesheets.local_files(css, path.parent):
+            if not source.is_file():
                 continue
             if not (inside(source, publication.root) or inside(source, theme_dir())):
                 continue

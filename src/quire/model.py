@@ -171,15 +171,24 @@ class Publication:
     theme: tuple[tuple[str, str], ...] = ()     # [design] values: CSS custom property -> value
     toc_depth: int = 1          # heading levels in the printed contents (1: documents only)
 
-    def parts(self) -> tuple[tuple[str, tuple[Document, ...]], ...]:
-        """Runs of documents that share a part ("" for documents outside any part)."""
-        runs: list[tuple[str, list[Document]]] = []
+    def parts(self, documents=None) -> list[tuple[str, list[Document], int, bool]]:
+        """The runs of documents that share a part ("" for documents outside any part), as
+        (part title, documents, part number, whether the part opens here); numbers count
+        the publication's runs from 1. `documents`, a run of the publication's (a PDF laid
+        out in chunks), gives the runs within it; by default all documents."""
+        numbers: dict[str, tuple[int, bool]] = {}
+        number, previous = 0, None
         for doc in self.documents:
-            if runs and runs[-1][0] == doc.part:
+            opens = number == 0 or doc.part != previous
+            number += opens
+            numbers[doc.id], previous = (number, opens), doc.part
+        runs: list[tuple[str, list[Document], int, bool]] = []
+        for doc in self.documents if documents is None else documents:
+            if runs and runs[-1][0] == doc.part and numbers[doc.id][0] == runs[-1][2]:
                 runs[-1][1].append(doc)
             else:
-                runs.append((doc.part, [doc]))
-        return tuple((part, tuple(docs)) for part, docs in runs)
+                runs.append((doc.part, [doc], *numbers[doc.id]))
+        return runs
 
     @cached_property
     def _documents_by_id(self) -> dict[str, Document]:

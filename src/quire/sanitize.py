@@ -264,6 +264,7 @@ def _resource(name: str, value: str, report: Report, image: bool) -> str | None:
 
 # -- CSS ---------------------------------------------------------------------------------
 
+
 def _bad_urls(tokens) -> list[str]:
     """Every URL that a CSS value would load and that is not a fragment or a checked data
     image; an image function or a parse error counts as one (its text)."""

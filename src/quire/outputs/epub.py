@@ -20,7 +20,7 @@ from ebooklib import epub
 from lxml import etree
 from markupsafe import Markup
 
-from .. import fonts, labels, markup, stylesheets, templates
+from .. import fonts, labels, language, markup, stylesheets, templates
 from . import epub_fonts
 from ..errors import OutputError
 from ..model import Document, Publication
@@ -147,25 +147,25 @@ class Node:
         return self.href or self.children[0].first_href()
 
 
-def _outline(docs_items) -> list[Node]:
+def _outline(publication: Publication, file_of: dict[str, str]) -> list[Node]:
     """The contents: parts, documents, and their headings nested by level."""
     outline: list[Node] = []
-    for doc, item in docs_items:
-        node = Node(doc.title, item.file_name)
-        stack = [(1, node)]
-        for h in doc.headings:
-            while len(stack) > 1 and stack[-1][0] >= h.level:
-                stack.pop()
-            child = Node(h.text, f"{item.file_name}#{h.id}")
-            stack[-1][1].children.append(child)
-            stack.append((h.level, child))
-        if doc.part and outline and outline[-1].href is None and outline[-1].title == doc.part:
-            outline[-1].children.append(node)
-        elif doc.part:
-            outline.append(Node(doc.part, None, [node]))
-        else:
-            outline.append(node)
+    for part, docs, _, _ in publication.parts():
+        nodes = [_document_node(doc, file_of[doc.id]) for doc in docs]
+        outline += [Node(part, None, nodes)] if part else nodes
     return outline
+
+
+def _document_node(doc: Document, file_name: str) -> Node:
+    node = Node(doc.title, file_name)
+    stack = [(1, node)]
+    for h in doc.headings:
+        while len(stack) > 1 and stack[-1][0] >= h.level:
+            stack.pop()
+        child = Node(h.text, f"{file_name}#{h.id}")
+        stack[-1][1].children.append(child)
+        stack.append((h.level, child))
+    return node
 
 
 def _ebooklib_toc(nodes: list[Node], counter=None):
@@ -297,7 +297,7 @@ def write(publication: Publication, target: Path, page_starts=()) -> None:
             if f'data-epub-type="{kind}"' in doc.body and kind not in [k for k, *_ in landmarks]:
                 landmarks.append((kind, item.file_name, doc.title))
 
-    outline = _outline(docs_items)
+    outline = _outline(publication, {doc.id: item.file_name for doc, item in docs_items})
     book.toc = _ebooklib_toc(outline)
     pages = [(start.label, f"text/{_href(publication.document_of(start.document))}"
                            f"#page-{start.label}") for start in page_starts]
@@ -379,7 +379,7 @@ def _accessibility(book, publication: Publication, page_list: bool) -> None:
     else:                                       # quire's, in the book's language if it has it
         summary, summary_lang = labels.summary(lang, images and all_alt, page_list)
     attributes = {"property": "schema:accessibilitySummary"}
-    if summary_lang != lang.split("-")[0].lower() and summary_lang != lang:
+    if summary_lang != language.primary(lang) and summary_lang != lang:
         attributes["{http://www.w3.org/XML/1998/namespace}lang"] = summary_lang
     book.add_metadata(None, "meta", summary, attributes)
     book.add_metadata(None, "meta", values["conforms_to"], {"property": "dcterms:conformsTo"})

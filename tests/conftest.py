@@ -116,3 +116,21 @@ def seed_build(seed_project) -> dict[str, Path]:
     dist = seed_project / "dist"
     return {"pdf": dist / "nukleaermedisin.pdf", "epub": dist / "nukleaermedisin.epub",
             "stderr": done.stderr}
+
+
+def render_pdf(root: Path, target: Path, monkeypatch, *, parts: bool, jobs: int = 2):
+    """Build the PDF of `root` in one piece, or in parts of one document each (more than
+    two): (the publication, the page starts the PDF writer returned)."""
+    from quire.load import load
+    from quire.outputs import pdf, pdf_parts
+
+    with monkeypatch.context() as patch:
+        if parts:
+            patch.setattr(pdf_parts, "MIN_PART", 1)
+            patch.setattr(pdf_parts, "PART_SIZE", 1)
+        else:
+            patch.setattr(pdf_parts, "plan", lambda publication: None)
+        publication = load(root)
+        if parts:
+            assert len(pdf_parts.plan(publication)) > 2
+        return publication, pdf.write(publication, target, jobs=jobs)

@@ -21,7 +21,7 @@ from typing import Callable
 
 from .errors import QuireError
 
-FORMATS = ("pdf", "epub")
+from .model import FORMATS
 # "content/a.md:7: ...", "quire.toml: ...": a file name (no spaces, a dot or a slash) first
 _WHERE = re.compile(r"^(?P<path>[^\s:]*[./][^\s:]*)(?::(?P<line>\d+))?: (?P<text>.+)$",
                     re.DOTALL)

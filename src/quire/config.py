@@ -18,7 +18,7 @@ from typing import Any, Callable
 
 from .errors import ConfigError
 from .fonts import validate as fonts_validate
-from .model import Author, PdfSettings
+from .model import PDF_VARIANTS, Author, PdfSettings
 
 PAGE_SIZES = {
     "A4": ("210mm", "297mm"),
@@ -141,9 +141,6 @@ def _isbn(value):
     if re.fullmatch(r"\d{9}[\dXx]|\d{13}", digits):
         return digits.upper(), None
     return None, f"expected an ISBN of 10 or 13 digits; got {_show(value)}"
-
-
-PDF_VARIANTS = ("print", "screen", "archive")
 
 
 def _variant(value):

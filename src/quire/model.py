@@ -9,6 +9,9 @@ from pathlib import Path
 
 from .language import direction as _direction
 
+FORMATS = ("pdf", "epub")                       # the outputs, in the order they are written
+PDF_VARIANTS = ("print", "screen", "archive")   # PdfSettings.variant
+
 
 @dataclass(frozen=True)
 class Author:

@@ -24,7 +24,6 @@ from ..cache import BuildCache
 from ..errors import OutputError
 from ..model import PageStart, Publication
 
-FORMATS = ("pdf", "epub")
 log = logging.getLogger("quire")
 
 

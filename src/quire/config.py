@@ -13,7 +13,7 @@ import difflib
 import re
 import tomllib
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 
 from .errors import ConfigError
@@ -29,8 +29,6 @@ PAGE_SIZES = {
 }
 _LENGTH = re.compile(r"^\d+(\.\d+)?(mm|cm|in|pt|pc|px)$")
 _LANG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
-
-Check = Callable[[Any], tuple[Any, str | None]]   # value -> (normalised, problem or None)
 
 
 _NOT_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")

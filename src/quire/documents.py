@@ -25,11 +25,7 @@ def convert(root, content, path, fm, lang, ids, assets, numbering, html_of,
     label = relative(path, root)
     ids.current = set()
     in_content = path.relative_to(content)
-    base = ascii_slug("-".join(in_content.with_suffix("").parts), "document")
-    slug, n = base, 2
-    while slug in ids.slugs:
-        slug, n = f"{base}-{n}", n + 1
-    ids.slugs.add(slug)
+    slug = ids.slug(ascii_slug("-".join(in_content.with_suffix("").parts), "document"))
     doc_id = ids.claim(slug)
     body = markup.convert(
         fm.body, lang=lang, label=label, first_line=fm.body_line, claim_id=ids.claim,

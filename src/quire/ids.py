@@ -19,7 +19,17 @@ class Ids:
         self.current: set[str] = set()   # ids of the document being converted
         self.next: dict[str, int] = {}   # base -> the next number to try (linear, not n²)
 
+    def slug(self, base: str) -> str:
+        """A document's file name stem, unique in the publication: `base`, else `base-2`..."""
+        slug, n = base, 2
+        while slug in self.slugs:
+            slug, n = f"{base}-{n}", n + 1
+        self.slugs.add(slug)
+        return slug
+
     def claim(self, wanted: str) -> str:
+        """`wanted` made a valid id, numbered (`intro-2`) when it is taken; noted as the
+        current document's."""
         base = re.sub(r"[^\w.\-]+", "-", wanted, flags=re.UNICODE).strip("-") or "id"
         if not (base[0].isalpha() or base[0] == "_"):
             base = "x" + base

@@ -210,10 +210,7 @@ def _claim(ids, c, wanted: str) -> str:
 
 def _generated(name: str, title: str, lang: str, root: Path, ids, extra: list) -> dict:
     """A document quire adds at the end (a book's bibliography, the index)."""
-    slug, n = name, 2
-    while slug in ids.slugs:
-        slug, n = f"{name}-{n}", n + 1
-    ids.slugs.add(slug)
+    slug = ids.slug(name)
     ids.current = set()
     doc_id = ids.claim(slug)
     c = {"source": Path(name), "slug": slug, "id": doc_id, "lang": lang, "title": title,

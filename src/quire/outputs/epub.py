@@ -20,14 +20,16 @@ from ebooklib import epub
 from lxml import etree
 from markupsafe import Markup
 
-from .. import fonts, labels, language, markup, stylesheets, templates
-from . import epub_fonts
+from .. import fonts, labels, language, stylesheets, templates
+from . import epub_fonts, epub_pages
 from ..errors import OutputError
 from ..model import Document, Publication
 from ..resources import FONT_TYPES, IMAGE_TYPES, ascii_slug, inside, theme_dir
 
 def file_name(publication: Publication) -> str:
     return f"{publication.name}.epub"
+
+
 XHTML_NS = "http://www.w3.org/1999/xhtml"
 EPUB_NS = "http://www.idpf.org/2007/ops"
 PRINT_LAYERS = ("print", "book")    # stylesheet layers for the PDF only
@@ -48,65 +50,9 @@ def _href(doc: Document) -> str:
     return f"{doc.slug}.xhtml"
 
 
-def _with_page_breaks(doc: Document, starts) -> tuple[str, str]:
-    """The body with page-break markers where printed pages start, and the markers that
-    go before the document's head (pages that start with the document)."""
-    if not starts:
-        return doc.body, ""
-    root = markup.parse_xhtml(doc.body)
-    blocks = markup.blocks(root)
-    head = []
-    for start in starts:
-        # A placeholder; the pass over the whole page makes it an EPUB page break.
-        marker = etree.Element("span", {"data-quire-page": start.label})
-        if start.block < 0 or start.block >= len(blocks):
-            head.append(etree.tostring(marker, encoding="unicode"))
-        else:
-            _insert_at_letter(blocks[start.block], start.letters, marker)
-    return markup.inner_xhtml(root), "".join(head)
-
-
-def _insert_at_letter(block, letters: int, marker) -> None:
-    """Put `marker` before the first word that starts after `letters` letters of `block`."""
-    if letters == 0:
-        _split(block, "text", 0, marker)
-        return
-    ordered = []                    # (element, "text" | "tail") in document order
-
-    def walk(el):
-        ordered.append((el, "text"))
-        for child in el:
-            walk(child)
-            ordered.append((child, "tail"))
-    walk(block)
-    seen = 0
-    for el, kind in ordered:
-        text = (el.text if kind == "text" else el.tail) or ""
-        for i, char in enumerate(text):
-            if seen >= letters and not char.isspace() and (i == 0 or text[i - 1].isspace()):
-                _split(el, kind, i, marker)
-                return
-            if char.isalnum():
-                seen += 1
-    block.append(marker)
-
-
-def _split(el, kind: str, index: int, marker) -> None:
-    if kind == "text":
-        text = el.text or ""
-        el.text = text[:index]
-        marker.tail = text[index:]
-        el.insert(0, marker)
-    else:
-        text = el.tail or ""
-        el.tail = text[:index]
-        marker.tail = text[index:]
-        el.addnext(marker)
-
-
 def _document_xhtml(env, publication: Publication, doc: Document, stylesheets,
                     starts=()) -> bytes:
-    body, page_head = _with_page_breaks(doc, starts)
+    body, page_head = epub_pages.with_page_breaks(doc, starts)
     text = templates.render(
         env, "document.xhtml", doc=doc, body=Markup(body), page_head=Markup(page_head),
         titles={doc.id: Markup(doc.title_html)},

@@ -12,7 +12,10 @@ from pathlib import Path
 
 import pytest
 
+from conftest import REPO
+
 from quire import markup, structure
+from quire.load import load
 from quire.model import Document, Metadata, Publication
 
 
@@ -253,3 +256,15 @@ def test_parts_are_runs_of_documents_numbered_through_the_publication():
     chunk = [(part, [d.id for d in run], number, opens)
              for part, run, number, opens in pub.parts(docs[2:4])]
     assert chunk == [("A", ["a2"], 2, False), ("B", ["b1"], 3, True)]
+
+
+def test_a_cover_does_not_rename_the_publication(tmp_path):
+    (tmp_path / "content").mkdir()
+    (tmp_path / "content" / "a.md").write_text("# Hello\n\nText.\n", encoding="utf-8")
+    (tmp_path / "cover.png").write_bytes(next((REPO / "content" / "images").glob("*.png")).read_bytes())
+    (tmp_path / "quire.toml").write_text('title = "My Book"\nlang = "en"\ncover = "cover.png"\n',
+                                         encoding="utf-8")
+    publication = load(tmp_path)
+    assert publication.name == "my-book"            # was the cover's asset name
+    assert publication.cover.name == "images/cover.png"
+

@@ -98,8 +98,8 @@ def load(project: Path, html_of=None, jobs: int = 1, meanwhile=None) -> Publicat
     cover = None
     if settings.get("cover"):
         source = "quire.toml" if "cover" in config else str(docs[0].source)
-        name = assets.image(settings["cover"], root / "quire.toml", source, None)
-        cover = next(a for a in assets.all() if a.name == name)
+        cover_name = assets.image(settings["cover"], root / "quire.toml", source, None)
+        cover = next(a for a in assets.all() if a.name == cover_name)
     metadata = _metadata(settings, title, lang, authors, name)
     layers, styled = stylesheets.layers(root, layout)
     font_plan = fonts.plan(root, config.get("fonts", {}), docs)

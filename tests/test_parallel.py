@@ -13,7 +13,7 @@ from pathlib import Path
 import pikepdf
 import pytest
 
-from conftest import REPO, make_project, run_quire
+from conftest import REPO, make_project, render_pdf, run_quire
 from projects import book, notes_chapter
 from quire import markup, parallel
 from quire.cache import BuildCache
@@ -76,26 +76,12 @@ def facts(path: Path) -> dict:
             "links": links, "boxes": boxes, "intents": intents}
 
 
-def render(root: Path, target: Path, monkeypatch, *, parts: bool, jobs: int = 2):
-    """Build the PDF of `root` in one piece, or in parts of one document each."""
-    with monkeypatch.context() as patch:
-        if parts:
-            patch.setattr(chunks, "MIN_CHUNK", 1)
-            patch.setattr(chunks, "CHUNK_SIZE", 1)
-        else:
-            patch.setattr(chunks, "plan", lambda publication: None)
-        publication = load(root)
-        if parts:
-            assert len(chunks.plan(publication)) > 2
-        return write_to(publication, "pdf", target, jobs=jobs).starts
-
-
 @pytest.mark.parametrize("project", ["one-sided", "two-sided", "book"])
 def test_parts_join_into_the_single_render(project, tmp_path, monkeypatch):
     files = book() if project == "book" else parted_book(project == "two-sided")
     root = make_project(tmp_path / "project", files)
-    one_starts = render(root, tmp_path / "one.pdf", monkeypatch, parts=False)
-    parts_starts = render(root, tmp_path / "parts.pdf", monkeypatch, parts=True)
+    _, one_starts = render_pdf(root, tmp_path / "one.pdf", monkeypatch, chunked=False)
+    _, parts_starts = render_pdf(root, tmp_path / "parts.pdf", monkeypatch, chunked=True)
     one, parts = facts(tmp_path / "one.pdf"), facts(tmp_path / "parts.pdf")
     for key in one:
         assert parts[key] == one[key], key
@@ -113,7 +99,7 @@ def test_parts_join_into_the_single_render(project, tmp_path, monkeypatch):
 
 def test_parts_share_one_icc_profile_and_each_image(tmp_path, monkeypatch):
     root = make_project(tmp_path / "project", book())
-    render(root, tmp_path / "parts.pdf", monkeypatch, parts=True)
+    render_pdf(root, tmp_path / "parts.pdf", monkeypatch, chunked=True)
     with pikepdf.open(tmp_path / "parts.pdf") as document:
         big = [obj for obj in document.objects
                if isinstance(obj, pikepdf.Stream) and len(obj.read_raw_bytes()) > 400_000]
@@ -126,9 +112,9 @@ def test_parts_share_one_icc_profile_and_each_image(tmp_path, monkeypatch):
 
 def test_bytes_do_not_depend_on_the_number_of_processes(tmp_path, monkeypatch):
     root = make_project(tmp_path / "project", parted_book(two_sided=False))
-    render(root, tmp_path / "a.pdf", monkeypatch, parts=True, jobs=1)
-    render(root, tmp_path / "b.pdf", monkeypatch, parts=True, jobs=2)
-    render(root, tmp_path / "c.pdf", monkeypatch, parts=True, jobs=2)
+    render_pdf(root, tmp_path / "a.pdf", monkeypatch, chunked=True, jobs=1)
+    render_pdf(root, tmp_path / "b.pdf", monkeypatch, chunked=True, jobs=2)
+    render_pdf(root, tmp_path / "c.pdf", monkeypatch, chunked=True, jobs=2)
     assert (tmp_path / "a.pdf").read_bytes() == (tmp_path / "b.pdf").read_bytes()
     assert (tmp_path / "b.pdf").read_bytes() == (tmp_path / "c.pdf").read_bytes()
 
@@ -169,7 +155,7 @@ def test_a_process_that_dies_stops_the_build_instead_of_hanging(tmp_path, monkey
     target.write_bytes(b"the previous build")
     monkeypatch.setattr(workers, "lay_out_chunk", _killed)
     with pytest.raises(QuireError, match="killed by SIGKILL"):
-        render(root, target, monkeypatch, parts=True, jobs=2)
+        render_pdf(root, target, monkeypatch, chunked=True, jobs=2)
     assert target.read_bytes() == b"the previous build"
     with pytest.raises(QuireError, match="killed by SIGKILL"):
         parallel.starmap(_killed, [(1,), (2,)], jobs=2)

@@ -10,14 +10,13 @@ from pathlib import Path
 
 import pikepdf
 import pytest
-from conftest import epubcheck, letters, make_project, pdf_pages, problems, run_quire
+from conftest import (epubcheck, letters, make_project, pdf_pages, problems, render_pdf,
+                      run_quire)
 from lxml import etree
 from scholarly_book import textbook
 
 from quire import index, markup
 from quire.load import load
-from quire.outputs import write_to
-from quire.outputs.pdf import chunks
 
 XHTML = "{http://www.w3.org/1999/xhtml}"
 TITLES = ["The TeXbook", "How to Write a Proof", "A Mathematical Theory of Communication",
@@ -141,19 +140,10 @@ def mark_pages(path: Path) -> dict[str, int]:
                 if re.fullmatch(r"ix-\d+", name)}
 
 
-@pytest.mark.parametrize("parts", [False, True], ids=["single", "parallel"])
-def test_index_pages_are_the_pages_of_the_marks(built, tmp_path, monkeypatch, parts):
-    with monkeypatch.context() as patch:
-        if parts:
-            patch.setattr(chunks, "MIN_CHUNK", 1)
-            patch.setattr(chunks, "CHUNK_SIZE", 1)
-        else:
-            patch.setattr(chunks, "plan", lambda publication: None)
-        publication = load(built["root"])
-        if parts:
-            assert len(chunks.plan(publication)) > 2
-        target = tmp_path / "book.pdf"
-        write_to(publication, "pdf", target, jobs=2)
+@pytest.mark.parametrize("chunked", [False, True], ids=["single", "parallel"])
+def test_index_pages_are_the_pages_of_the_marks(built, tmp_path, monkeypatch, chunked):
+    target = tmp_path / "book.pdf"
+    publication, _ = render_pdf(built["root"], target, monkeypatch, chunked=chunked)
     pages = mark_pages(target)
     text = pdf_pages(target)
     index_page = re.sub(r"\s+", " ", text[-1])

@@ -25,12 +25,11 @@ import hashlib
 import json
 import logging
 import os
-import tempfile
 from functools import lru_cache
 from pathlib import Path
 from typing import Callable, NamedTuple
 
-from . import __version__, shapes
+from . import __version__, atomic, shapes
 from .dialects import SETUP
 from .resources import inside, templates_dir, theme_dir
 
@@ -163,16 +162,10 @@ def _read_json(path: Path, valid: Callable[[object], bool]) -> object | None:
 def _write_atomic(path: Path, data: bytes) -> None:
     """Write `data` at `path` by renaming a temporary file; a cache that cannot be written
     (a read-only or full disk) is only slower, so failures are ignored."""
-    temp = None
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-        with os.fdopen(handle, "wb") as out:
-            out.write(_sealed(data))
-        os.replace(temp, path)
+        atomic.write_bytes(path, _sealed(data), prefix=".tmp-")
     except OSError:
-        if temp is not None:
-            Path(temp).unlink(missing_ok=True)
+        pass
 
 
 STORES = ("markdown", "derived", "layout", "chunks",

@@ -11,6 +11,8 @@ from pathlib import Path
 
 from . import __version__
 from .errors import QuireError
+from .model import PDF_VARIANTS
+from .outputs import FORMATS
 
 
 class _Collect(logging.Handler):
@@ -70,12 +72,12 @@ def _parser() -> argparse.ArgumentParser:
         return commands.add_parser(name, help=summary, description=description,
                                    epilog=examples, formatter_class=raw)
 
-    formats = {"choices": ("pdf", "epub", "all"), "default": "all", "help": HELP["format"]}
+    formats = {"choices": (*FORMATS, "all"), "default": "all", "help": HELP["format"]}
     build = command("build")
     build.add_argument("path", nargs="?", default=".", type=Path, help=HELP["path"])
     build.add_argument("--out", type=Path, metavar="DIR", help=HELP["out"])
     build.add_argument("--format", **formats)
-    build.add_argument("--variant", choices=("print", "screen", "archive"), help=HELP["variant"])
+    build.add_argument("--variant", choices=PDF_VARIANTS, help=HELP["variant"])
     build.add_argument("--strict", action="store_true", help=HELP["strict"])
     build.add_argument("-j", "--jobs", type=_jobs, default=_cores(), metavar="N", help=HELP["jobs"])
     build.add_argument("-q", "--quiet", action="store_true", help=HELP["quiet"])
@@ -100,7 +102,7 @@ def _parser() -> argparse.ArgumentParser:
     batch.add_argument("-j", "--jobs", type=_jobs, default=_cores(), metavar="N",
                        help="projects built at once (default: the cores, %(default)s)")
     batch.add_argument("--format", **formats)
-    batch.add_argument("--variant", choices=("print", "screen", "archive"), help=HELP["variant"])
+    batch.add_argument("--variant", choices=PDF_VARIANTS, help=HELP["variant"])
     batch.add_argument("--strict", action="store_true", help="fail a project on any warning")
     batch.add_argument("--report", type=Path, metavar="FILE",
                        help="write a JSON report: each project's status, files, time, errors")
@@ -169,7 +171,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _build(args, collect: _Collect, report: bool = True):
     """quire build: the one build path (build.build); `collect` prints its warnings."""
-    from .build import FORMATS, build
+    from .build import build
 
     try:
         result = build(args.path, FORMATS if args.format == "all" else (args.format,),
@@ -189,7 +191,7 @@ def _build(args, collect: _Collect, report: bool = True):
 def _batch(args) -> int:
     """quire batch: batch.run, one line per project as it finishes, then the summary."""
     from . import batch
-    from .build import FORMATS
+
 
     def heard(item: dict) -> None:
         if item["status"] == "failed":

@@ -120,21 +120,6 @@ def _inside_note(el):
     return None
 
 
-def _runs(publication: Publication, documents) -> list[tuple]:
-    """(part title, documents, part number, whether the part opens here) for each run of
-    `documents` that shares a part; numbers count the publication's runs from 1."""
-    numbers = {doc.id: (number, index == 0)
-               for number, (_, docs) in enumerate(publication.parts(), 1)
-               for index, doc in enumerate(docs)}
-    runs: list[tuple] = []
-    for doc in documents:
-        if runs and runs[-1][0] == doc.part and numbers[doc.id][0] == runs[-1][2]:
-            runs[-1][1].append(doc)
-        else:
-            runs.append((doc.part, [doc], *numbers[doc.id]))
-    return runs
-
-
 def render_print_html(publication: Publication, documents=None, front: bool = True) -> str:
     """The print HTML of the publication, or of a run of its `documents` (with the front
     matter, or without it) for a PDF laid out in chunks."""
@@ -154,8 +139,8 @@ def render_print_html(publication: Publication, documents=None, front: bool = Tr
     html = templates.render(
         env, "print.html",
         version=__version__, meta=meta, pdf=publication.pdf, toc=publication.toc,
-        documents=documents, parts=_runs(publication, documents), front=front,
-        toc_parts=_runs(publication, publication.documents),
+        documents=documents, parts=publication.parts(documents), front=front,
+        toc_parts=publication.parts(),
         labels=labels.labels(meta.lang), title_page=publication.title_page,
         cover=images[publication.cover.name] if publication.cover else None,
         journal_style=any(doc.authors for doc in publication.documents),

@@ -16,7 +16,7 @@ EPOCH = {"SOURCE_DATE_EPOCH": "1767225600"}
 
 DOCUMENT = """<?xml version="1.0" encoding="UTF-8"?>
 <!DOCTYPE html>
-<html xmlns="http://www.w3.org/1999/xhtml" xmlns:epub="http://www.idpf.org/2007/ops" lang="{{ doc.lang }}" xml:lang="{{ doc.lang }}" onclick="alert(0)">
+HTML_OPEN
 <head>
 <meta charset="UTF-8"/>
 <meta http-equiv="refresh" content="0;url=https://evil.example/refresh"/>
@@ -39,13 +39,19 @@ DOCUMENT = """<?xml version="1.0" encoding="UTF-8"?>
 <p style="background: url(https://evil.example/bg.png); color: red">Styled</p>
 <img src="https://evil.example/track.png" alt="pixel"/>
 <a href="javascript:alert(2)">click</a> <a href="https://example.org/ok">fine link</a>
-<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><image href="http://evil.example/i.png"/><set attributeName="href" to="javascript:alert(3)"/><rect width="5" height="5"/></svg>
+SVG_LINE
 {% include "_header.html" %}
 {{ body }}
 </section>
 </body>
 </html>
 """
+DOCUMENT = DOCUMENT.replace("HTML_OPEN", (
+    '<html xmlns="http://www.w3.org/1999/xhtml" xmlns:epub="http://www.idpf.org/2007/ops" '
+    'lang="{{ doc.lang }}" xml:lang="{{ doc.lang }}" onclick="alert(0)">')).replace(
+    "SVG_LINE", '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10">'
+    '<image href="http://evil.example/i.png"/><set attributeName="href" '
+    'to="javascript:alert(3)"/><rect width="5" height="5"/></svg>')
 HEADER = """<header class="document-header">
 <h1 class="title">{{ titles[doc.id] }}</h1>
 <script>alert("header")</script>

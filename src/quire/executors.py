@@ -10,8 +10,10 @@ peak_memory, attempts; `files` {name: bytes} for work sent by content).
 - `dask` / `ray`: the project goes by content (`package`: its files as bytes and the
   options); `build_package` runs on the worker, builds in a temporary folder and returns
   the outputs' bytes. Both engines are optional extras, imported only here and only when
-  chosen. A worker that dies has its task tried once more by the engine itself
-  (Dask: `distributed.scheduler.allowed-failures`, Ray: `max_retries`).
+  chosen. A task whose worker dies (Dask: KilledWorker, with the scheduler's
+  allowed-failures at 0; Ray: WorkerCrashedError and the like, max_retries=0) is sent
+  once more from here, so `attempts` is exact and the reason is quire's to word.
+Executors also tell `running(n)`, how many projects are building (for the progress line).
 Peak memory is the building process's high-water mark of resident memory (VmHWM, reset
 before each project where Linux allows it), including what the process held before.
 """

@@ -29,7 +29,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from . import markup, sanitize
+from . import markup, sanitize, stylesheets
 
 log = logging.getLogger("quire")
 XHTML_NS = "http://www.w3.org/1999/xhtml"
@@ -165,7 +165,7 @@ class Guard:
                 if not sanitize.scheme(href) and not href.startswith(("/", "\\")) and href:
                     continue
             if tag == _h("style"):
-                bad = [url for url, _ in sanitize.stylesheet_references("".join(el.itertext()))
+                bad = [url for url, _ in stylesheets.references("".join(el.itertext()))
                        if not (url.startswith("#") or sanitize.data_image(url))]
                 if not bad:
                     continue

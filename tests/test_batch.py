@@ -1,12 +1,15 @@
 """quire batch: a folder of small projects and a broken one, on the local pool, a Dask
 scheduler and workers on 127.0.0.1 and a local Ray instance: the same bytes from each,
-the report, the exit codes, nothing rebuilt the second time, a worker that dies."""
+the report, the exit codes, nothing rebuilt the second time, a worker that dies (on each
+engine: killed by a test hook in the worker, QUIRE_TEST_KILL_WORKER), and the progress
+shown on a terminal and in a pipe."""
 
 from __future__ import annotations
 
 import importlib.util
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -17,7 +20,7 @@ import pytest
 from conftest import epubcheck, make_project, problems, run_quire
 
 EPOCH = {"SOURCE_DATE_EPOCH": "1767225600"}
-GOOD = [f"art{n}" for n in range(1, 7)]
+GOOD = [f"art{n}" for n in range(1, 31)]
 
 
 def _article(n: int) -> dict:
@@ -52,7 +55,10 @@ def _files(out: Path) -> dict[str, bytes]:
 def test_local_batch_builds_the_rest_reports_the_broken_file_and_exits_1(local):
     out, done, report = local
     assert done.returncode == 1, done.stderr
-    assert "7 projects: 6 built, 0 up to date, 1 failed" in done.stdout
+    assert "31 projects: 30 built, 0 up to date, 1 failed" in done.stdout
+    lines = [line for line in done.stdout.splitlines() if line.startswith("[")]
+    assert len(lines) == 30 and "built: art7 (1 files," in done.stdout  # broken: stderr
+    assert all(re.match(r"\[\d+/31\] built: art\d+ \(1 files, ", line) for line in lines)
     items = {item["name"]: item for item in report["items"]}
     assert sorted(items) == sorted(GOOD + ["broken"])
     broken = items["broken"]
@@ -63,7 +69,8 @@ def test_local_batch_builds_the_rest_reports_the_broken_file_and_exits_1(local):
     for name in GOOD:
         assert items[name]["status"] == "built" and items[name]["errors"] == []
         assert items[name]["peak_memory"] > 10 * 2**20 and items[name]["seconds"] > 0
-    assert sorted(_files(out)) == [f"{name}/article-{n}.epub" for n, name in enumerate(GOOD, 1)]
+    assert sorted(_files(out)) == sorted(f"{name}/article-{n}.epub"
+                                         for n, name in enumerate(GOOD, 1))
     assert problems(epubcheck(out / "art3" / "article-3.epub")) == []
 
 
@@ -73,7 +80,7 @@ def test_second_local_batch_rebuilds_nothing(local, source):
     again = run_quire("batch", source, "--out", out, "--format", "epub", "--jobs", "2",
                       "--report", out / "again.json", env=EPOCH)
     assert again.returncode == 1
-    assert "0 built, 6 up to date, 1 failed" in again.stdout
+    assert "0 built, 30 up to date, 1 failed" in again.stdout
     report = json.loads((out / "again.json").read_text())
     assert {i["name"]: i["status"] for i in report["items"]} == {
         **{name: "up to date" for name in GOOD}, "broken": "failed"}
@@ -99,6 +106,13 @@ def test_manifest_with_overrides_exits_0_and_names_its_errors(source, tmp_path):
     assert "Traceback" not in done.stderr
 
 
+def _manifest(source: Path, folder: Path, names: list[str]) -> Path:
+    manifest = folder / "some.toml"
+    manifest.write_text("".join(f'[[project]]\npath = "{source / name}"\n\n' for name in names),
+                        encoding="utf-8")
+    return manifest
+
+
 def test_a_worker_that_dies_fails_its_project_only_and_is_tried_once_more(source, tmp_path,
                                                                           monkeypatch):
     from quire import batch, executors
@@ -115,13 +129,41 @@ def test_a_worker_that_dies_fails_its_project_only_and_is_tried_once_more(source
 
     monkeypatch.setattr(executors, "build_here", dying)
     monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH["SOURCE_DATE_EPOCH"])
-    report = batch.run(source, tmp_path / "out", jobs=2, formats=("epub",))
+    report = batch.run(_manifest(source, tmp_path, ["art1", "art2", "art3", "art4"]),
+                       tmp_path / "out", jobs=2, formats=("epub",))
     items = {item["name"]: item for item in report.items}
     assert items["art2"]["status"] == "failed" and items["art2"]["attempts"] == 2
     assert items["art2"]["errors"][0]["message"].startswith("worker died: signal 9")
     assert items["art3"]["status"] == "built" and items["art3"]["attempts"] == 2
-    assert [items[n]["status"] for n in ("art1", "art4", "art5", "art6")] == ["built"] * 4
-    assert report.failed == 2       # art2 and the broken one
+    assert items["art1"]["status"] == items["art4"]["status"] == "built"
+    assert items["art1"]["attempts"] == 1
+    assert report.failed == 1
+
+
+def _kill(marks: Path, name: str, how: str) -> None:
+    """Arm the worker-side test hook (executors._test_kill): `once` or `always`."""
+    marks.mkdir(exist_ok=True)
+    (marks / f"{name}.{how}").touch()
+
+
+def _dying_again(out: Path, marks: Path) -> None:
+    """Make art2 due again (its output gone) and make every worker that builds it die."""
+    for path in (out / "art2").glob("*.epub"):
+        path.unlink()
+    _kill(marks, "art2", "always")
+
+
+def _check_deaths(done, report_path: Path, engine: str) -> None:
+    """After a batch where art2's worker always dies: art2 failed after 2 attempts with
+    the reason, everything else up to date."""
+    assert done.returncode == 1, done.stderr
+    assert "0 built, 29 up to date, 2 failed" in done.stdout
+    items = {item["name"]: item for item in json.loads(report_path.read_text())["items"]}
+    art2 = items["art2"]
+    assert art2["status"] == "failed" and art2["attempts"] == 2 and art2["files"] == []
+    assert art2["errors"][0]["message"].startswith(f"worker died: the {engine} worker "
+                                                   "running it died")
+    assert f"error: art2: worker died: the {engine} worker running it died" in done.stderr
 
 
 def _free_port() -> int:
@@ -143,31 +185,46 @@ def _stop(processes: list[subprocess.Popen]) -> None:
 @pytest.mark.skipif(importlib.util.find_spec("distributed") is None,
                     reason="Dask is not installed: pip install -e '.[dask]'")
 def test_dask_scheduler_and_worker_on_localhost_give_the_same_bytes(local, source, tmp_path):
+    """The same bytes as the local pool, though art3's worker is killed the first time
+    (retried once, on a new worker); then art2's worker dies every time: art2 fails."""
     out, _, _ = local
     port = _free_port()
     address = f"tcp://127.0.0.1:{port}"
+    marks = tmp_path / "marks"
+    _kill(marks, "art3", "once")
+    # quire's one retry is the only one (a scheduler of one's own: see the README)
+    env = {**os.environ, "DASK_DISTRIBUTED__SCHEDULER__ALLOWED_FAILURES": "0",
+           "QUIRE_TEST_KILL_WORKER": str(marks)}
     started = []
     try:
         started.append(subprocess.Popen(
             [sys.executable, "-m", "distributed.cli.dask_scheduler", "--host", "127.0.0.1",
              "--port", str(port), "--no-dashboard"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env))
         started.append(subprocess.Popen(
             [sys.executable, "-m", "distributed.cli.dask_worker", address, "--nworkers", "2",
              "--nthreads", "1", "--no-dashboard", "--host", "127.0.0.1"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env))
         _wait_for_workers(address, 2)
-        done = run_quire("batch", source, "--out", tmp_path / "dask", "--format", "epub",
-                         "--executor", "dask", "--address", address,
-                         "--report", tmp_path / "dask.json", env=EPOCH)
+        batch = ["batch", source, "--out", tmp_path / "dask", "--format", "epub",
+                 "--executor", "dask", "--address", address]
+        done = run_quire(*batch, "--report", tmp_path / "dask.json", env=EPOCH)
+        dask_files = _files(tmp_path / "dask")
+        _dying_again(tmp_path / "dask", marks)
+        _wait_for_workers(address, 2)
+        again = run_quire(*batch, "--report", tmp_path / "again.json", env=EPOCH)
     finally:
         _stop(started)
     assert done.returncode == 1, done.stderr
-    assert "6 built, 0 up to date, 1 failed" in done.stdout
-    assert _files(tmp_path / "dask") == _files(out)
+    assert "30 built, 0 up to date, 1 failed" in done.stdout
+    assert (marks / "art3.killed").exists()
     report = json.loads((tmp_path / "dask.json").read_text())
-    broken = next(item for item in report["items"] if item["name"] == "broken")
-    assert broken["errors"][0]["path"] == "content/article.md"
+    items = {item["name"]: item for item in report["items"]}
+    assert items["art3"]["status"] == "built" and items["art3"]["attempts"] == 2
+    assert items["art1"]["attempts"] == 1
+    assert items["broken"]["errors"][0]["path"] == "content/article.md"
+    assert dask_files == _files(out)
+    _check_deaths(again, tmp_path / "again.json", "Dask")
 
 
 def _wait_for_workers(address: str, count: int) -> None:
@@ -180,15 +237,24 @@ def _wait_for_workers(address: str, count: int) -> None:
 @pytest.mark.skipif(importlib.util.find_spec("ray") is None,
                     reason="Ray is not installed: pip install -e '.[ray]'")
 def test_local_ray_instance_gives_the_same_bytes_and_stops(local, source, tmp_path):
+    """The same bytes as the local pool, though art3's worker is killed the first time;
+    then nothing rebuilt but art2, whose worker dies every time; no Ray process left."""
     out, _, _ = local
-    done = run_quire("batch", source, "--out", tmp_path / "ray", "--format", "epub",
-                     "--executor", "ray", "--jobs", "2", env=EPOCH)
+    marks = tmp_path / "marks"
+    _kill(marks, "art3", "once")
+    env = {**EPOCH, "QUIRE_TEST_KILL_WORKER": str(marks)}
+    batch = ["batch", source, "--out", tmp_path / "ray", "--format", "epub",
+             "--executor", "ray", "--jobs", "2"]
+    done = run_quire(*batch, "--report", tmp_path / "ray.json", env=env)
     assert done.returncode == 1, done.stderr
-    assert "6 built, 0 up to date, 1 failed" in done.stdout
+    assert "30 built, 0 up to date, 1 failed" in done.stdout
     assert _files(tmp_path / "ray") == _files(out)
-    again = run_quire("batch", source, "--out", tmp_path / "ray", "--format", "epub",
-                      "--executor", "ray", env=EPOCH)
-    assert "0 built, 6 up to date, 1 failed" in again.stdout    # the broken one: locally
+    assert (marks / "art3.killed").exists()
+    items = {item["name"]: item for item in json.loads((tmp_path / "ray.json").read_text())["items"]}
+    assert items["art3"]["status"] == "built" and items["art3"]["attempts"] == 2
+    _dying_again(tmp_path / "ray", marks)
+    again = run_quire(*batch, "--report", tmp_path / "again.json", env=env)
+    _check_deaths(again, tmp_path / "again.json", "Ray")
     time.sleep(1)
     left = subprocess.run(["pgrep", "-f", "ray::|raylet|gcs_server"], check=False,
                           capture_output=True,
@@ -206,3 +272,64 @@ def test_a_missing_extra_is_one_line_naming_the_pip_command(source, tmp_path):
         assert done.returncode == 1
         assert done.stderr == (f"error: --executor {engine} needs {engine.capitalize()}: "
                                f"pip install 'quire[{engine}]'\n")
+
+
+def _in_a_terminal(*args, env: dict) -> tuple[int, str]:
+    """Run quire with stdout and stderr on a pseudo-terminal, as a person would."""
+    import pty
+
+    leader, follower = pty.openpty()
+    environment = {k: v for k, v in {**os.environ, **env}.items() if k != "CI"}
+    process = subprocess.Popen([sys.executable, "-m", "quire", *map(str, args)],
+                               stdin=subprocess.DEVNULL, stdout=follower, stderr=follower,
+                               env=environment)
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(leader, 4096)
+        except OSError:             # EIO: the other end closed
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(leader)
+    return process.wait(), b"".join(chunks).decode("utf-8", "replace")
+
+
+def test_progress_on_a_terminal_is_one_updating_line(source, tmp_path):
+    import re
+
+    manifest = _manifest(source, tmp_path, ["art1", "art2", "art3", "broken"])
+    code, screen = _in_a_terminal("batch", manifest, "--out", tmp_path / "out", "--format",
+                                  "epub", "-j", "1", env=EPOCH)
+    assert code == 1, screen
+    assert "\r\x1b[K0/4 done, 0 failed, 1 running" in screen
+    assert re.search(r"\r\x1b\[K2/4 done, 0 failed, 1 running, \d+ a minute, "
+                     r"about \d+:\d\d left", screen), screen
+    assert "error: broken: content/article.md:8: image 'plot.png' not found" in screen
+    assert "4 projects: 3 built, 0 up to date, 1 failed" in screen
+    assert "built: art1" not in screen and "[1/4]" not in screen     # no per-project lines
+    assert screen.rstrip().endswith("local)")       # the line was erased before the summary
+    assert sorted(_files(tmp_path / "out")) == [f"art{n}/article-{n}.epub" for n in (1, 2, 3)]
+
+
+def test_progress_in_a_pipe_is_plain_lines_and_quiet_means_a_count_every_n():
+    import io
+
+    from quire.batch_progress import Progress
+
+    ticks = iter(range(0, 1000, 6))
+    out, errors = io.StringIO(), io.StringIO()
+    progress = Progress(5, out, errors, terminal=False, quiet=True, every=2,
+                        clock=lambda: next(ticks))
+    for n in range(5):
+        progress.running(1)
+        progress.finished({"name": f"p{n}", "status": "failed" if n == 3 else "built",
+                           "files": [], "seconds": 1.0, "peak_memory": None,
+                           "errors": [{"message": "x.md:1: bad"}] if n == 3 else []})
+    progress.close()
+    assert out.getvalue().splitlines() == [
+        "[2/5] 2/5 done, 0 failed, 1 running, 20 a minute, about 0:09 left",
+        "[4/5] 4/5 done, 1 failed, 1 running, 15 a minute, about 0:04 left"]
+    assert errors.getvalue() == "error: p3: x.md:1: bad\n"      # no terminal codes in a pipe

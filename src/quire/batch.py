@@ -195,9 +195,13 @@ def _entries(text: str, label: str, suffix: str) -> tuple[list, list[int | None]
 def run(source: Path | str, out: Path | str | None = None, executor: str = "local",
         address: str | None = None, jobs: int | None = None, formats=FORMATS,
         variant: str | None = None, strict: bool = False,
-        on_item: Callable[[dict], None] | None = None) -> Report:
+        on_item: Callable[[dict], None] | None = None,
+        on_running: Callable[[int], None] | None = None,
+        on_begin: Callable[[int], None] | None = None) -> Report:
     """Build every project of `source` into OUT/<name>/ (default: SOURCE/dist, or dist/
-    beside a manifest). `on_item(result)` hears each project as it finishes."""
+    beside a manifest). `on_item(result)` hears each project as it finishes,
+    `on_running(n)` how many are building whenever that changes, `on_begin(n)` the
+    number of projects before any is built."""
     from . import executors
 
     if executor not in EXECUTORS:
@@ -207,6 +211,8 @@ def run(source: Path | str, out: Path | str | None = None, executor: str = "loca
     items = items_of(source, formats, variant, strict, out)
     jobs = jobs or cores()
     report = Report(executor, [None] * len(items))
+    if on_begin:
+        on_begin(len(items))
     start = time.perf_counter()
 
     def finish(index: int, result: dict) -> None:
@@ -232,7 +238,8 @@ def run(source: Path | str, out: Path | str | None = None, executor: str = "loca
         works = [(str(items[i].project), str(out / items[i].name), items[i].formats,
                   items[i].variant, items[i].strict) for i in todo]
         executors.local(works, jobs, lambda k, outcome: finish(todo[k],
-                                                              _result(items[todo[k]], outcome)))
+                                                              _result(items[todo[k]], outcome)),
+                        on_running)
     elif todo:
         run_remote = executors.dask if executor == "dask" else executors.ray
         packages = [_package(items[i]) for i in todo]
@@ -240,7 +247,7 @@ def run(source: Path | str, out: Path | str | None = None, executor: str = "loca
         def received(k: int, outcome: dict) -> None:
             item = items[todo[k]]
             finish(todo[k], _result(item, _store(item, out / item.name, outcome)))
-        run_remote(packages, address, jobs, received)
+        run_remote(packages, address, jobs, received, on_running)
     report.seconds = time.perf_counter() - start
     return report
 

@@ -189,22 +189,24 @@ def _build(args, collect: _Collect, report: bool = True):
 
 
 def _batch(args) -> int:
-    """quire batch: batch.run, one line per project as it finishes, then the summary."""
+    """quire batch: batch.run with its progress (batch_progress.py), then the summary."""
     from . import batch
+    from .batch_progress import Progress
 
+    terminal = sys.stderr.isatty() and not os.environ.get("CI")
+    shown: list[Progress] = []
 
-    def heard(item: dict) -> None:
-        if item["status"] == "failed":
-            for error in item["errors"]:
-                print(f"error: {item['name']}: {error['message']}", file=sys.stderr)
-        elif not args.quiet:
-            peak = f", {item['peak_memory'] / 2**20:.0f} MB" if item["peak_memory"] else ""
-            print(f"{item['status']}: {item['name']} ({len(item['files'])} files, "
-                  f"{item['seconds']:.1f} s{peak})", flush=True)
+    def begin(total: int) -> None:
+        shown.append(Progress(total, sys.stdout, sys.stderr, terminal, args.quiet))
 
-    report = batch.run(args.source, args.out, args.executor, args.address, args.jobs,
-                       FORMATS if args.format == "all" else (args.format,), args.variant,
-                       args.strict, on_item=heard)
+    try:
+        report = batch.run(args.source, args.out, args.executor, args.address, args.jobs,
+                           FORMATS if args.format == "all" else (args.format,), args.variant,
+                           args.strict, on_item=lambda item: shown[0].finished(item),
+                           on_running=lambda n: shown[0].running(n), on_begin=begin)
+    finally:
+        if shown:
+            shown[0].close()
     if args.report:
         batch.write_report(report, args.report)
     print(report.summary())

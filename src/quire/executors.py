@@ -10,8 +10,10 @@ peak_memory, attempts; `files` {name: bytes} for work sent by content).
 - `dask` / `ray`: the project goes by content (`package`: its files as bytes and the
   options); `build_package` runs on the worker, builds in a temporary folder and returns
   the outputs' bytes. Both engines are optional extras, imported only here and only when
-  chosen. A worker that dies has its task tried once more by the engine itself
-  (Dask: `distributed.scheduler.allowed-failures`, Ray: `max_retries`).
+  chosen. A task whose worker dies (Dask: KilledWorker, with the scheduler's
+  allowed-failures at 0; Ray: WorkerCrashedError and the like, max_retries=0) is sent
+  once more from here, so `attempts` is exact and the reason is quire's to word.
+Executors also tell `running(n)`, how many projects are building (for the progress line).
 Peak memory is the building process's high-water mark of resident memory (VmHWM, reset
 before each project where Linux allows it), including what the process held before.
 """
@@ -30,6 +32,21 @@ from pathlib import Path
 from .errors import QuireError
 
 Done = Callable[[int, dict], None]
+Running = Callable[[int], None] | None
+
+
+def _in_flight(running: Running, slots: int):
+    """A counter of submitted, unfinished work that tells `running` min(in flight, slots)
+    (an engine runs at most one project per worker slot)."""
+    state = {"flight": 0, "told": None}
+
+    def change(delta: int) -> None:
+        state["flight"] += delta
+        now = min(state["flight"], max(slots, 1))
+        if running and now != state["told"]:
+            state["told"] = now
+            running(now)
+    return change
 
 
 # -- building one project, in whichever process runs it ---------------------------------
@@ -91,6 +108,7 @@ def build_package(package: dict) -> dict:
     from .build import cache_key
     from .cache import BuildCache
 
+    _test_kill(package["folder"])
     previous = os.environ.get("SOURCE_DATE_EPOCH")
     with tempfile.TemporaryDirectory(prefix="quire-batch-") as temp:
         root = Path(temp).resolve() / package["folder"]   # its name may name the book
@@ -119,6 +137,21 @@ def build_package(package: dict) -> dict:
     return outcome
 
 
+def _test_kill(folder: str) -> None:
+    """For the tests only: with QUIRE_TEST_KILL_WORKER=DIR in the worker's environment, the
+    project folder X kills the process building it (SIGKILL, as the out-of-memory killer
+    does) each time if DIR/X.always exists, or once if DIR/X.once does (DIR/X.killed then
+    records it), so that a worker dies on the engine's own failure path."""
+    marks = os.environ.get("QUIRE_TEST_KILL_WORKER")
+    if not marks:
+        return
+    marks = Path(marks)
+    if (marks / f"{folder}.always").exists() or (
+            (marks / f"{folder}.once").exists() and not (marks / f"{folder}.killed").exists()):
+        (marks / f"{folder}.killed").touch()
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
 def _set_epoch(value: str | None) -> None:
     if value is None:
         os.environ.pop("SOURCE_DATE_EPOCH", None)
@@ -140,7 +173,7 @@ def _child(connection, work: tuple) -> None:
     connection.close()
 
 
-def local(works: list[tuple], jobs: int, done: Done) -> None:
+def local(works: list[tuple], jobs: int, done: Done, running_now: Running = None) -> None:
     """Build each `(project, out, formats, variant, strict)` in a forked process of its
     own, `jobs` at a time; a process that dies is started once more."""
     context = multiprocessing.get_context("fork")
@@ -155,6 +188,8 @@ def local(works: list[tuple], jobs: int, done: Done) -> None:
                 process.start()
                 send.close()
                 running[process.sentinel] = [process, receive, index, attempt, None]
+                if running_now:
+                    running_now(len(running))
             readable = {entry[1]: entry for entry in running.values() if not entry[1].closed}
             for ready in multiprocessing.connection.wait([*running, *readable]):
                 if ready in readable:       # read before the exit: a full pipe would block it
@@ -173,6 +208,8 @@ def local(works: list[tuple], jobs: int, done: Done) -> None:
                         pass
                 receive.close()
                 process.join()
+                if running_now:
+                    running_now(len(running))
                 if outcome is not None:
                     done(index, {**outcome, "attempts": attempt})
                 elif attempt == 1:
@@ -193,16 +230,20 @@ def _exit_reason(code: int | None) -> str:
 
 
 # -- Dask ----------------------------------------------------------------------------------
-def dask(packages: list[dict], address: str | None, jobs: int, done: Done) -> None:
+def dask(packages: list[dict], address: str | None, jobs: int, done: Done,
+         running: Running = None) -> None:
     """Send each package to Dask workers: the scheduler at `address`, else a local cluster
-    of `jobs` single-threaded worker processes started (and stopped) here."""
+    of `jobs` single-threaded worker processes started (and stopped) here. A task whose
+    worker died (KilledWorker) is submitted once more, under a new key."""
     try:
         import dask as engine
-        from distributed import Client, LocalCluster, as_completed
+        from distributed import Client, KilledWorker, LocalCluster, as_completed
     except ImportError:
         raise QuireError("--executor dask needs Dask: pip install 'quire[dask]'") from None
     cluster = None
-    with engine.config.set({"distributed.scheduler.allowed-failures": 1}):
+    # The scheduler gives up on a task at the first worker that dies running it; quire
+    # then sends it once more (a scheduler of your own: see the README).
+    with engine.config.set({"distributed.scheduler.allowed-failures": 0}):
         if address:
             client = Client(address, timeout="30s")
         else:
@@ -210,16 +251,32 @@ def dask(packages: list[dict], address: str | None, jobs: int, done: Done) -> No
                                    dashboard_address=None)
             client = Client(cluster)
     try:
-        futures = {client.submit(build_package, package, pure=False,
-                                 key=f"quire-{index}-{package['folder']}-{os.getpid()}"): index
-                   for index, package in enumerate(packages)}
-        for future in as_completed(futures):
-            index = futures[future]
+        change = _in_flight(running, sum(client.nthreads().values()) or jobs)
+
+        def submit(index: int, attempt: int):
+            key = f"quire-{index}-{attempt}-{packages[index]['folder']}-{os.getpid()}"
+            return client.submit(build_package, packages[index], pure=False, key=key)
+        futures = {submit(index, 1): (index, 1) for index in range(len(packages))}
+        change(len(futures))
+        pending = as_completed(futures)
+        for future in pending:
+            index, attempt = futures.pop(future)
             try:
                 outcome = future.result()
-            except Exception as err:  # noqa: BLE001 - KilledWorker and the like
-                outcome = died(f"{type(err).__name__}: {err}", 2)
-            done(index, {"attempts": 1, **outcome})
+            except KilledWorker as err:
+                if attempt == 1:
+                    again = submit(index, 2)
+                    futures[again] = (index, 2)
+                    pending.add(again)
+                    continue
+                outcome = died(f"the Dask worker running it died "
+                               f"({err.last_worker.address}, KilledWorker)", attempt)
+            except Exception as err:  # noqa: BLE001 - the scheduler or the connection
+                outcome = died(f"{type(err).__name__}: {err}", attempt)
+            finally:
+                future.release()
+            change(-1)
+            done(index, {**outcome, "attempts": attempt})
     finally:
         client.close()
         if cluster is not None:
@@ -227,9 +284,11 @@ def dask(packages: list[dict], address: str | None, jobs: int, done: Done) -> No
 
 
 # -- Ray -------------------------------------------------------------------------------------
-def ray(packages: list[dict], address: str | None, jobs: int, done: Done) -> None:
+def ray(packages: list[dict], address: str | None, jobs: int, done: Done,
+        running: Running = None) -> None:
     """Send each package to Ray workers: the cluster at `address`, else a local Ray
-    instance of `jobs` CPUs started (and stopped) here."""
+    instance of `jobs` CPUs started (and stopped) here. A task whose worker process died
+    (WorkerCrashedError, OutOfMemoryError, NodeDiedError) is submitted once more."""
     try:
         import ray as engine
     except ImportError:
@@ -242,17 +301,29 @@ def ray(packages: list[dict], address: str | None, jobs: int, done: Done) -> Non
             options["runtime_env"] = json.loads(os.environ["QUIRE_RAY_RUNTIME_ENV"])
         engine.init(include_dashboard=False, log_to_driver=False, logging_level="ERROR",
                     **options)
+    errors = engine.exceptions
+    deaths = (errors.WorkerCrashedError, errors.OutOfMemoryError, errors.NodeDiedError,
+              errors.LocalRayletDiedError)
     try:
-        task = engine.remote(num_cpus=1, max_retries=1)(build_package)
-        pending = {task.remote(package): index for index, package in enumerate(packages)}
+        task = engine.remote(num_cpus=1, max_retries=0)(build_package)
+        pending = {task.remote(package): (index, 1) for index, package in enumerate(packages)}
+        change = _in_flight(running, int(engine.cluster_resources().get("CPU", jobs)))
+        change(len(pending))
         while pending:
             ready, _ = engine.wait(list(pending), num_returns=1)
-            index = pending.pop(ready[0])
+            index, attempt = pending.pop(ready[0])
             try:
                 outcome = engine.get(ready[0])
-            except engine.exceptions.RayError as err:
-                outcome = died(f"{type(err).__name__}: {str(err).splitlines()[0]}", 2)
-            done(index, {"attempts": 1, **outcome})
+            except deaths as err:
+                if attempt == 1:
+                    pending[task.remote(packages[index])] = (index, 2)
+                    continue
+                outcome = died(f"the Ray worker running it died ({type(err).__name__}: "
+                               f"{str(err).strip().splitlines()[0][:200]})", attempt)
+            except errors.RayError as err:
+                outcome = died(f"{type(err).__name__}: {str(err).splitlines()[0]}", attempt)
+            change(-1)
+            done(index, {**outcome, "attempts": attempt})
     finally:
         if started:
             engine.shutdown()

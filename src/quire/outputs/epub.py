@@ -21,7 +21,7 @@ from ebooklib import epub
 from lxml import etree
 from markupsafe import Markup
 
-from .. import fonts, labels, language, stylesheets, templates
+from .. import fonts, labels, language, stylesheets, template_guard, templates
 from . import epub_fonts, epub_pages
 from .contract import NO_LAYOUT, PAGES, BuildContext
 from ..errors import OutputError
@@ -61,6 +61,7 @@ def _document_xhtml(env, publication: Publication, doc: Document, stylesheets,
         footnotes=Markup(templates.render(env, "_footnotes.xhtml", doc=doc))
         if doc.footnotes else "",
         stylesheets=[f"../{name}" for name in stylesheets], labels=labels.labels(doc.lang))
+    text = env.quire_guard(text, "document.xhtml")
     root = _parse(text, doc.source)
     ns = {"h": XHTML_NS}
     for el in root.iterfind(".//*[@data-epub-type]"):    # the index's and bibliography's
@@ -213,6 +214,9 @@ def write(publication: Publication, target: Path, context: BuildContext) -> None
                    and needs_layout(publication, context.formats) else ())
     meta = publication.metadata
     env = templates.environment(publication.templates_dir)
+    # A project's templates write markup of their own: it passes the manuscript's allowlist.
+    env.quire_guard = (template_guard.Guard(publication.templates_dir)
+                       if publication.templates_dir else lambda text, name: text)
     book = epub.EpubBook()
     book.set_identifier(meta.identifier)
     book.set_title(meta.title)
@@ -252,6 +256,7 @@ def write(publication: Publication, target: Path, context: BuildContext) -> None
         text = templates.render(env, template, meta=meta, labels=words,
                                 cover=f"../{publication.cover.name}" if publication.cover else "",
                                 stylesheets=[f"../{n}" for n in stylesheets])
+        text = env.quire_guard(text, template)
         item = XhtmlItem(_well_formed(text, template), uid=name, file_name=f"text/{name}.xhtml",
                          title=words[landmark.replace("titlepage", "title_page")],
                          lang=meta.lang, media_type="application/xhtml+xml")
@@ -311,7 +316,7 @@ def _nav_xhtml(env, publication, outline: list[Node], stylesheets, landmarks, pa
     text = templates.render(env, "nav.xhtml", meta=meta, labels=labels.labels(meta.lang),
                             outline=outline, first=outline[0].first_href(),
                             stylesheets=stylesheets, landmarks=landmarks, pages=pages)
-    return _well_formed(text, "nav.xhtml")
+    return _well_formed(env.quire_guard(text, "nav.xhtml"), "nav.xhtml")
 
 
 def _parse(text: str, name) -> etree._Element:

@@ -25,7 +25,7 @@ from urllib.request import url2pathname
 from lxml import etree
 from markupsafe import Markup
 
-from .. import (__version__, cmyk, design, failures, fonts, index, labels, markup, mathtex,
+from .. import (__version__, cmyk, cover, design, failures, fonts, index, labels, markup, mathtex,
                preflight, templates, weasy)
 from ..model import Document, PageStart, Publication
 from ..resources import inside, theme_dir
@@ -164,7 +164,8 @@ def render_print_html(publication: Publication, documents=None, front: bool = Tr
         documents=documents, parts=_runs(publication, documents), front=front,
         toc_parts=_runs(publication, publication.documents),
         labels=labels.labels(meta.lang), title_page=publication.title_page,
-        cover=images[publication.cover.name] if publication.cover else None,
+        cover=(cover.extended(publication) or images[publication.cover.name]
+               if publication.cover and front else None),
         journal_style=any(doc.authors for doc in publication.documents),
         design=publication.design, chapters=chapters, sink=f"{height * 0.2:.1f}mm",
         page_fill=f"{height - 4:.1f}mm", theme=design.theme_css(publication.theme),
@@ -188,7 +189,8 @@ def render_print_html(publication: Publication, documents=None, front: bool = Tr
     # Font files of the project's own (installed families are named, fontconfig finds them).
     faces = fonts.font_face_css([f for f in publication.fonts.faces if not f.installed],
                                 lambda face: _url_of(face.path, publication.root))
-    return html.replace("</head>", f"<style>{faces}{_variant_style(publication)}</style>\n"
+    return html.replace("</head>", f"<style>{faces}{_variant_style(publication)}"
+                        f"{cover.print_css(publication) if front else ''}</style>\n"
                         "</head>", 1)
 
 

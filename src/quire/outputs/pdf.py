@@ -25,8 +25,8 @@ from urllib.request import url2pathname
 from lxml import etree
 from markupsafe import Markup
 
-from .. import (__version__, cmyk, cover, design, failures, fonts, index, labels, markup, mathtex,
-               preflight, templates, weasy)
+from .. import (__version__, cmyk, cover, design, failures, floats, fonts, index, labels, markup,
+               mathtex, preflight, templates, weasy)
 from ..model import Document, PageStart, Publication
 from ..resources import inside, theme_dir
 from . import pdf_typeset, text_check
@@ -47,7 +47,7 @@ _NOTE_BLOCKS = {"p", "div", "ul", "ol", "li", "dl", "dt", "dd", "blockquote", "p
 
 def _print_fragment(xhtml: str, doc: Document, images: dict[str, str],
                     number_blocks: bool = False, cmyk_job: bool = False,
-                    typeset=None) -> str:
+                    typeset=None, moves=None) -> str:
     """A fragment of a document for print: notes moved to their calls (a note called from
     another note follows that note), images as file URLs, ASCII anchors; `typeset` sizes
     images, wraps code and keeps words whole (pdf_typeset)."""
@@ -59,6 +59,7 @@ def _print_fragment(xhtml: str, doc: Document, images: dict[str, str],
             block.set("data-qb", str(index))
     if typeset is not None:
         typeset(root)
+    floats.apply(root, moves)                 # figures moved past text (a second layout)
     notes = {note.id: note for note in doc.footnotes}
     calls = [a for a in root.iter("a") if a.get("class") == "noteref"]
     while calls:
@@ -142,9 +143,11 @@ def _runs(publication: Publication, documents) -> list[tuple]:
     return runs
 
 
-def render_print_html(publication: Publication, documents=None, front: bool = True) -> str:
+def render_print_html(publication: Publication, documents=None, front: bool = True,
+                      moves=None) -> str:
     """The print HTML of the publication, or of a run of its `documents` (with the front
-    matter, or without it) for a PDF laid out in parts."""
+    matter, or without it) for a PDF laid out in parts; `moves` are the figures to move
+    (floats.plan)."""
     env = templates.environment(publication.templates_dir)
     meta = publication.metadata
     documents = publication.documents if documents is None else documents
@@ -170,8 +173,9 @@ def render_print_html(publication: Publication, documents=None, front: bool = Tr
         design=publication.design, chapters=chapters, sink=f"{height * 0.2:.1f}mm",
         page_fill=f"{height - 4:.1f}mm", theme=design.theme_css(publication.theme),
         toc_entries=_toc_entries(publication, chapters),
-        bodies={doc.id: Markup('<div class="document-body">'
-                               f'{_print_fragment(doc.body, doc, images, True, cmyk_job, typeset)}</div>')
+        bodies={doc.id: Markup('<div class="document-body">' + _print_fragment(
+                    doc.body, doc, images, True, cmyk_job, typeset, (moves or {}).get(doc.id))
+                    + '</div>')
                 for doc in documents},
         titles={doc.id: Markup(_print_fragment(_chapter_title(doc, chapters), doc, images,
                                                False, cmyk_job))
@@ -408,7 +412,9 @@ def _render_all(publication: Publication, target: Path | None, cache=None, jobs:
     with Session(publication, cache) as session:
         html = render_print_html(publication)
         hyphenation()
-        rendered = index.render_with_pages(session.render, html)
+        html, rendered = floats.settle(      # figures that left a page half empty move
+            html, lambda html: index.render_with_pages(session.render, html),
+            lambda moves: render_print_html(publication, moves=moves))
         starts = _page_starts(rendered)
         found = [(index + 1, *rest) for index, *rest in
                  layout_report.find(rendered, publication.pdf.resolution)]

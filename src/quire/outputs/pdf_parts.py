@@ -41,7 +41,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import index as book_index
-from .. import layout_report, parallel, preflight, shapes, weasy
+from .. import floats, layout_report, parallel, preflight, shapes, weasy
 from ..model import PageStart, Publication
 from . import pdf as pdf_output
 from . import pdf_join, text_check
@@ -340,8 +340,15 @@ def _work(task, offset_of=None) -> PartResult:
     offset_of = offset_of or _wait_for_offset
     if job.store is not None and (reused := job.store.reuse(task, html, offset_of, job.temp)):
         return reused
+    key = html                  # the part's HTML before figures move (floats) keys its layout
     with pdf_output.Session(publication, job.cache, css=_page_ref_css) as session:
-        document = session.html(html)
+        html, document = floats.settle(     # figures that left a page half empty move
+            html, lambda html: session.html(html).render(
+                pdf_variant=pdf_output.VARIANTS["print"], presentational_hints=True),
+            lambda moves: _page_references(book_index.fill_pages(
+                pdf_output.render_print_html(publication, documents, part.front, moves),
+                numbers, job.placeholder)[0], numbers, job.placeholder)[0],
+            session.html)
         hook = _MarginHook(index, offset, document, offset_of)
         with hook:
             rendered = document.render(pdf_variant=pdf_output.VARIANTS["print"],
@@ -370,7 +377,7 @@ def _work(task, offset_of=None) -> PartResult:
         result.text = text_check.check_written(publication, html, Path(path), rendered,
                                                hook.offset + 1)
     if job.store is not None:
-        job.store.keep(html, result)
+        job.store.keep(key, result)
     return result
 
 

@@ -318,3 +318,33 @@ def test_every_note_is_printed_on_the_page_of_its_call(tmp_path):
         for call in re.findall(r"Call (\d+)\.", body):
             index = int(call) + 1       # notes are numbered from 1, calls from 0
             assert re.search(rf"(^| ){index}\. The note goes on", body), (number, call)
+
+
+def test_a_cover_of_another_shape_is_fitted_whole_with_its_edges_extended(tmp_path):
+    """A 2:3 cover on A4 (plus 3 mm bleed): every pixel row and column of the image is
+    printed (scaled to fit, not cropped), the bars beside it continue its edge pixels, and
+    the image fills the page to the bleed edge. The output is named after the title."""
+    from PIL import Image
+    cover = Image.new("RGB", (400, 600), (250, 200, 0))
+    cover.paste((20, 40, 120), (0, 0, 400, 60))             # a dark band at the top edge
+    out = tmp_path / "cover.png"
+    cover.save(out)
+    root = make_project(tmp_path / "p", {
+        "quire.toml": 'title = "Up"\nlang = "en"\ncover = "content/cover.png"\n'
+                      '[pdf]\npage_size = "A4"\n',
+        "content/a.md": "# A\n\nText.\n", "content/b.md": "# B\n\nText.\n",
+        "content/cover.png": out.read_bytes()})
+    pdf = build(root)
+    assert pdf.name == "up.pdf"
+    listed = subprocess.run(["pdfimages", "-list", "-f", "1", "-l", "1", str(pdf)],
+                            capture_output=True, text=True, check=True).stdout.splitlines()[2:]
+    width, height = (int(v) for v in listed[0].split()[3:5])
+    assert height == 600 and width == round(600 * 216 / 303)   # wider: bars beside it
+    png = tmp_path / "page"
+    subprocess.run(["pdftoppm", "-png", "-r", "20", "-f", "1", "-l", "1", str(pdf), str(png)],
+                   check=True)
+    page = Image.open(next(tmp_path.glob("page*.png"))).convert("RGB")
+    w, h = page.size
+    # The bars: dark where the image's edge is dark (the top band), yellow below it.
+    assert sum(page.getpixel((1, 2))) < 250 and page.getpixel((1, h // 2))[2] < 80
+    assert page.getpixel((w - 2, h // 2))[0] > 200

@@ -193,8 +193,8 @@ def load(project: Path, html_of=None, jobs: int = 1, meanwhile=None) -> Publicat
     cover = None
     if settings.get("cover"):
         source = "quire.toml" if "cover" in config else str(documents[0].source)
-        name = assets.image(settings["cover"], root / "quire.toml", source, None)
-        cover = next(a for a in assets.all() if a.name == name)
+        cover_name = assets.image(settings["cover"], root / "quire.toml", source, None)
+        cover = next(a for a in assets.all() if a.name == cover_name)
     metadata = Metadata(
         title=title, lang=lang, subtitle=settings.get("subtitle", ""), authors=authors,
         publisher=settings.get("publisher", ""), journal=settings.get("journal", ""),

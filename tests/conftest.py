@@ -116,3 +116,22 @@ def seed_build(seed_project) -> dict[str, Path]:
     dist = seed_project / "dist"
     return {"pdf": dist / "nukleaermedisin.pdf", "epub": dist / "nukleaermedisin.epub",
             "stderr": done.stderr}
+
+
+def render_pdf(root: Path, target: Path, monkeypatch, *, chunked: bool, jobs: int = 2):
+    """Build the PDF of `root` in one piece, or in chunks of one document each (more than
+    two): (the publication, the page starts of its layout)."""
+    from quire.load import load
+    from quire.outputs import write_to
+    from quire.outputs.pdf import chunks
+
+    with monkeypatch.context() as patch:
+        if chunked:
+            patch.setattr(chunks, "MIN_CHUNK", 1)
+            patch.setattr(chunks, "CHUNK_SIZE", 1)
+        else:
+            patch.setattr(chunks, "plan", lambda publication: None)
+        publication = load(root)
+        if chunked:
+            assert len(chunks.plan(publication)) > 2
+        return publication, write_to(publication, "pdf", target, jobs=jobs).starts

@@ -10,13 +10,13 @@ from pathlib import Path
 
 import pikepdf
 import pytest
-from conftest import epubcheck, letters, make_project, pdf_pages, problems, run_quire
+from conftest import (epubcheck, letters, make_project, pdf_pages, problems, render_pdf,
+                      run_quire)
 from lxml import etree
 from scholarly_book import textbook
 
 from quire import index, markup
 from quire.load import load
-from quire.outputs import pdf, pdf_parts
 
 XHTML = "{http://www.w3.org/1999/xhtml}"
 TITLES = ["The TeXbook", "How to Write a Proof", "A Mathematical Theory of Communication",
@@ -140,19 +140,10 @@ def mark_pages(path: Path) -> dict[str, int]:
                 if re.fullmatch(r"ix-\d+", name)}
 
 
-@pytest.mark.parametrize("parts", [False, True], ids=["single", "parallel"])
-def test_index_pages_are_the_pages_of_the_marks(built, tmp_path, monkeypatch, parts):
-    with monkeypatch.context() as patch:
-        if parts:
-            patch.setattr(pdf_parts, "MIN_PART", 1)
-            patch.setattr(pdf_parts, "PART_SIZE", 1)
-        else:
-            patch.setattr(pdf_parts, "plan", lambda publication: None)
-        publication = load(built["root"])
-        if parts:
-            assert len(pdf_parts.plan(publication)) > 2
-        target = tmp_path / "book.pdf"
-        pdf.write(publication, target, jobs=2)
+@pytest.mark.parametrize("chunked", [False, True], ids=["single", "parallel"])
+def test_index_pages_are_the_pages_of_the_marks(built, tmp_path, monkeypatch, chunked):
+    target = tmp_path / "book.pdf"
+    publication, _ = render_pdf(built["root"], target, monkeypatch, chunked=chunked)
     pages = mark_pages(target)
     text = pdf_pages(target)
     index_page = re.sub(r"\s+", " ", text[-1])

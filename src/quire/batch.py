@@ -26,11 +26,12 @@ from pathlib import Path
 
 import yaml
 
+from . import atomic
 from .build import FORMATS, BuildWarning, cache_key, cores, last_build
 from .errors import ConfigError, QuireError
+from .model import PDF_VARIANTS as VARIANTS
 
 EXECUTORS = ("local", "dask", "ray")
-VARIANTS = ("print", "screen", "archive")
 _ITEM_KEYS = {"path", "name", "format", "variant", "strict"}
 
 
@@ -71,8 +72,8 @@ class Report:
 
 
 def write_report(report: Report, path: Path) -> None:
-    _write_atomic(Path(path), json.dumps(report.to_json(), indent=1, ensure_ascii=False)
-                  .encode("utf-8") + b"\n")
+    atomic.write_bytes(Path(path), json.dumps(report.to_json(), indent=1, ensure_ascii=False)
+                       .encode("utf-8") + b"\n")
 
 
 # -- what to build ---------------------------------------------------------------------------
@@ -297,7 +298,7 @@ def _store(item: Item, out: Path, outcome: dict) -> dict:
     written = []
     for name, data in files.items():
         target = out / name
-        _write_atomic(target, data)
+        atomic.write_bytes(target, data)
         written.append(target)
     root = item.project.resolve()
     extra = [root / name for name in outcome.pop("inputs", [])]
@@ -308,15 +309,3 @@ def _store(item: Item, out: Path, outcome: dict) -> dict:
         [p.resolve() for p in written], [w["message"] for w in outcome["warnings"]],
         [str(p) for p in extra])
     return {**outcome, "written": [str(p.resolve()) for p in written]}
-
-
-def _write_atomic(target: Path, data: bytes) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-        os.replace(temp, target)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise

@@ -22,6 +22,8 @@ from lxml import etree, html
 from markdown.inlinepatterns import InlineProcessor
 from markdown.util import AtomicString
 
+from . import language
+
 CLASS = "quire-cite"
 _KEY = r"[\w](?:[\w]|[:.#$%&\-+?<>~/](?=[\w]))*"
 BRACKETED = rf"\[([^\[\]\n]*?(?<![\w@])-?@{_KEY}[^\[\]]*)\](?![(\[{{:])"
@@ -136,7 +138,7 @@ class Scope:
         from citeproc.source.json import CiteProcJSON
 
         self.items, self.lang = items, lang
-        locale = LOCALES.get(lang.split("-")[0].lower(), "en-US")
+        locale = LOCALES.get(language.primary(lang), "en-US")
         self.style = CitationStylesStyle(str(csl), locale=locale, validate=False)
         self.numeric = _citation_format(csl) == "numeric"
         self.groups: list[Group] = []
@@ -202,7 +204,7 @@ class Scope:
         item = self.items[key]
         names = item.get("author") or item.get("editor") or []
         family = [n.get("family") or n.get("literal") or "" for n in names]
-        and_, etal = AND_ETAL.get(self.lang.split("-")[0].lower(), AND_ETAL["en"])
+        and_, etal = AND_ETAL.get(language.primary(self.lang), AND_ETAL["en"])
         if not family:
             return ""
         text = (family[0] if len(family) == 1 else f"{family[0]} {and_} {family[1]}"

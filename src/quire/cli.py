@@ -12,6 +12,8 @@ from pathlib import Path
 
 from . import __version__
 from .errors import QuireError
+from .model import PDF_VARIANTS
+from .outputs import FORMATS
 
 
 class _Collect(logging.Handler):
@@ -51,8 +53,8 @@ def _parser() -> argparse.ArgumentParser:
                        help="the project folder (default: the current folder), or one "
                             "Markdown file to build alone")
     build.add_argument("--out", type=Path, metavar="DIR", help="output folder (default: PATH/dist)")
-    build.add_argument("--format", choices=("pdf", "epub", "all"), default="all")
-    build.add_argument("--variant", choices=("print", "screen", "archive"),
+    build.add_argument("--format", choices=(*FORMATS, "all"), default="all")
+    build.add_argument("--variant", choices=PDF_VARIANTS,
                        help="the PDF to make: print (PDF/X-4, CMYK; the default), "
                             "screen (tagged PDF/UA-1) or archive (PDF/A-3u)")
     build.add_argument("--strict", action="store_true", help="fail the build on any warning")
@@ -67,7 +69,7 @@ def _parser() -> argparse.ArgumentParser:
         loop.add_argument("path", nargs="?", default=".", type=Path)
         loop.add_argument("--out", type=Path, metavar="DIR", help="output folder (default: PATH/dist)")
         if name == "watch":
-            loop.add_argument("--format", choices=("pdf", "epub", "all"), default="all")
+            loop.add_argument("--format", choices=(*FORMATS, "all"), default="all")
         else:
             loop.add_argument("--port", type=_port, default=8000,
                               help="the port on 127.0.0.1 to serve on (default: 8000; 0: any free port)")
@@ -82,8 +84,8 @@ def _parser() -> argparse.ArgumentParser:
                        help="the Dask scheduler or Ray cluster (default: start one here)")
     batch.add_argument("-j", "--jobs", type=_jobs, default=_cores(), metavar="N",
                        help="projects built at once (default: the cores, %(default)s)")
-    batch.add_argument("--format", choices=("pdf", "epub", "all"), default="all")
-    batch.add_argument("--variant", choices=("print", "screen", "archive"))
+    batch.add_argument("--format", choices=(*FORMATS, "all"), default="all")
+    batch.add_argument("--variant", choices=PDF_VARIANTS)
     batch.add_argument("--strict", action="store_true", help="fail a project on any warning")
     batch.add_argument("--report", type=Path, metavar="FILE", help="write a JSON report")
     batch.add_argument("-q", "--quiet", action="store_true",
@@ -147,7 +149,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _build(args, collect: _Collect, report: bool = True):
     """quire build: the one build path (build.build); `collect` prints its warnings."""
-    from .build import FORMATS, build
+    from .build import build
 
     try:
         result = build(args.path, FORMATS if args.format == "all" else (args.format,),
@@ -166,7 +168,7 @@ def _build(args, collect: _Collect, report: bool = True):
 def _batch(args) -> int:
     """quire batch: batch.run, one line per project as it finishes, then the summary."""
     from . import batch
-    from .build import FORMATS
+
 
     def heard(item: dict) -> None:
         if item["status"] == "failed":
@@ -236,13 +238,14 @@ def _check(args) -> int:
         label = str(path)
     else:
         from .load import load
-        from .outputs import build
+        from .outputs import write_to
 
         publication = load(path)
         publication = replace(publication, pdf=replace(publication.pdf, variant="print"))
         logging.getLogger("quire").setLevel(logging.ERROR)   # findings are printed below
         with tempfile.TemporaryDirectory() as temp:
-            pdf, _ = build(publication, "pdf", Path(temp), jobs=_cores(), layout=layout)
+            pdf = Path(temp) / f"{publication.name}.pdf"
+            write_to(publication, "pdf", pdf, jobs=_cores(), report=layout)
             findings = check_pdf(pdf, cmyk_job=True, min_dpi=publication.pdf.resolution)
         label = f"{publication.name}.pdf"
     for finding in findings:

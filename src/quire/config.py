@@ -1,7 +1,9 @@
-"""quire.toml and front matter: strict validation into plain, checked values.
+"""quire.toml and front matter values: strict validation into plain, checked values.
 
-Every problem is collected and reported at once, one line each, with the dotted key, what
-was expected, what was found and a "did you mean" for near misses.
+Reads quire.toml with tomllib and validates it (and, for frontmatter.py, a document's front
+matter) against one schema of checking functions. Every problem is collected and reported at
+once, one line each, with the dotted key, what was expected, what was found and a "did you
+mean" for near misses. Splitting front matter off a Markdown file is frontmatter.py's.
 """
 
 from __future__ import annotations
@@ -10,15 +12,13 @@ import datetime as dt
 import difflib
 import re
 import tomllib
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
-import yaml
 
-from .errors import ConfigError, ContentError
+from .errors import ConfigError
 from .fonts import validate as fonts_validate
-from .model import Author, PdfSettings
+from .model import PDF_VARIANTS, Author, PdfSettings
 
 PAGE_SIZES = {
     "A4": ("210mm", "297mm"),
@@ -29,8 +29,6 @@ PAGE_SIZES = {
 }
 _LENGTH = re.compile(r"^\d+(\.\d+)?(mm|cm|in|pt|pc|px)$")
 _LANG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
-
-Check = Callable[[Any], tuple[Any, str | None]]   # value -> (normalised, problem or None)
 
 
 _NOT_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
@@ -143,9 +141,6 @@ def _isbn(value):
     return None, f"expected an ISBN of 10 or 13 digits; got {_show(value)}"
 
 
-PDF_VARIANTS = ("print", "screen", "archive")
-
-
 def _variant(value):
     if value in PDF_VARIANTS:
         return value, None
@@ -182,6 +177,12 @@ def _design(value):
     return validate_design(value)
 
 
+def _page_list(value):
+    if isinstance(value, bool) or value == "auto":
+        return value, None
+    return None, f"expected \"auto\", true or false; got {_show(value)}"
+
+
 def _placement(value):
     if value in ("document", "end"):
         return value, None
@@ -212,7 +213,7 @@ PUBLICATION_SCHEMA: dict[str, Any] = {
     "editors": _authors, "isbn": _isbn, "cover": _str, "title_page": _bool, "numbering": _numbering,
     "design": _design,
     "pdf": PDF_SCHEMA,
-    "epub": {"page_list": _bool},
+    "epub": {"page_list": _page_list},
     # citations (scholarly.py): bibliography files, a CSL style, where the entries go
     "bibliography": _strlist, "citation_style": _str, "bibliography_placement": _placement,
 }
@@ -282,14 +283,6 @@ def pdf_settings(values: dict) -> PdfSettings:
     )
 
 
-@dataclass(frozen=True)
-class FrontMatter:
-    values: dict
-    body: str           # the Markdown after the front matter
-    body_line: int      # the line of the file on which `body` starts (1-based)
-    ignored: tuple[tuple[str, int | None, str], ...] = ()   # (key, line, hint): other tools'
-
-
 def read_config(path: Path, label: str) -> dict:
     """The validated contents of quire.toml ({} when it does not exist)."""
     if not path.exists():
@@ -325,132 +318,3 @@ def _toml_line(text: str, dotted: str) -> int | None:
         elif table and current == "" and re.match(rf"^\s*{re.escape(tables[0])}\s*=", line):
             return number   # inline table
     return None
-
-
-_FENCE = re.compile(r"^---[ \t]*$")
-
-
-def _bad_value_line(node) -> int | None:
-    """The line of the first scalar YAML cannot construct (for messages only)."""
-    loader = yaml.SafeLoader("")
-    for scalar in _scalars(node):
-        try:
-            loader.construct_object(scalar, deep=True)
-        except ValueError:
-            return scalar.start_mark.line + 2
-    return None
-
-
-def _scalars(node):
-    if isinstance(node, yaml.ScalarNode):
-        yield node
-    elif isinstance(node, yaml.SequenceNode):
-        for item in node.value:
-            yield from _scalars(item)
-    elif isinstance(node, yaml.MappingNode):
-        for key, value in node.value:
-            yield from _scalars(value)
-
-
-# Other tools' names for what quire knows (pandoc, Jekyll, Hugo, mkdocs, Python-Markdown).
-FRONT_MATTER_ALIASES = {"author": "authors", "tags": "keywords", "language": "lang"}
-_YAML_KEY = re.compile(r"""^\s*(?:[\w"'][^:]*:(?:\s|$)|#|- )""")
-_META_KEYS = {"title", "subtitle", "authors", "date", "lang", "description", "keywords"}
-_META_LINE = re.compile(r"^([A-Za-z][\w-]*):\s*(.*)$")
-
-
-def split_front_matter(text: str, label: str) -> FrontMatter:
-    """Split and validate a Markdown file's YAML front matter (between --- lines).
-
-    Keys quire does not know (another tool's: mkdocs `hide`, Hugo `weight`) are kept out of
-    the values and listed in `ignored`; a `---` block that is not YAML is Markdown (a
-    thematic break); Python-Markdown's meta lines (`Title: ...` before a blank line) are
-    read when every key is one quire knows."""
-    lines = text.split("\n")
-    if not lines or not _FENCE.match(lines[0].rstrip("\r")):
-        return _meta_lines(text, label)
-    for end in range(1, len(lines)):
-        if _FENCE.match(lines[end].rstrip("\r")) or lines[end].rstrip("\r") == "...":
-            break
-    else:
-        if not _looks_like_yaml(lines[1:]):
-            return FrontMatter({}, text, 1)
-        raise ContentError(label, "front matter opened with '---' is never closed", 1)
-    source = "\n".join(lines[1:end])
-    try:
-        node = yaml.compose(source, Loader=yaml.SafeLoader)
-        data = yaml.SafeLoader("").construct_document(node) if node is not None else None
-    except yaml.YAMLError as err:
-        if not _looks_like_yaml(lines[1:end]):
-            return FrontMatter({}, text, 1)         # --- text --- : thematic breaks
-        mark = getattr(err, "problem_mark", None)
-        line = mark.line + 2 if mark else 1
-        problem = getattr(err, "problem", None) or str(err)
-        raise ContentError(label, f"invalid YAML front matter: {problem}", line)
-    except ValueError as err:            # a value YAML reads but cannot build: 2024-02-30
-        line = _bad_value_line(node)
-        raise ContentError(label, f"invalid value in front matter: {err}", line)
-    if data is None:
-        data = {}
-    if not isinstance(data, dict):
-        return FrontMatter({}, text, 1)
-    key_lines = {}
-    if isinstance(node, yaml.MappingNode):
-        key_lines = {k.value: k.start_mark.line + 2 for k, _ in node.value}
-    return _front_matter(data, key_lines, label, "\n".join(lines[end + 1:]), end + 2)
-
-
-def _looks_like_yaml(lines: list[str]) -> bool:
-    first = next((line for line in lines if line.strip()), "")
-    return bool(_YAML_KEY.match(first))
-
-
-def _front_matter(data: dict, key_lines: dict, label: str, body: str, body_line: int
-                  ) -> FrontMatter:
-    known, ignored = {}, []
-    for key, value in data.items():
-        name = FRONT_MATTER_ALIASES.get(key, key) if isinstance(key, str) else key
-        if name in FRONT_MATTER_SCHEMA:
-            if name not in known or name == key:
-                known[name] = value
-                key_lines.setdefault(name, key_lines.get(key))
-        else:
-            near = difflib.get_close_matches(str(key), list(FRONT_MATTER_SCHEMA), n=1,
-                                             cutoff=0.75)
-            ignored.append((str(key), key_lines.get(key), near[0] if near else ""))
-    values, problems = validate(known, FRONT_MATTER_SCHEMA)
-    if problems:
-        raise ConfigError(label, [(key_lines.get(key.split(".")[0]), f"{key}: {msg}")
-                                  for key, msg in problems])
-    return FrontMatter(values, body, body_line, tuple(ignored))
-
-
-def _meta_lines(text: str, label: str) -> FrontMatter:
-    """Python-Markdown's meta extension: `Key: value` lines, then a blank line."""
-    lines = text.split("\n")
-    data: dict[str, object] = {}
-    key_lines: dict[str, int] = {}
-    key = None
-    for number, line in enumerate(lines):
-        match = _META_LINE.match(line)
-        if not line.strip():
-            break
-        if match and not line[0].isspace():
-            key = match.group(1).lower()
-            name = FRONT_MATTER_ALIASES.get(key, key)
-            if name not in _META_KEYS:
-                return FrontMatter({}, text, 1)
-            data[key], key_lines[key] = match.group(2).strip(), number + 1
-        elif key is not None and line.startswith(("    ", "\t")):
-            data[key] = f"{data[key]}\n{line.strip()}".strip()
-        else:
-            return FrontMatter({}, text, 1)
-    else:
-        return FrontMatter({}, text, 1)
-    if not data:
-        return FrontMatter({}, text, 1)
-    for key, value in list(data.items()):
-        name = FRONT_MATTER_ALIASES.get(key, key)
-        if name == "authors":
-            data[key] = [v.strip() for v in str(value).replace("\n", ";").split(";") if v.strip()]
-    return _front_matter(data, key_lines, label, "\n".join(lines[number + 1:]), number + 2)

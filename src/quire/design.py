@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
+from . import language
 from .model import PdfSettings
 
 DESIGNS = ("book", "journal")
@@ -141,7 +142,7 @@ def chapters(titles: list[tuple[str, str]], lang: str) -> dict[str, tuple[str, s
     if any(labelled.values()):
         return {doc_id: (m.group(1), m.group(2), m.group(3))
                 for doc_id, m in labelled.items() if m}
-    word = CHAPTER.get(lang.split("-")[0].lower(), CHAPTER["en"])
+    word = CHAPTER.get(language.primary(lang), CHAPTER["en"])
     result, number = {}, 0
     for doc_id, title in titles:
         if title.strip().lower().rstrip(".:") in _UNNUMBERED:

@@ -21,6 +21,8 @@ from xml.etree import ElementTree
 
 from markdown.inlinepatterns import InlineProcessor
 
+from . import language
+
 CLASS = "quire-index"
 PLACEHOLDER = "000"
 _ATTRS = re.compile(r"""\.([\w-]+)|#([\w-]+)|([\w-]+)=("[^"]*"|'[^']*'|[^\s"'}]+)""")
@@ -63,7 +65,7 @@ def register(md) -> None:
 def sort_key(text: str, lang: str):
     """A collation key: the language's own letters after z, others by their base letter,
     case and accents only breaking ties."""
-    primary = lang.split("-")[0].lower()
+    primary = language.primary(lang)
     after, fold = AFTER_Z.get(primary, ""), FOLD.get(primary, {})
     base = []
     for char in text.casefold():
@@ -80,7 +82,7 @@ def sort_key(text: str, lang: str):
 
 
 def group_letter(text: str, lang: str) -> str:
-    primary = lang.split("-")[0].lower()
+    primary = language.primary(lang)
     first = text.lstrip("\"'“”‘’«»„(-–—*_ ")[:1]
     folded = FOLD.get(primary, {}).get(first.casefold(), first.casefold())
     if folded in AFTER_Z.get(primary, ""):
@@ -164,7 +166,7 @@ class Index:
                 target = self._find(other)
                 ref = (f'<a href="#{target.id}" data-epub-type="index-xref-preferred">'
                        f"{_esc(other)}</a>" if target else _esc(other))
-                parts.append(f'<span class="index-see">, <em>{SEE.get(_lang(self.lang), "see")}'
+                parts.append(f'<span class="index-see">, <em>{SEE.get(language.primary(self.lang), "see")}'
                              f"</em> {ref}</span>")
             if entry.children:
                 parts.append(self._list(sorted(entry.children.values(),
@@ -213,12 +215,8 @@ def _esc(text: str) -> str:
             .replace('"', "&quot;"))
 
 
-def _lang(lang: str) -> str:
-    return lang.split("-")[0].lower()
-
-
 def title(lang: str) -> str:
-    return TITLES.get(_lang(lang), TITLES["en"])
+    return TITLES.get(language.primary(lang), TITLES["en"])
 
 
 # -- print: page numbers ------------------------------------------------------------------

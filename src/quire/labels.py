@@ -22,7 +22,7 @@ def _own(lang: str) -> tuple[str, dict[str, str]]:
     """(the entry's tag, its words) for a language tag: zh-Hant-TW finds zh-Hant, zh-TW
     finds zh-Hant (CLDR's likely script), de-AT finds de, no finds nb; ("en", {}) if none."""
     table = _table()
-    tags = [t for t in language.print_lang(lang).replace("_", "-").lower().split("-") if t]
+    tags = [t.lower() for t in language.subtags(language.print_lang(lang)) if t]
     candidates = ["-".join(tags[:n]) for n in range(len(tags), 0, -1)]
     written = language.script(lang).lower()
     if tags and written not in ("zyyy", "latn"):

@@ -157,12 +157,14 @@ def majority(langs: list[str]) -> str:
 
 # -- what a tag implies ------------------------------------------------------------------
 
-def _subtags(lang: str) -> list[str]:
+def subtags(lang: str) -> list[str]:
+    """A tag's subtags: 'zh_Hant-TW' -> ['zh', 'Hant', 'TW']."""
     return lang.replace("_", "-").split("-")
 
 
 def primary(lang: str) -> str:
-    return _subtags(lang)[0].lower()
+    """The primary language subtag, lower case: 'en-GB' -> 'en' (the one place that says so)."""
+    return subtags(lang)[0].lower()
 
 
 @lru_cache(maxsize=256)
@@ -183,13 +185,13 @@ def _locale(lang: str):
 
 def script(lang: str) -> str:
     """The script a tag is written in: its script subtag, else CLDR's likely script."""
-    for tag in _subtags(lang)[1:]:
+    for tag in subtags(lang)[1:]:
         if len(tag) == 4 and tag.isalpha():
             return tag.title()
     from babel.core import get_global
 
     likely = get_global("likely_subtags")
-    regions = [t.upper() for t in _subtags(lang)[1:] if len(t) == 2 and t.isalpha()]
+    regions = [t.upper() for t in subtags(lang)[1:] if len(t) == 2 and t.isalpha()]
     full = (likely.get(f"{primary(lang)}_{regions[0]}") if regions else None) \
         or likely.get(primary(lang)) or ""
     for tag in full.split("_")[1:]:
@@ -200,7 +202,7 @@ def script(lang: str) -> str:
 
 def direction(lang: str) -> str:
     """"rtl" or "ltr" (CLDR's character order for the language)."""
-    if any(len(t) == 4 and t.title() in RTL_SCRIPTS for t in _subtags(lang)[1:]):
+    if any(len(t) == 4 and t.title() in RTL_SCRIPTS for t in subtags(lang)[1:]):
         return "rtl"
     locale = _locale(lang)
     return "rtl" if locale is not None and locale.character_order == "right-to-left" \
@@ -216,7 +218,7 @@ def name(lang: str) -> str:
 def print_lang(lang: str) -> str:
     """The tag for the print HTML, where WeasyPrint picks hyphenation patterns by it:
     Pyphen has Norwegian as nb and nn only, so `no` (in practice Bokmål) becomes `nb`."""
-    tags = _subtags(lang)
+    tags = subtags(lang)
     if tags[0].lower() == "no":
         return "-".join(["nb", *tags[1:]])
     return lang

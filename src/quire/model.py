@@ -9,6 +9,8 @@ from pathlib import Path
 
 from .language import direction as _direction
 
+PDF_VARIANTS = ("print", "screen", "archive")   # PdfSettings.variant
+
 
 @dataclass(frozen=True)
 class Author:
@@ -16,13 +18,11 @@ class Author:
     email: str = ""
     affiliation: str = ""
 
-
 @dataclass(frozen=True)
 class Heading:
     level: int      # 1 = the document title, 2.. = headings in the text
     text: str
     id: str         # unique across the publication
-
 
 @dataclass(frozen=True)
 class Footnote:
@@ -30,7 +30,6 @@ class Footnote:
     ref_id: str
     number: int
     html: str       # XHTML fragment (block content)
-
 
 @dataclass(frozen=True)
 class PageStart:
@@ -46,7 +45,6 @@ class PageStart:
     block: int
     letters: int
 
-
 @dataclass(frozen=True)
 class Asset:
     """A file the publication uses (image), stored once in every output."""
@@ -58,7 +56,6 @@ class Asset:
 
     def read(self) -> bytes:
         return self.data or self.source.read_bytes()
-
 
 @dataclass(frozen=True)
 class Document:
@@ -86,7 +83,6 @@ class Document:
         """"rtl" or "ltr": the writing direction of the document's language."""
         return _direction(self.lang)
 
-
 @dataclass(frozen=True)
 class PdfSettings:
     page_width: str = "210mm"
@@ -101,7 +97,6 @@ class PdfSettings:
     bleed: str = "3mm"          # print variant only
     marks: bool = False         # crop marks, print variant only (WeasyPrint draws them in RGB)
     resolution: int = 150       # ppi: an image is never enlarged past it (unless sized)
-
 
 @dataclass(frozen=True)
 class Metadata:
@@ -126,7 +121,6 @@ class Metadata:
         """"rtl" or "ltr": the writing direction of the publication's language."""
         return _direction(self.lang)
 
-
 @dataclass(frozen=True)
 class Face:
     """One font file (a face of a collection) that a publication uses beyond the theme."""
@@ -138,7 +132,6 @@ class Face:
     style: str = "normal"
     installed: bool = True  # found among the system's fonts (the PDF names its family)
 
-
 @dataclass(frozen=True)
 class FontPlan:
     faces: tuple[Face, ...] = ()
@@ -148,7 +141,6 @@ class FontPlan:
 
     def __bool__(self) -> bool:
         return bool(self.faces or self.first or self.last)
-
 
 @dataclass(frozen=True)
 class Publication:
@@ -163,7 +155,9 @@ class Publication:
     toc: bool = False           # print a table of contents
     title_page: bool = False    # a title page and a colophon before the first document
     cover: Asset | None = None
-    page_list: bool = True      # EPUB page-break markers and page list from the PDF layout
+    # EPUB page-break markers and page list from the print layout: "auto" (when the same
+    # build makes the PDF), True (always; an EPUB alone then costs a layout), False (never)
+    page_list: bool | str = "auto"
     accessibility: tuple[tuple[str, object], ...] = ()   # quire.toml [accessibility] overrides
     inputs: tuple[Path, ...] = ()   # every file a build reads (documents, images, styles)
     fonts: FontPlan = FontPlan()    # fonts beyond the theme's (other scripts, [fonts])
@@ -171,15 +165,24 @@ class Publication:
     theme: tuple[tuple[str, str], ...] = ()     # [design] values: CSS custom property -> value
     toc_depth: int = 1          # heading levels in the printed contents (1: documents only)
 
-    def parts(self) -> tuple[tuple[str, tuple[Document, ...]], ...]:
-        """Runs of documents that share a part ("" for documents outside any part)."""
-        runs: list[tuple[str, list[Document]]] = []
+    def parts(self, documents=None) -> list[tuple[str, list[Document], int, bool]]:
+        """The runs of documents that share a part ("" for documents outside any part), as
+        (part title, documents, part number, whether the part opens here); numbers count
+        the publication's runs from 1. `documents`, a run of the publication's (a PDF laid
+        out in chunks), gives the runs within it; by default all documents."""
+        numbers: dict[str, tuple[int, bool]] = {}
+        number, previous = 0, None
         for doc in self.documents:
-            if runs and runs[-1][0] == doc.part:
+            opens = number == 0 or doc.part != previous
+            number += opens
+            numbers[doc.id], previous = (number, opens), doc.part
+        runs: list[tuple[str, list[Document], int, bool]] = []
+        for doc in self.documents if documents is None else documents:
+            if runs and runs[-1][0] == doc.part and numbers[doc.id][0] == runs[-1][2]:
                 runs[-1][1].append(doc)
             else:
-                runs.append((doc.part, [doc]))
-        return tuple((part, tuple(docs)) for part, docs in runs)
+                runs.append((doc.part, [doc], *numbers[doc.id]))
+        return runs
 
     @cached_property
     def _documents_by_id(self) -> dict[str, Document]:

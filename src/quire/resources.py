@@ -66,3 +66,11 @@ def ascii_slug(text: str, fallback: str = "publication") -> str:
     text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
     return slug[:80].rstrip("-") or fallback
+
+
+def relative(path: Path, base: Path) -> str:
+    """`path` as a label relative to `base` (as given when it is not inside it)."""
+    try:
+        return str(path.relative_to(base))
+    except ValueError:
+        return str(path)

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from markdown.extensions import Extension
 
-from . import bibsources, citations, index, markup, mathtex
+from . import bibsources, citations, index, language, markup, mathtex
 from .errors import QuireError
 from .model import Heading
 from .resources import resolve_local
@@ -33,10 +33,6 @@ class Syntax(Extension):
         mathtex.register(md)
         citations.register(md)
         index.register(md)
-
-
-def _primary(lang: str) -> str:
-    return lang.split("-")[0].lower()
 
 
 class _Lines:
@@ -169,7 +165,7 @@ def _citations(converted, settings, root, content, ids, lang, parts, lines, prob
 def _place_bibliography(scope, docs, placement, ids, lang, root, extra, everywhere):
     """Put a scope's entries where the author asked (`<div id="refs">`, no heading added),
     else at the end of its document under a heading, else in a document of their own."""
-    title = REFERENCES.get(_primary(scope.lang), REFERENCES["en"])
+    title = REFERENCES.get(language.primary(scope.lang), REFERENCES["en"])
     holder, section, heading = None, None, None
     for c in (docs if placement == "document" else everywhere):
         wanted = c["body"].renamed.get("refs")
@@ -214,10 +210,7 @@ def _claim(ids, c, wanted: str) -> str:
 
 def _generated(name: str, title: str, lang: str, root: Path, ids, extra: list) -> dict:
     """A document quire adds at the end (a book's bibliography, the index)."""
-    slug, n = name, 2
-    while slug in ids.slugs:
-        slug, n = f"{name}-{n}", n + 1
-    ids.slugs.add(slug)
+    slug = ids.slug(name)
     ids.current = set()
     doc_id = ids.claim(slug)
     c = {"source": Path(name), "slug": slug, "id": doc_id, "lang": lang, "title": title,

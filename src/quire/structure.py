@@ -8,6 +8,8 @@ which titles.
 - Hand-written contents files (toc.md, SUMMARY.md, ...) are left out: quire makes one.
 - Shared headings: a first heading every document of a folder repeats (a book's own title
   at the top of each chapter) is the folder's title, not each document's.
+- Titles: the book's (its README's first heading, else a heading every document shares,
+  else the folder's name) and each part's (a subfolder of content/).
 It leaves out reading a site generator's configuration (mkdocs.yml `nav`).
 """
 
@@ -17,7 +19,9 @@ import re
 from collections import Counter
 from pathlib import Path
 
+from .errors import QuireError
 from .references import is_remote, spellings
+from .resources import inside, refuse_outside, relative
 
 CONTENTS_FILES = {"toc", "contents", "table-of-contents", "table_of_contents", "summary"}
 INDEX_FILES = ("readme.md", "index.md")
@@ -155,3 +159,78 @@ def first_heading(text: str) -> str | None:
         if n + 1 < len(lines) and re.match(r"^ {0,3}=+\s*$", lines[n + 1]) and line.strip():
             return " ".join(line.split())
     return None
+
+
+def document_files(root: Path, content: Path, order) -> list[Path]:
+    """The documents of `content` in reading order: quire.toml's `documents` (`order`) when
+    given, else as found (`reading_order`), contents files left out."""
+    if order:
+        files = []
+        for entry in order:
+            path = (content / entry).resolve()
+            if not inside(path, content) or not path.is_file():
+                raise QuireError(f"quire.toml: documents: '{entry}' not found in "
+                                 f"{relative(content, root)}/")
+            files.append(path)
+        return files
+    found = sorted(markdown_files(content),
+                   key=lambda p: path_order(p.relative_to(content).parts))
+    for path in found:
+        refuse_outside(path, root, relative(path, root))
+    documents = [p for p in found if not is_contents_file(p)]
+    if len(documents) < 2:          # a lone SUMMARY.md or toc.md is the text itself
+        documents = found
+    summary = next((p for p in found if p.parent == content and p.stem.lower() == "summary"),
+                   None)
+    return reading_order(documents, content, _read_text_quietly, summary)
+
+
+def markdown_files(folder: Path) -> list[Path]:
+    """Every Markdown file below `folder`, but in hidden or `_` folders and in dist/."""
+    return [p for p in folder.rglob("*.md")
+            if not any(part.startswith((".", "_")) for part in p.relative_to(folder).parts)
+            and p.is_file() and "dist" not in p.relative_to(folder).parts[:1]]
+
+
+def _read_text_quietly(path: Path) -> str:
+    """A file's text for finding the reading order ("" if unreadable: loading says why)."""
+    try:
+        return path.read_text(encoding="utf-8-sig", errors="replace")
+    except OSError:
+        return ""
+
+
+def book_title(converted: list[dict], content: Path, root: Path) -> str:
+    """The one document's title; else the README's (or index's) first heading; else a
+    heading every document shares; else the folder's name."""
+    if len(converted) == 1:
+        return converted[0]["title"]
+    index = next((c for c in converted if c["path"].parent == content
+                  and c["path"].name.lower() in INDEX_FILES), None)
+    if index is not None and index["title_html"] and index["title"] != humanise(
+            index["path"].stem):
+        return index["title"]
+    dropped = {c["dropped"] for c in converted}
+    if len(dropped) == 1 and "" not in dropped:
+        return dropped.pop()
+    return humanise(root.name)
+
+
+def part_titles(converted: list[dict]) -> None:
+    """Each document's part: its top folder, titled by the heading that folder's documents
+    share, else by its README or index, else by the folder's name."""
+    for c in converted:
+        if not c["top"]:
+            c["part"] = ""
+            continue
+        same = [d for d in converted if d["top"] == c["top"]]
+        shared = next((d["dropped"] for d in same if d["dropped"]), "")
+        index = next((d["title"] for d in same if d["path"].name.lower() in
+                      INDEX_FILES and d["path"].parent.name == c["top"]), "")
+        c["part"] = shared or index or humanise(c["top"])
+
+
+def humanise(stem: str) -> str:
+    """A title from a file or folder name: "02-getting_started" -> "Getting started"."""
+    text = re.sub(r"^\d+[-_. ]*", "", stem).replace("-", " ").replace("_", " ").strip()
+    return (text[:1].upper() + text[1:]) if text else stem

@@ -20,14 +20,17 @@ from ebooklib import epub
 from lxml import etree
 from markupsafe import Markup
 
-from .. import fonts, labels, markup, sanitize, templates
-from . import epub_fonts
+from .. import fonts, labels, language, stylesheets, templates
+from . import epub_fonts, epub_pages
+from .contract import NO_LAYOUT, PAGES, BuildContext
 from ..errors import OutputError
 from ..model import Document, Publication
 from ..resources import FONT_TYPES, IMAGE_TYPES, ascii_slug, inside, theme_dir
 
 def file_name(publication: Publication) -> str:
     return f"{publication.name}.epub"
+
+
 XHTML_NS = "http://www.w3.org/1999/xhtml"
 EPUB_NS = "http://www.idpf.org/2007/ops"
 PRINT_LAYERS = ("print", "book")    # stylesheet layers for the PDF only
@@ -48,65 +51,9 @@ def _href(doc: Document) -> str:
     return f"{doc.slug}.xhtml"
 
 
-def _with_page_breaks(doc: Document, starts) -> tuple[str, str]:
-    """The body with page-break markers where printed pages start, and the markers that
-    go before the document's head (pages that start with the document)."""
-    if not starts:
-        return doc.body, ""
-    root = markup.parse_xhtml(doc.body)
-    blocks = markup.blocks(root)
-    head = []
-    for start in starts:
-        # A placeholder; the pass over the whole page makes it an EPUB page break.
-        marker = etree.Element("span", {"data-quire-page": start.label})
-        if start.block < 0 or start.block >= len(blocks):
-            head.append(etree.tostring(marker, encoding="unicode"))
-        else:
-            _insert_at_letter(blocks[start.block], start.letters, marker)
-    return markup.inner_xhtml(root), "".join(head)
-
-
-def _insert_at_letter(block, letters: int, marker) -> None:
-    """Put `marker` before the first word that starts after `letters` letters of `block`."""
-    if letters == 0:
-        _split(block, "text", 0, marker)
-        return
-    ordered = []                    # (element, "text" | "tail") in document order
-
-    def walk(el):
-        ordered.append((el, "text"))
-        for child in el:
-            walk(child)
-            ordered.append((child, "tail"))
-    walk(block)
-    seen = 0
-    for el, kind in ordered:
-        text = (el.text if kind == "text" else el.tail) or ""
-        for i, char in enumerate(text):
-            if seen >= letters and not char.isspace() and (i == 0 or text[i - 1].isspace()):
-                _split(el, kind, i, marker)
-                return
-            if char.isalnum():
-                seen += 1
-    block.append(marker)
-
-
-def _split(el, kind: str, index: int, marker) -> None:
-    if kind == "text":
-        text = el.text or ""
-        el.text = text[:index]
-        marker.tail = text[index:]
-        el.insert(0, marker)
-    else:
-        text = el.tail or ""
-        el.tail = text[:index]
-        marker.tail = text[index:]
-        el.addnext(marker)
-
-
 def _document_xhtml(env, publication: Publication, doc: Document, stylesheets,
                     starts=()) -> bytes:
-    body, page_head = _with_page_breaks(doc, starts)
+    body, page_head = epub_pages.with_page_breaks(doc, starts)
     text = templates.render(
         env, "document.xhtml", doc=doc, body=Markup(body), page_head=Markup(page_head),
         titles={doc.id: Markup(doc.title_html)},
@@ -147,25 +94,25 @@ class Node:
         return self.href or self.children[0].first_href()
 
 
-def _outline(docs_items) -> list[Node]:
+def _outline(publication: Publication, file_of: dict[str, str]) -> list[Node]:
     """The contents: parts, documents, and their headings nested by level."""
     outline: list[Node] = []
-    for doc, item in docs_items:
-        node = Node(doc.title, item.file_name)
-        stack = [(1, node)]
-        for h in doc.headings:
-            while len(stack) > 1 and stack[-1][0] >= h.level:
-                stack.pop()
-            child = Node(h.text, f"{item.file_name}#{h.id}")
-            stack[-1][1].children.append(child)
-            stack.append((h.level, child))
-        if doc.part and outline and outline[-1].href is None and outline[-1].title == doc.part:
-            outline[-1].children.append(node)
-        elif doc.part:
-            outline.append(Node(doc.part, None, [node]))
-        else:
-            outline.append(node)
+    for part, docs, _, _ in publication.parts():
+        nodes = [_document_node(doc, file_of[doc.id]) for doc in docs]
+        outline += [Node(part, None, nodes)] if part else nodes
     return outline
+
+
+def _document_node(doc: Document, file_name: str) -> Node:
+    node = Node(doc.title, file_name)
+    stack = [(1, node)]
+    for h in doc.headings:
+        while len(stack) > 1 and stack[-1][0] >= h.level:
+            stack.pop()
+        child = Node(h.text, f"{file_name}#{h.id}")
+        stack[-1][1].children.append(child)
+        stack.append((h.level, child))
+    return node
 
 
 def _ebooklib_toc(nodes: list[Node], counter=None):
@@ -188,9 +135,8 @@ def _stylesheet_items(publication: Publication, chars: str):
         name = f"styles/{layer}.css"
         seen.add(name)
         files, dropped = [], set()
-        for url in sorted({url for url, _ in sanitize.stylesheet_references(css)}):
-            source = (path.parent / url).resolve()
-            if url.startswith(("data:", "#")) or not source.is_file():
+        for url, source in stylesheets.local_files(css, path.parent):
+            if not source.is_file():
                 continue
             if not (inside(source, publication.root) or inside(source, theme_dir())):
                 continue
@@ -231,7 +177,20 @@ def _plan_items(publication: Publication, chars: str):
     return [("styles/fonts.css", css.encode("utf-8"), "text/css"), *items]
 
 
-def write(publication: Publication, target: Path, page_starts=()) -> None:
+name = "epub"
+
+
+def needs_layout(publication: Publication, formats) -> int:
+    """The page list's print pages: `[epub] page_list` "auto" (the default) when this
+    build also makes the PDF, true always (an EPUB alone then costs a layout), false never."""
+    wanted = publication.page_list is True or (publication.page_list == "auto"
+                                               and "pdf" in formats)
+    return PAGES if wanted else NO_LAYOUT
+
+
+def write(publication: Publication, target: Path, context: BuildContext) -> None:
+    page_starts = (context.layout.starts if context.layout is not None
+                   and needs_layout(publication, context.formats) else ())
     meta = publication.metadata
     env = templates.environment(publication.templates_dir)
     book = epub.EpubBook()
@@ -298,7 +257,7 @@ def write(publication: Publication, target: Path, page_starts=()) -> None:
             if f'data-epub-type="{kind}"' in doc.body and kind not in [k for k, *_ in landmarks]:
                 landmarks.append((kind, item.file_name, doc.title))
 
-    outline = _outline(docs_items)
+    outline = _outline(publication, {doc.id: item.file_name for doc, item in docs_items})
     book.toc = _ebooklib_toc(outline)
     pages = [(start.label, f"text/{_href(publication.document_of(start.document))}"
                            f"#page-{start.label}") for start in page_starts]
@@ -380,7 +339,7 @@ def _accessibility(book, publication: Publication, page_list: bool) -> None:
     else:                                       # quire's, in the book's language if it has it
         summary, summary_lang = labels.summary(lang, images and all_alt, page_list)
     attributes = {"property": "schema:accessibilitySummary"}
-    if summary_lang != lang.split("-")[0].lower() and summary_lang != lang:
+    if summary_lang != language.primary(lang) and summary_lang != lang:
         attributes["{http://www.w3.org/XML/1998/namespace}lang"] = summary_lang
     book.add_metadata(None, "meta", summary, attributes)
     book.add_metadata(None, "meta", values["conforms_to"], {"property": "dcterms:conformsTo"})

@@ -11,7 +11,7 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
-from .resources import theme_dir
+from ...resources import theme_dir
 
 _HEX = re.compile(r"#([0-9a-fA-F]{6}|[0-9a-fA-F]{3})\b")
 _RGB = re.compile(r"rgba?\(\s*(\d+)\s*,?\s*(\d+)\s*,?\s*(\d+)\s*(?:[,/]\s*([\d.]+%?)\s*)?\)")
@@ -90,7 +90,7 @@ LOSSY = ("JPEG", "MPO")          # formats that stay JPEG; every other one stays
 def convert_image(data: bytes) -> bytes:
     """A raster image in CMYK (transparency flattened on white), for PDF/X: a photograph
     (JPEG) as a JPEG, anything lossless (PNG, GIF, WebP: line art, screenshots) as a
-    Deflate-compressed TIFF, which quire's WeasyPrint patch embeds as it is (weasy.py)."""
+    Deflate-compressed TIFF, which quire's WeasyPrint patch embeds as it is (patches.py)."""
     from PIL import Image, ImageCms
     with Image.open(io.BytesIO(data)) as image:
         image.load()

@@ -1,0 +1,61 @@
+"""Python-Markdown as quire configures it: the extensions and their settings.
+
+Produces a document's HTML with Python-Markdown: "extra" (tables, footnotes, definition
+lists, attribute lists, fenced code), toc (heading ids), smarty, admonitions, codehilite
+(Pygments), sane lists, the linear inline patterns (markdown_linear), quire's scholarly
+syntax (formulas, citations, index marks) and other tools' dialects (dialects.py: task
+lists, strikethrough, bare URLs, alerts). Quotes come out as placeholders that typography
+replaces with the document's language's marks, so the HTML does not depend on the
+language and can be cached by text alone. It leaves out Python-Markdown's meta extension
+(front matter is frontmatter.py's) and raw HTML checking (sanitize.py).
+"""
+
+from __future__ import annotations
+
+import markdown
+from markdown.extensions.toc import slugify_unicode
+
+from .. import dialects
+from .. import typography as typo
+from ..markdown_linear import LinearInline
+
+
+def _markdown() -> markdown.Markdown:
+    """Python-Markdown as quire uses it. Quotes come out as placeholders that `typography`
+    replaces with the document's language's marks: the HTML does not depend on it."""
+    from ..scholarly import Syntax       # formulas, citations and index marks
+
+    return markdown.Markdown(
+        extensions=["extra", "toc", "smarty", "admonition", "codehilite", "sane_lists",
+                    LinearInline(), Syntax(), *dialects.extensions()],
+        extension_configs={
+            **dialects.CONFIGS,
+            "toc": {"slugify": slugify_unicode, "permalink": False},
+            "smarty": {
+                "smart_angled_quotes": True,
+                "substitutions": {
+                    "left-double-quote": typo.OPEN_DOUBLE,
+                    "right-double-quote": typo.CLOSE_DOUBLE,
+                    "left-single-quote": typo.OPEN_SINGLE,
+                    "right-single-quote": typo.CLOSE_SINGLE,
+                    "left-angle-quote": "«", "right-angle-quote": "»",
+                    "ndash": "–", "mdash": "—", "ellipsis": "…",
+                },
+            },
+            "codehilite": {"css_class": "highlight", "guess_lang": False},
+            "footnotes": {"BACKLINK_TEXT": ""},
+        },
+        output_format="xhtml",
+    )
+
+
+_MARKDOWN: list[markdown.Markdown] = []
+
+
+def to_html(text: str) -> str:
+    """Python-Markdown's HTML for a document's text (the same in every language)."""
+    if not _MARKDOWN:
+        _MARKDOWN.append(_markdown())
+    md = _MARKDOWN[0]
+    md.reset()
+    return md.convert(typo.clean(text))

@@ -1,0 +1,270 @@
+"""Markdown -> XHTML, one stage at a time: inline source in, the model's XHTML out.
+
+No builds: markup.convert with a trivial id claimer and image resolver, and the structure
+functions (reading order, titles, parts) on a few files in tmp_path. What a whole build
+makes of the same Markdown is tested by test_publications, test_real_markdown and others.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO
+
+from quire import markup, structure
+from quire.load import load
+from quire.model import Document, Metadata, Publication
+
+
+def convert(text: str, lang: str = "en", numbering: bool = True) -> markup.Converted:
+    used: set[str] = set()
+
+    def claim(wanted: str) -> str:
+        candidate, n = wanted, 2
+        while candidate in used:
+            candidate, n = f"{wanted}-{n}", n + 1
+        used.add(candidate)
+        return candidate
+
+    return markup.convert(text, lang=lang, label="doc.md", first_line=1, claim_id=claim,
+                          resolve_image=lambda src, line: f"images/{src}",
+                          numbering=markup.Numbering(enabled=numbering))
+
+
+def xhtml(text: str, lang: str = "en") -> str:
+    return convert(text, lang).xhtml().strip()
+
+
+# -- headings and ids ---------------------------------------------------------------------
+
+def test_headings_get_ids_and_are_listed():
+    body = convert("# Title\n\n## Intro\n\nText.\n\n## Intro\n")
+    assert body.xhtml() == ('<h1 id="title">Title</h1>\n<h2 id="intro">Intro</h2>\n'
+                            '<p>Text.</p>\n<h2 id="intro_1">Intro</h2>')
+    assert [(h.level, h.text, h.id) for h in body.headings] == [
+        (1, "Title", "title"), (2, "Intro", "intro"), (2, "Intro", "intro_1")]
+    assert body.targets["intro"] == "Intro"
+
+
+def test_ids_are_claimed_for_the_publication_and_followed_by_links():
+    used = {"intro"}                        # another document has it already
+
+    def claim(wanted: str) -> str:
+        new = wanted + "-2" if wanted in used else wanted
+        used.add(new)
+        return new
+
+    body = markup.convert("## Intro\n\n[back](#intro)\n", lang="en", label="b.md", first_line=1,
+                          claim_id=claim, resolve_image=lambda src, line: src)
+    assert body.xhtml() == '<h2 id="intro-2">Intro</h2>\n<p><a href="#intro-2">back</a></p>'
+    assert body.renamed == {"intro": "intro-2"}
+
+
+def test_an_empty_raw_html_heading_is_removed_with_a_warning():
+    body = convert("<h2></h2>\n\nText\n")
+    assert body.xhtml().strip() == "<p>Text</p>"
+    assert body.warnings == ["doc.md: removed an empty <h2> heading"]
+
+
+# -- footnotes ----------------------------------------------------------------------------
+
+def test_footnotes_leave_the_text_numbered_by_first_call():
+    body = convert("Text[^b] and more[^a].\n\n[^a]: Note A.\n[^b]: Note B with [^a].\n")
+    assert body.xhtml().strip() == (
+        '<p>Text<a class="noteref" id="fnref-1" href="#fn-1">1</a> and more'
+        '<a class="noteref" id="fnref-2" href="#fn-2">2</a>.</p>')
+    notes = [(n.id, n.ref_id, n.number, n.html) for n in body.footnotes]
+    assert notes == [
+        ("fn-1", "fnref-1", 1, '<p>Note B with <a class="noteref" id="fnref-2-2" '
+                               'href="#fn-2">2</a>.</p>'),
+        ("fn-2", "fnref-2", 2, "<p>Note A.</p>")]
+
+
+# -- tables, figures, lists -----------------------------------------------------------------
+
+def test_a_table_caption_paragraph_becomes_a_numbered_caption():
+    assert xhtml("| a | b |\n|---|---|\n| 1 | 2 |\n\nTable: Numbers {#tab-n}\n") == (
+        '<table id="tab-n">\n<caption><span class="caption-label">Table 1</span> Numbers'
+        '</caption><thead>\n<tr>\n<th>a</th>\n<th>b</th>\n</tr>\n</thead>\n<tbody>\n<tr>\n'
+        '<td>1</td>\n<td>2</td>\n</tr>\n</tbody>\n</table>')
+
+
+def test_a_lone_image_with_a_title_is_a_numbered_figure_in_the_documents_language():
+    body = convert('![En katt](cat.png "Katten"){#fig-cat}\n', lang="nb")
+    assert body.xhtml().strip() == (
+        '<figure id="fig-cat"><img alt="En katt" src="images/cat.png"/><figcaption>'
+        '<span class="caption-label">Figur 1</span> Katten</figcaption></figure>')
+    assert body.targets == {"fig-cat": "Figur 1"}
+
+
+def test_numbering_off_leaves_captions_unlabelled():
+    assert "caption-label" not in convert('![A](a.png "Cap")\n', numbering=False).xhtml()
+
+
+def test_an_image_without_alt_text_is_counted_and_warned_about():
+    body = convert("![](a.png)\n")
+    assert body.images_without_alt == 1
+    assert body.warnings == ["doc.md:1: image 'a.png' has no alt text"]
+
+
+def test_task_lists_strikethrough_bare_urls_and_definition_lists():
+    assert xhtml("- [x] done\n- [ ] todo\n") == (
+        '<ul class="task-list">\n<li class="task-list-item">☑ done</li>\n'
+        '<li class="task-list-item">☐ todo</li>\n</ul>')
+    assert xhtml("~~gone~~ and https://example.org\n") == (
+        '<p><del>gone</del> and <a href="https://example.org">https://example.org</a></p>')
+    assert xhtml("Term\n:   Definition\n") == "<dl>\n<dt>Term</dt>\n<dd>Definition</dd>\n</dl>"
+
+
+def test_github_alerts_are_admonitions():
+    assert xhtml("> [!NOTE]\n> Be careful.\n") == (
+        '<div class="admonition note">\n<p class="admonition-title">Note</p>\n'
+        "<p>Be careful.</p>\n</div>")
+
+
+# -- raw HTML -------------------------------------------------------------------------------
+
+def test_raw_html_is_repaired_and_cleaned_with_warnings_naming_the_line():
+    body = convert('<div onclick="x()"><p>Hi <b>there</div>\n\n<script>alert(1)</script>\n')
+    assert body.xhtml().strip() == "<div><p>Hi <b>there</b></p></div>"
+    assert body.warnings == ['doc.md:1: removed onclick="x()" (script)',
+                             "doc.md:3: removed <script> (active or unsafe HTML)"]
+
+
+def test_obsolete_tags_become_their_modern_kin():
+    assert xhtml("<center>Old</center> <font color=red>x</font>\n") == (
+        "<div>Old</div>\n<p><span>x</span></p>")
+
+
+def test_a_block_inside_a_paragraph_moves_out_of_it():
+    assert xhtml("<p>a<div>b</div></p>\n") == "<p>a</p><div>b</div>"
+
+
+def test_characters_xml_cannot_hold_are_dropped_or_replaced():
+    assert markup.inner_xhtml(markup.parse_fragment("<p>a\x01b &#0; &#x1F600;</p>")) == (
+        "<p>ab \ufffd \U0001F600</p>")
+
+
+# -- typography by language -------------------------------------------------------------------
+
+@pytest.mark.parametrize("lang, text, expected", [
+    ("en", 'He said "hi \'you\'"...', "He said “hi ‘you’”…"),
+    ("nb", 'Han sa "hei \'du\' der".', "Han sa «hei ‘du’ der»."),
+    ("de", 'Er sagte "Hallo \'du\'".', "Er sagte „Hallo ‚du‘“."),
+    ("ru", 'Он сказал "да \'нет\'".', "Он сказал «да „нет“»."),
+    ("fr", 'Il a dit "bonjour".', "Il a dit «\u202fbonjour\u202f»."),
+    ("ja", '彼は"はい"と言った。', "彼は「はい」と言った。"),
+])
+def test_quotation_marks_are_the_languages(lang, text, expected):
+    assert xhtml(text + "\n", lang) == f"<p>{expected}</p>"
+
+
+def test_a_dialogue_dash_is_followed_by_a_no_break_space_in_norwegian():
+    assert xhtml("– Hei, sa han.\n", "nb") == "<p>–\u00a0Hei, sa han.</p>"
+    assert xhtml("– Hi, he said.\n", "en") == "<p>– Hi, he said.</p>"
+
+
+def test_code_keeps_its_straight_quotes():
+    assert xhtml('Say `"hi"` and "hi".\n', "nb") == '<p>Say <code>"hi"</code> and «hi».</p>'
+
+
+def test_the_html_before_typography_does_not_depend_on_the_language():
+    assert markup.to_html('"a"') == markup.to_html('"a"')
+    assert "«" not in markup.to_html('"a"') and "“" not in markup.to_html('"a"')
+
+
+def test_a_lead_is_blocks_without_notes_or_headings_in_the_documents_typography():
+    lead, warnings = markup.short_text('A *lead* with a note[^1] and "quotes".\n\n[^1]: x\n',
+                                       "nb", "doc.md")
+    assert lead.strip() == "<p>A <em>lead</em> with a note and «quotes».</p>"
+    assert warnings == []
+    assert markup.short_text("# Heading\n", "en", "doc.md")[0].startswith("<p")
+
+
+# -- structure: reading order, titles, parts ------------------------------------------------------
+
+def files(root: Path, names: dict[str, str]) -> list[Path]:
+    for name, text in names.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text, encoding="utf-8")
+    return [root / name for name in names]
+
+
+def names(paths: list[Path], root: Path) -> list[str]:
+    return [p.relative_to(root).as_posix() for p in paths]
+
+
+def test_path_order_puts_the_readme_first_and_compares_numbers_as_numbers(tmp_path):
+    files(tmp_path, {"ch10.md": "x", "ch2.md": "x", "README.md": "x", "a/ch1.md": "x",
+                     "toc.md": "x"})
+    found = structure.document_files(tmp_path, tmp_path, None)
+    assert names(found, tmp_path) == ["README.md", "ch2.md", "ch10.md", "a/ch1.md"]
+
+
+def test_a_summary_gives_the_reading_order_and_is_no_document(tmp_path):
+    files(tmp_path, {"SUMMARY.md": "- [B](b.md)\n- [A](a.md)\n- [C](c.md)\n",
+                     "a.md": "x", "b.md": "x", "c.md": "x", "d.md": "x"})
+    found = structure.document_files(tmp_path, tmp_path, None)
+    assert names(found, tmp_path) == ["b.md", "a.md", "c.md", "d.md"]
+
+
+def test_a_readme_listing_the_documents_orders_them(tmp_path):
+    files(tmp_path, {"README.md": "# Book\n\n* [Two](two.md)\n* [One](one.md)\n",
+                     "one.md": "x", "two.md": "x"})
+    found = structure.document_files(tmp_path, tmp_path, None)
+    assert names(found, tmp_path) == ["README.md", "two.md", "one.md"]
+
+
+def test_quire_toml_documents_win(tmp_path):
+    files(tmp_path, {"a.md": "x", "b.md": "x"})
+    assert names(structure.document_files(tmp_path, tmp_path, ["b.md", "a.md"]),
+                 tmp_path) == ["b.md", "a.md"]
+
+
+@pytest.mark.parametrize("text, heading", [
+    ("# Title\n\nText", "Title"), ("Title\n=====\n", "Title"), ("## Sub\n# Title", None),
+    ("```\n# not\n```\n# Title", "Title"), ("Text only", None)])
+def test_first_heading(text, heading):
+    assert structure.first_heading(text) == heading
+
+
+def test_a_heading_most_documents_of_a_folder_share_is_the_folders():
+    folder = Path("book")
+    assert structure.shared_headings({folder: ["My Book", "My Book", "Other"]}) == {
+        folder: "My Book"}
+    assert structure.shared_headings({folder: ["My Book", "Other"]}) == {}
+
+
+@pytest.mark.parametrize("stem, title", [("02-getting_started", "Getting started"),
+                                         ("intro", "Intro"), ("10", "10")])
+def test_humanise(stem, title):
+    assert structure.humanise(stem) == title
+
+
+def test_parts_are_runs_of_documents_numbered_through_the_publication():
+    docs = tuple(Document(source=Path(f"{n}.md"), slug=n, id=n, lang="en", title=n, part=part)
+                 for n, part in [("pre", ""), ("a1", "A"), ("a2", "A"), ("b1", "B"), ("c", "")])
+    pub = Publication(root=Path("/x"), name="x", documents=docs, assets=(), metadata=Metadata(
+        title="x", lang="en", identifier="x", modified=datetime(2000, 1, 1, tzinfo=timezone.utc)))
+    whole = [(part, [d.id for d in run], number, opens)
+             for part, run, number, opens in pub.parts()]
+    assert whole == [("", ["pre"], 1, True), ("A", ["a1", "a2"], 2, True),
+                     ("B", ["b1"], 3, True), ("", ["c"], 4, True)]
+    chunk = [(part, [d.id for d in run], number, opens)
+             for part, run, number, opens in pub.parts(docs[2:4])]
+    assert chunk == [("A", ["a2"], 2, False), ("B", ["b1"], 3, True)]
+
+
+def test_a_cover_does_not_rename_the_publication(tmp_path):
+    (tmp_path / "content").mkdir()
+    (tmp_path / "content" / "a.md").write_text("# Hello\n\nText.\n", encoding="utf-8")
+    (tmp_path / "cover.png").write_bytes(next((REPO / "content" / "images").glob("*.png")).read_bytes())
+    (tmp_path / "quire.toml").write_text('title = "My Book"\nlang = "en"\ncover = "cover.png"\n',
+                                         encoding="utf-8")
+    publication = load(tmp_path)
+    assert publication.name == "my-book"            # was the cover's asset name
+    assert publication.cover.name == "images/cover.png"
+

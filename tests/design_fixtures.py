@@ -98,9 +98,10 @@ def problems_book() -> dict[str, str | bytes]:
         "content/tall.png": line_art((300, 1400)),
         "content/small.png": line_art((160, 100)),
         "content/big.png": line_art((900, 1500)),
-        # A tall figure that does not fit under the text before it: a hole.
+        # A tall figure that does not fit under the text before it, pinned where it is
+        # ({.here}: quire would otherwise move it past the text after it): a hole.
         "content/ch1.md": "# One\n\n" + "\n\n".join([FILLER * 6] * 3)
-        + '\n\n![A tall strip](tall.png "A tall strip.")\n\n'
+        + '\n\n![A tall strip](tall.png "A tall strip."){.here}\n\n'
         + "\n\n".join([FILLER * 5] * 4) + "\n",
         # Notes called all down the pages, each too long to fit under a call near the foot.
         "content/ch2.md": "# Two\n\n" + "\n\n".join(
@@ -115,12 +116,19 @@ def problems_book() -> dict[str, str | bytes]:
         # Headings allowed to end a page (by the project's own stylesheet, custom.css).
         # (and, since the theme now keeps captions with figures and breaks long words, the
         # same stylesheet undoes that for the figure of ch4 and the identifier of ch3)
+        # (and notes deferred as WeasyPrint does by itself: footnote-policy auto)
         "styles/custom.css": "h3 { break-after: auto; } p { orphans: 1; widows: 1; }\n"
+        ".footnote { footnote-policy: auto; }\n"
         "p, li { overflow-wrap: normal; }\n"
         "figure { break-inside: auto; } img { max-height: none; }\n",
         "content/ch5.md": "# Five\n\n" + "\n\n".join(
             f"### Heading {n}\n\n" + " ".join(["Words fill lines."] * (3 + 7 * n % 23))
             for n in range(24)) + "\n",
+        # A figure first referred to two pages before it; paragraphs of every length let
+        # single lines fall at the top and the foot of pages (widows and orphans).
+        "content/ch6.md": "# Six\n\nAs [](#fig-far) shows, pages come first.\n\n"
+        + "\n\n".join("Words fill lines. " * (4 + 7 * n % 29) for n in range(40))
+        + '\n\n![A far figure](small.png "Far."){#fig-far .here}\n',
         # A figure whose caption cannot stay with its image.
         "content/ch4.md": "# Four\n\n" + FILLER * 4 + '\n\n![A big diagram](big.png "'
         + "A caption long enough to need many lines under its image. " * 14 + '")\n\n'

@@ -259,14 +259,92 @@ def test_the_layout_report_finds_what_a_proofreader_would_mark(tmp_path):
     assert kinds.keys() == {"hole", "note away from its call", "hyphen ladder",
                             "line or image outside the text block",
                             "caption parted from its figure", "heading at the foot of a page",
-                            "image under the resolution floor"}, found
+                            "image under the resolution floor", "widow", "orphan",
+                            "figure far from its first reference"}, found
     assert ("content/ch1.md", ":3") in kinds["hole"]
     assert all(source == "content/ch2.md" and line for source, line in
                kinds["note away from its call"])
     assert {s for s, _ in kinds["heading at the foot of a page"]} == {"content/ch5.md"}
     assert kinds["image under the resolution floor"] == [("content/ch3.md", ":9")]
     assert kinds["caption parted from its figure"] == [("content/ch4.md", ":5")]
+    assert kinds["figure far from its first reference"] == [("content/ch6.md", ":85")]
+    assert ("content/ch6.md", ":5") in kinds["widow"]
+    assert all(line for _, line in kinds["widow"] + kinds["orphan"])
     built = run_quire("build", root, "--format", "pdf")
     assert built.returncode == 0 and "problems.pdf: layout: " in built.stderr
     assert run_quire("build", root, "--format", "pdf", "--strict").returncode == 1
     assert run_quire("check", root).returncode == 1          # the stretched image: preflight
+
+
+# -- figures as floats, notes on the page of their call -------------------------------------
+
+def test_figures_float_past_text_and_holes_drop(tmp_path):
+    """The generated book's figures that do not fit go to the next page while the text
+    after them fills the page (4 holes before quire moved figures, none now); the EPUB
+    keeps the source order; a figure pinned with {.here} stays."""
+    root = make_project(tmp_path, fixtures.generated_book(4))
+    pdf = build(root)
+    done = run_quire("check", root)
+    holes = [line for line in done.stdout.splitlines() if ": hole: " in line]
+    assert not holes, holes
+    pages = lines_of(pdf)
+    text = [t for n in sorted(pages) for *_, t in pages[n]]
+    # Figure 2.1 (a tall diagram) follows the start of the paragraph after it in print ...
+    caption = next(i for i, t in enumerate(text) if t.startswith("Figure 2.1 "))
+    paragraph = next(i for i, t in enumerate(text) if t.startswith("Paragraph 2. ")
+                     and i > text.index("Things of kind 2"))
+    assert paragraph < caption
+    # ... and the EPUB keeps the source order.
+    run_quire("build", root, "--format", "epub")
+    import zipfile
+    with zipfile.ZipFile(next((root / "dist").glob("*.epub"))) as epub:
+        chapter = next(epub.read(n).decode() for n in epub.namelist() if "ch2" in n)
+    assert chapter.index("A figure of a tall diagram") < chapter.index("Paragraph 2. ")
+
+
+def test_every_note_is_printed_on_the_page_of_its_call(tmp_path):
+    """Calls near the foot of pages, notes too long to fit under them: the line with the
+    call goes to the next page with its note (single render; test_parallel compares the
+    parts with it)."""
+    files = fixtures.problems_book()
+    files = {"quire.toml": files["quire.toml"], "content/ch2.md": files["content/ch2.md"],
+             "content/ch1.md": "# One\n\nA first chapter.\n"}
+    root = make_project(tmp_path, files)
+    pdf = build(root)
+    done = run_quire("check", root, "--strict")
+    assert "note away from its call" not in done.stdout, done.stdout
+    for number, lines in lines_of(pdf).items():
+        body = " ".join(t for *_, t in lines)
+        for call in re.findall(r"Call (\d+)\.", body):
+            index = int(call) + 1       # notes are numbered from 1, calls from 0
+            assert re.search(rf"(^| ){index}\. The note goes on", body), (number, call)
+
+
+def test_a_cover_of_another_shape_is_fitted_whole_with_its_edges_extended(tmp_path):
+    """A 2:3 cover on A4 (plus 3 mm bleed): every pixel row and column of the image is
+    printed (scaled to fit, not cropped), the bars beside it continue its edge pixels, and
+    the image fills the page to the bleed edge. The output is named after the title."""
+    from PIL import Image
+    cover = Image.new("RGB", (400, 600), (250, 200, 0))
+    cover.paste((20, 40, 120), (0, 0, 400, 60))             # a dark band at the top edge
+    out = tmp_path / "cover.png"
+    cover.save(out)
+    root = make_project(tmp_path / "p", {
+        "quire.toml": 'title = "Up"\nlang = "en"\ncover = "content/cover.png"\n'
+                      '[pdf]\npage_size = "A4"\n',
+        "content/a.md": "# A\n\nText.\n", "content/b.md": "# B\n\nText.\n",
+        "content/cover.png": out.read_bytes()})
+    pdf = build(root)
+    assert pdf.name == "up.pdf"
+    listed = subprocess.run(["pdfimages", "-list", "-f", "1", "-l", "1", str(pdf)],
+                            capture_output=True, text=True, check=True).stdout.splitlines()[2:]
+    width, height = (int(v) for v in listed[0].split()[3:5])
+    assert height == 600 and width == round(600 * 216 / 303)   # wider: bars beside it
+    png = tmp_path / "page"
+    subprocess.run(["pdftoppm", "-png", "-r", "20", "-f", "1", "-l", "1", str(pdf), str(png)],
+                   check=True)
+    page = Image.open(next(tmp_path.glob("page*.png"))).convert("RGB")
+    w, h = page.size
+    # The bars: dark where the image's edge is dark (the top band), yellow below it.
+    assert sum(page.getpixel((1, 2))) < 250 and page.getpixel((1, h // 2))[2] < 80
+    assert page.getpixel((w - 2, h // 2))[0] > 200

@@ -14,6 +14,7 @@ import pikepdf
 import pytest
 
 from conftest import REPO, make_project, render_pdf, run_quire
+from design_fixtures import generated_book
 from projects import book, notes_chapter
 from quire import markup, parallel
 from quire.cache import BuildCache
@@ -76,9 +77,11 @@ def facts(path: Path) -> dict:
             "links": links, "boxes": boxes, "intents": intents}
 
 
-@pytest.mark.parametrize("project", ["one-sided", "two-sided", "book"])
+@pytest.mark.parametrize("project", ["one-sided", "two-sided", "book", "floats"])
 def test_parts_join_into_the_single_render(project, tmp_path, monkeypatch):
-    files = book() if project == "book" else parted_book(project == "two-sided")
+    """"floats": the generated book of test_design, whose figures move past text."""
+    files = (book() if project == "book" else generated_book(3) if project == "floats"
+             else parted_book(project == "two-sided"))
     root = make_project(tmp_path / "project", files)
     _, one_starts = render_pdf(root, tmp_path / "one.pdf", monkeypatch, chunked=False)
     _, parts_starts = render_pdf(root, tmp_path / "parts.pdf", monkeypatch, chunked=True)
@@ -89,7 +92,7 @@ def test_parts_join_into_the_single_render(project, tmp_path, monkeypatch):
     assert one["outline"] and one["links"] and parts["intents"] == 1
     if project == "two-sided":                   # blank pages were needed, and inserted
         assert any(not text.strip() for text in one["text"][:-1])
-    if project != "book":                        # page references across parts are filled
+    if project not in ("book", "floats"):        # page references across parts are filled
         shown = "".join(parts["text"])
         assert "(side " in shown and "(side 000)" not in shown
     done = subprocess.run(["qpdf", "--check", str(tmp_path / "parts.pdf")],

@@ -5,14 +5,16 @@ Read from WeasyPrint's laid-out pages (its boxes), in the single render and in e
 of a long PDF alike: holes (a page more than a quarter empty that does not end a
 document), footnotes printed on another page than their call, ladders of three or more
 hyphenated lines, lines and images that run outside the text block, captions on another
-page than their figure, headings at the foot of a page, and images placed under the
-resolution floor. `find` runs where the pages are (a worker, for a part) and returns plain
+page than their figure, headings at the foot of a page, widows and orphans (one line of a
+paragraph alone at the top or the foot of a page), figures more than a page away from
+their first reference (a link to the figure), and images placed under the resolution
+floor. `find` runs where the pages are (a worker, for a part) and returns plain
 tuples; `describe` turns them into messages in the main process, finding each source line
 by the text of the block (a best guess: the first line of the Markdown file that holds the
 block's first words).
 
-Left out: widows and orphans (the stylesheet forbids them and WeasyPrint obeys), and
-figures far from their first reference.
+Left out: references to a figure in another part of a long PDF (each part is read alone)
+and references in words only ("see Figure 3") rather than links.
 """
 
 from __future__ import annotations
@@ -31,6 +33,9 @@ KINDS = {
     "overfull": ("line or image outside the text block", "lines or images outside the text block"),
     "caption": ("caption parted from its figure", "captions parted from their figures"),
     "heading": ("heading at the foot of a page", "headings at the foot of a page"),
+    "widow": ("widow", "widows"),
+    "orphan": ("orphan", "orphans"),
+    "far": ("figure far from its first reference", "figures far from their first references"),
     "resolution": ("image under the resolution floor", "images under the resolution floor"),
 }
 
@@ -47,12 +52,15 @@ def find(rendered, floor: int) -> list[Finding]:
     calls: dict[str, tuple[int, str, str]] = {}     # note id -> (page, document, text)
     notes: dict[str, int] = {}                      # note id -> page of its text
     figures: dict[int, dict] = {}                   # id(figure element) -> parts' pages
+    lines: dict[int, dict] = {}                     # id(paragraph) -> lines on each page
+    refs: dict[str, int] = {}                       # figure id -> page of its first link
     last_of_page: list[tuple[str, str, str]] = []   # (document, tag of last block, text)
     first_doc: list[str] = []
     for index, page in enumerate(rendered.pages):
         box = page._page_box
         area_bottom = box.content_box_y() + box.height
         walker = _Walker(index, box, floor, found, calls, figures, boxes)
+        walker.lines, walker.refs = lines, refs
         for child in box.children:
             if isinstance(child, boxes.FootnoteAreaBox):
                 if child.children:
@@ -92,6 +100,30 @@ def find(rendered, floor: int) -> list[Finding]:
         if parts.get("img") is not None and away:
             found.append((away[0], "caption", parts["doc"], parts["text"],
                           "the caption is (partly) on another page than its image"))
+        ref = min((refs[i] for i in parts.get("ids", ()) if i in refs), default=None)
+        page = parts.get("img")
+        if ref is not None and page is not None and abs(page - ref) > 1:
+            found.append((page, "far", parts["doc"], parts["text"],
+                          f"the figure is printed {abs(page - ref)} pages "
+                          f"{'after' if page > ref else 'before'} its first reference"))
+    found.extend(_widows_and_orphans(lines))
+    return found
+
+
+def _widows_and_orphans(lines: dict[int, dict]) -> list[Finding]:
+    """A paragraph's first line alone at the foot of a page (an orphan) or its last line
+    alone at the top of the next (a widow)."""
+    found: list[Finding] = []
+    for entry in lines.values():
+        pages = sorted(entry["pages"])
+        if len(pages) < 2:
+            continue
+        if entry["pages"][pages[0]] == 1:
+            found.append((pages[0], "orphan", entry["doc"], entry["text"],
+                          "the paragraph's first line is alone at the foot of the page"))
+        if entry["pages"][pages[-1]] == 1:
+            found.append((pages[-1], "widow", entry["doc"], entry["text"],
+                          "the paragraph's last line is alone at the top of the page"))
     return found
 
 
@@ -124,15 +156,26 @@ class _Walker:
             note_id = note.get("id") if note is not None else None
             if note_id:
                 self.calls.setdefault(note_id, (self.index, doc, _text(block)))
+        if element is not None and doc and getattr(box, "pseudo_type", None) is None:
+            href = element.get("href") or ""
+            if tag == "a" and href.startswith("#") and not isinstance(box, boxes.LineBox):
+                self.refs.setdefault(href[1:], self.index)
         if isinstance(box, boxes.LineBox):
             self._line(box, doc, block)
+            if doc and _tag(block) in _PARAGRAPHS and box.children:
+                entry = self.lines.get(id(block))
+                if entry is None:
+                    entry = self.lines[id(block)] = {"doc": doc, "text": _text(block), "pages": {}}
+                entry["pages"][self.index] = entry["pages"].get(self.index, 0) + 1
         elif isinstance(box, boxes.ReplacedBox):
             self._leaf(box, doc, block)
             self._image(box, doc, block)
             if not in_line:
                 self._overrun(box, doc, block, box.position_x + box.margin_width())
         if figure is not None and doc and isinstance(box, (boxes.LineBox, boxes.ReplacedBox)):
-            parts = self.figures.setdefault(id(figure), {"doc": doc, "text": _figure_text(figure)})
+            parts = self.figures.setdefault(id(figure), {
+                "doc": doc, "text": _figure_text(figure),
+                "ids": {el.get("id") for el in figure.iter() if el.get("id")}})
             if isinstance(box, boxes.ReplacedBox):
                 parts.setdefault("img", self.index)
             elif _tag(block) == "figcaption":
@@ -193,6 +236,7 @@ class _Walker:
                                    f"{LADDER} or more hyphenated lines in a row"))
 
 
+_PARAGRAPHS = {"p", "li", "dd", "blockquote"}
 _BLOCKS = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "dt", "dd", "figure", "figcaption",
            "table", "caption", "pre", "th", "td", "blockquote"}
 

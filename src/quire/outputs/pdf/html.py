@@ -18,7 +18,7 @@ from urllib.request import url2pathname
 from lxml import etree
 from markupsafe import Markup
 
-from ... import __version__, design, fonts, labels, markup, mathtex, templates
+from ... import __version__, cover, design, floats, fonts, labels, markup, mathtex, templates
 from ...model import Document, Publication
 from ...resources import inside, theme_dir
 from . import cmyk
@@ -40,7 +40,7 @@ _NOTE_BLOCKS = {"p", "div", "ul", "ol", "li", "dl", "dt", "dd", "blockquote", "p
 
 def _print_fragment(xhtml: str, doc: Document, images: dict[str, str],
                     number_blocks: bool = False, cmyk_job: bool = False,
-                    typeset=None) -> str:
+                    typeset=None, moves=None) -> str:
     """A fragment of a document for print: notes moved to their calls (a note called from
     another note follows that note), images as file URLs, ASCII anchors; `typeset` sizes
     images, wraps code and keeps words whole (pdf_typeset)."""
@@ -52,6 +52,7 @@ def _print_fragment(xhtml: str, doc: Document, images: dict[str, str],
             block.set("data-qb", str(index))
     if typeset is not None:
         typeset(root)
+    floats.apply(root, moves)                 # figures moved past text (a second layout)
     notes = {note.id: note for note in doc.footnotes}
     calls = [a for a in root.iter("a") if a.get("class") == "noteref"]
     while calls:
@@ -120,9 +121,11 @@ def _inside_note(el):
     return None
 
 
-def render_print_html(publication: Publication, documents=None, front: bool = True) -> str:
+def render_print_html(publication: Publication, documents=None, front: bool = True,
+                      moves=None) -> str:
     """The print HTML of the publication, or of a run of its `documents` (with the front
-    matter, or without it) for a PDF laid out in chunks."""
+    matter, or without it) for a PDF laid out in chunks; `moves` are the figures to move
+    (floats.plan)."""
     env = templates.environment(publication.templates_dir)
     meta = publication.metadata
     documents = publication.documents if documents is None else documents
@@ -142,13 +145,15 @@ def render_print_html(publication: Publication, documents=None, front: bool = Tr
         documents=documents, parts=publication.parts(documents), front=front,
         toc_parts=publication.parts(),
         labels=labels.labels(meta.lang), title_page=publication.title_page,
-        cover=images[publication.cover.name] if publication.cover else None,
+        cover=(cover.extended(publication) or images[publication.cover.name]
+               if publication.cover and front else None),
         journal_style=any(doc.authors for doc in publication.documents),
         design=publication.design, chapters=chapters, sink=f"{height * 0.2:.1f}mm",
         page_fill=f"{height - 4:.1f}mm", theme=design.theme_css(publication.theme),
         toc_entries=_toc_entries(publication, chapters),
-        bodies={doc.id: Markup('<div class="document-body">'
-                               f'{_print_fragment(doc.body, doc, images, True, cmyk_job, typeset)}</div>')
+        bodies={doc.id: Markup('<div class="document-body">' + _print_fragment(
+                    doc.body, doc, images, True, cmyk_job, typeset, (moves or {}).get(doc.id))
+                    + '</div>')
                 for doc in documents},
         titles={doc.id: Markup(_print_fragment(_chapter_title(doc, chapters), doc, images,
                                                False, cmyk_job))
@@ -166,7 +171,8 @@ def render_print_html(publication: Publication, documents=None, front: bool = Tr
     # Font files of the project's own (installed families are named, fontconfig finds them).
     faces = fonts.font_face_css([f for f in publication.fonts.faces if not f.installed],
                                 lambda face: _url_of(face.path, publication.root))
-    return html.replace("</head>", f"<style>{faces}{_variant_style(publication)}</style>\n"
+    return html.replace("</head>", f"<style>{faces}{_variant_style(publication)}"
+                        f"{cover.print_css(publication) if front else ''}</style>\n"
                         "</head>", 1)
 
 

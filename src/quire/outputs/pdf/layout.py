@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from ... import failures, index, layout_report, language, preflight
+from ... import failures, floats, index, layout_report, language, preflight
 from ...model import Document, Publication
 from ..contract import PageLayout
 from . import chunked, chunks, hyphenation
@@ -65,7 +65,9 @@ def _lay_out(publication, cache, jobs, drawing, settings) -> PageLayout:
     with Session(publication, cache) as session:
         html = render_print_html(publication)
         patterns()
-        rendered = index.render_with_pages(session.render, html)
+        html, rendered = floats.settle(      # figures that left a page half empty move
+            html, lambda html: index.render_with_pages(session.render, html),
+            lambda moves: render_print_html(publication, moves=moves))
         starts = page_starts(rendered)
         found = [(number + 1, *rest) for number, *rest in
                  layout_report.find(rendered, publication.pdf.resolution)]

@@ -8,6 +8,9 @@
 - Code blocks: each source line a block of its own, lines longer than the measure cut at a
   space or punctuation where there is one, continued under a hanging indent with a sign
   (`.ln-cont`); print.css keeps the first line with the second and the last two together.
+- Long quotations (over LONG_QUOTE characters, about half a book page) may break across
+  pages (`blockquote.breakable`); shorter ones stay whole (print.css), as they did, since a
+  quotation that fills a page left the page before it empty.
 - Words kept whole: URLs, e-mail addresses and domain names in running text, and the last
   word of a paragraph in a single column (the last line is never the end of a broken
   word; in narrow columns that costs more in spacing than it gains).
@@ -32,6 +35,7 @@ CAPTION_ROOM_MM = 22.0          # kept free under a figure's image for its capti
 CODE_SIZE = 0.88                # code to text size (print.css: --quire-code-size)
 MONO_ADVANCE = 0.6              # Source Code Pro's advance, in em
 PRE_PADDING_EM = 1.6 + 0.3 + 1.2    # shared.css: pre's padding and border; the line's indent
+LONG_QUOTE = 1200               # characters: a quotation this long may break across pages
 INLINE_CODE_KEPT = 24           # inline code this short is never broken across lines
 CONTINUATION = "\u2192"         # the sign before a continued code line (in the theme's fonts)
 _WORDS_KEPT = re.compile(
@@ -82,6 +86,9 @@ class Typesetter:
         svg_size.fit(root, self.column_mm, self.max_height_mm)
         for pre in list(root.iter("pre")):
             self.code_lines(pre)
+        for quote in root.iter("blockquote"):
+            if len("".join(quote.itertext())) > LONG_QUOTE:
+                quote.set("class", (quote.get("class", "") + " breakable").strip())
         for code in root.iter("code", "kbd", "samp"):
             text = "".join(code.itertext())
             if not _inside(code, ("pre",)) and len(text) <= INLINE_CODE_KEPT:

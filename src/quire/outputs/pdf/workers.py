@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ... import index as book_index
-from ... import layout_report, parallel, preflight
+from ... import floats, layout_report, parallel, preflight
 from ...model import Publication
 from .. import text_check
 from . import chunks, patches
@@ -220,9 +220,16 @@ def lay_out_chunk(job: Job, channel, task: ChunkTask) -> ChunkResult:
     if job.store is not None and (reused := job.store.reuse(task, html, channel,
                                                             job.drawing)):
         return reused
+    key = html                  # the chunk's HTML before figures move (floats) keys its layout
     with Session(publication, job.cache, css=chunks.page_ref_css,
                  large_streams=job.large_streams) as session:
-        document = session.html(html)
+        html, document = floats.settle(     # figures that left a page half empty move
+            html, lambda html: session.html(html).render(
+                pdf_variant=VARIANTS["print"], presentational_hints=True),
+            lambda moves: chunks.page_references(book_index.fill_pages(
+                render_print_html(publication, documents, task.chunk.front, moves),
+                task.numbers, job.placeholder)[0], task.numbers, job.placeholder)[0],
+            session.html)
         hook = MarginHook(task.index, task.offset, document, channel)
         with hook:
             rendered = document.render(pdf_variant=VARIANTS["print"],
@@ -251,7 +258,7 @@ def lay_out_chunk(job: Job, channel, task: ChunkTask) -> ChunkResult:
         result.text = text_check.check_written(publication, html, Path(path), rendered,
                                                hook.offset + 1)
     if job.store is not None:
-        job.store.keep(html, result)
+        job.store.keep(key, result)
     return result
 
 

@@ -68,7 +68,13 @@ def test_every_input_change_rebuilds(project, change):
         assert after != before
 
 
-def test_epub_only_after_a_full_build_reuses_the_layout(project):
+def test_epub_only_after_a_full_build_reuses_the_layout(tmp_path):
+    # An EPUB alone has the print page list only with `[epub] page_list = true` (the
+    # default, "auto", gives it one when the same build makes the PDF: test_page_list.py).
+    project = make_project(tmp_path, {
+        "content/a.md": DOC, "content/bilde.png": image("PNG", (40, 30)),
+        "quire.toml": 'name = "bok"\n[pdf]\nbleed = "0mm"\n[epub]\npage_list = true\n'})
+    assert run_quire("build", project).returncode == 0
     full = (project / "dist" / "bok.epub").read_bytes()
     (project / "dist" / "bok.epub").unlink()
     again = run_quire("build", project, "--format", "epub")

@@ -313,7 +313,7 @@ def test_a_damaged_cache_is_rebuilt_never_trusted(tmp_path):
     first = run_quire("build", root, "-j", "2")
     assert first.returncode == 0, first.stderr
     cache = root / "dist" / ".quire-cache"
-    assert (cache / "parts").is_dir()                # laid out in parts: their cache too
+    assert (cache / "chunks").is_dir()               # laid out in chunks: their cache too
     assert _damage(cache) > 10
     with open(root / "content" / "2.md", "a") as out:
         out.write("\nEn ny setning.\n")

@@ -19,7 +19,8 @@ from quire import markup, parallel
 from quire.cache import BuildCache
 from quire.errors import QuireError
 from quire.load import load
-from quire.outputs import pdf, pdf_parts
+from quire.outputs import write_to
+from quire.outputs.pdf import chunked, chunks, layout, workers
 
 
 def parted_book(two_sided: bool) -> dict[str, str]:
@@ -79,14 +80,14 @@ def render(root: Path, target: Path, monkeypatch, *, parts: bool, jobs: int = 2)
     """Build the PDF of `root` in one piece, or in parts of one document each."""
     with monkeypatch.context() as patch:
         if parts:
-            patch.setattr(pdf_parts, "MIN_PART", 1)
-            patch.setattr(pdf_parts, "PART_SIZE", 1)
+            patch.setattr(chunks, "MIN_CHUNK", 1)
+            patch.setattr(chunks, "CHUNK_SIZE", 1)
         else:
-            patch.setattr(pdf_parts, "plan", lambda publication: None)
+            patch.setattr(chunks, "plan", lambda publication: None)
         publication = load(root)
         if parts:
-            assert len(pdf_parts.plan(publication)) > 2
-        return pdf.write(publication, target, jobs=jobs)
+            assert len(chunks.plan(publication)) > 2
+        return write_to(publication, "pdf", target, jobs=jobs).starts
 
 
 @pytest.mark.parametrize("project", ["one-sided", "two-sided", "book"])
@@ -138,13 +139,13 @@ def test_a_stylesheet_that_needs_the_whole_book_is_laid_out_in_one_piece(tmp_pat
     theme = (REPO / "styles" / "print.css").read_text(encoding="utf-8")
     files["styles/print.css"] = theme + '@page { @bottom-center { content: "av " counter(pages); } }'
     root = make_project(tmp_path / "project", files)
-    monkeypatch.setattr(pdf_parts, "MIN_PART", 1)
-    monkeypatch.setattr(pdf_parts, "PART_SIZE", 1)
+    monkeypatch.setattr(chunks, "MIN_CHUNK", 1)
+    monkeypatch.setattr(chunks, "CHUNK_SIZE", 1)
     publication = load(root)
-    assert pdf_parts.plan(publication)
-    with pytest.raises(pdf_parts.Unsplittable, match=r"counter\(pages\)"):
-        pdf_parts.render(publication, pdf_parts.plan(publication), None, None, 2)
-    pdf.write(publication, tmp_path / "book.pdf", jobs=2)
+    assert chunks.plan(publication)
+    with pytest.raises(chunks.Unsplittable, match=r"counter\(pages\)"):
+        chunked.render(publication, chunks.plan(publication), None, None, "", 2)
+    write_to(publication, "pdf", tmp_path / "book.pdf", jobs=2)
     text = facts(tmp_path / "book.pdf")
     assert all(f"av {text['pages']}" in page for page in text["text"][3:-1])
 
@@ -155,7 +156,7 @@ def test_jobs_on_the_command_line(tmp_path):
     assert done.returncode == 2 and "'0' is not a number of processes" in done.stderr
     done = run_quire("build", root, "--format", "pdf", "-j", "2")
     assert done.returncode == 0, done.stderr
-    assert "wrote" in done.stdout and not list((root / "dist").glob(".quire-parts-*"))
+    assert "wrote" in done.stdout and not list((root / "dist").glob(".quire-chunks-*"))
 
 
 def _killed(*args, **kwargs):
@@ -166,7 +167,7 @@ def test_a_process_that_dies_stops_the_build_instead_of_hanging(tmp_path, monkey
     root = make_project(tmp_path / "project", parted_book(two_sided=False))
     target = tmp_path / "book.pdf"
     target.write_bytes(b"the previous build")
-    monkeypatch.setattr(pdf_parts, "_work", _killed)
+    monkeypatch.setattr(workers, "lay_out_chunk", _killed)
     with pytest.raises(QuireError, match="killed by SIGKILL"):
         render(root, target, monkeypatch, parts=True, jobs=2)
     assert target.read_bytes() == b"the previous build"
@@ -180,22 +181,22 @@ def test_after_an_edit_only_the_parts_it_changed_are_laid_out_again(tmp_path, mo
     root = make_project(tmp_path / "project", parted_book(two_sided=True))
     cache = BuildCache(tmp_path / "out")
     laid_out: list[int] = []
-    enter = pdf_parts._MarginHook.__enter__
+    enter = workers.MarginHook.__enter__
 
     def counted(hook):
         laid_out.append(hook.index)
         return enter(hook)
-    monkeypatch.setattr(pdf_parts._MarginHook, "__enter__", counted)
-    monkeypatch.setattr(pdf_parts, "MIN_PART", 1)
-    monkeypatch.setattr(pdf_parts, "PART_SIZE", 1)
+    monkeypatch.setattr(workers.MarginHook, "__enter__", counted)
+    monkeypatch.setattr(chunks, "MIN_CHUNK", 1)
+    monkeypatch.setattr(chunks, "CHUNK_SIZE", 1)
 
     def build(name: str, cache=None, jobs: int = 1):
         laid_out.clear()
-        starts = pdf.write(load(root), tmp_path / name, cache=cache, jobs=jobs)
+        starts = write_to(load(root), "pdf", tmp_path / name, cache=cache, jobs=jobs).starts
         return starts, (tmp_path / name).read_bytes()
 
     first = build("first.pdf", cache)
-    parts = len(pdf_parts.plan(load(root)))
+    parts = len(chunks.plan(load(root)))
     assert sorted(set(laid_out)) == list(range(parts))
     assert build("again.pdf", cache) == first and laid_out == []
 
@@ -205,7 +206,7 @@ def test_after_an_edit_only_the_parts_it_changed_are_laid_out_again(tmp_path, mo
     edited = build("edited.pdf", cache)
     assert set(laid_out) == {parts - 1}             # the last chapter's part alone
     assert edited == build("fresh.pdf") and edited != first
-    pdf.page_starts(load(root), cache=cache, jobs=1)  # an EPUB-only build between two PDFs
+    layout.lay_out(load(root), cache=cache, jobs=1)  # an EPUB-only build between two PDFs
     assert build("edited-again.pdf", cache) == edited and laid_out == []
 
     # A chapter early in the book grows by pages: the parts after it move (their folios
@@ -217,10 +218,10 @@ def test_after_an_edit_only_the_parts_it_changed_are_laid_out_again(tmp_path, mo
     longer = build("longer.pdf", cache, jobs=2)
     assert longer == build("fresh-longer.pdf")
     laid_out.clear()                                # the EPUB's page list: no layout
-    assert pdf.page_starts(load(root), cache=cache, jobs=1) == longer[0]
+    assert layout.lay_out(load(root), cache=cache, jobs=1).starts == longer[0]
     assert laid_out == []
     # The parts' PDFs that the last two PDF builds did not use are deleted.
-    stored = tmp_path / "out" / ".quire-cache" / "parts"
+    stored = tmp_path / "out" / ".quire-cache" / "chunks"
     before = len(list(stored.glob("*.pdf")))
     assert build("same.pdf", cache)[1] == build("same.pdf", cache)[1] == longer[1]
     assert before > parts == len(list(stored.glob("*.pdf")))

@@ -201,7 +201,7 @@ def test_preflight_finds_what_a_printer_rejects(tmp_path):
 def test_hyphenation_patterns_read_by_a_helper_process_are_pyphens_own(monkeypatch):
     import pyphen
 
-    from quire import hyphenation
+    from quire.outputs.pdf import hyphenation
 
     monkeypatch.setattr(pyphen, "hdcache", {})
     hyphenation.preload(["nb", "en-GB", "xx"])()

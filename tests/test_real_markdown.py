@@ -78,7 +78,7 @@ def test_library_exception_names_the_document(tmp_path, monkeypatch, capsys):
     from lxml import etree
 
     from quire import cli, failures
-    from quire.outputs import pdf
+    from quire.outputs.pdf import session as pdf
 
     real = pdf.Session.render
 

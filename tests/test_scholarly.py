@@ -16,7 +16,8 @@ from scholarly_book import textbook
 
 from quire import index, markup
 from quire.load import load
-from quire.outputs import pdf, pdf_parts
+from quire.outputs import write_to
+from quire.outputs.pdf import chunks
 
 XHTML = "{http://www.w3.org/1999/xhtml}"
 TITLES = ["The TeXbook", "How to Write a Proof", "A Mathematical Theory of Communication",
@@ -144,15 +145,15 @@ def mark_pages(path: Path) -> dict[str, int]:
 def test_index_pages_are_the_pages_of_the_marks(built, tmp_path, monkeypatch, parts):
     with monkeypatch.context() as patch:
         if parts:
-            patch.setattr(pdf_parts, "MIN_PART", 1)
-            patch.setattr(pdf_parts, "PART_SIZE", 1)
+            patch.setattr(chunks, "MIN_CHUNK", 1)
+            patch.setattr(chunks, "CHUNK_SIZE", 1)
         else:
-            patch.setattr(pdf_parts, "plan", lambda publication: None)
+            patch.setattr(chunks, "plan", lambda publication: None)
         publication = load(built["root"])
         if parts:
-            assert len(pdf_parts.plan(publication)) > 2
+            assert len(chunks.plan(publication)) > 2
         target = tmp_path / "book.pdf"
-        pdf.write(publication, target, jobs=2)
+        write_to(publication, "pdf", target, jobs=2)
     pages = mark_pages(target)
     text = pdf_pages(target)
     index_page = re.sub(r"\s+", " ", text[-1])

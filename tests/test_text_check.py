@@ -3,7 +3,7 @@
 Correct builds use the theme. The defect the check must catch: a project's own
 styles/shared.css (it replaces the theme's shared layer) splits one family by
 unicode-range into two files made by fontTools' subsetter; WeasyPrint 70 prints wrong
-letters with it, and quire prints it right only thanks to its patch (weasy.py,
+letters with it, and quire prints it right only thanks to its patch (outputs/pdf/patches.py,
 `_one_pdf_font_per_file`). With that patch undone the defect is back, and the check must
 fail the build.
 """
@@ -71,9 +71,9 @@ def pdftotext(path: Path) -> str:
 
 def run_unpatched(*args):
     """`quire ARGS` in a process where quire does not tell font files apart: the bug back."""
-    script = ("import sys, quire.weasy as weasy\n"
-              "assert callable(weasy._one_pdf_font_per_file)\n"
-              "weasy._one_pdf_font_per_file = lambda weasyprint: None\n"
+    script = ("import sys\nfrom quire.outputs.pdf import patches\n"
+              "assert callable(patches.PERMANENT['one font per file'])\n"
+              "patches.PERMANENT['one font per file'] = lambda saved: None\n"
               "from quire.cli import main\n"
               "sys.exit(main(sys.argv[1:]))\n")
     return subprocess.run([sys.executable, "-c", script, *map(str, args)],
@@ -205,10 +205,10 @@ def test_the_bug_back_fails_the_build_and_keeps_the_previous_pdf(tmp_path, split
 
 def test_the_bug_back_fails_a_build_laid_out_in_parts_every_time(tmp_path, split_fonts):
     from quire.load import load
-    from quire.outputs import pdf_parts
+    from quire.outputs.pdf import chunks
 
     root = czech_project(tmp_path, long=True)
-    assert pdf_parts.plan(load(root)) is not None       # laid out in parts
+    assert chunks.plan(load(root)) is not None       # laid out in parts
     done = run_quire("build", root, "--format", "pdf", "-j", "2")
     assert done.returncode == 0, done.stderr
     pdf = root / "dist" / "kniha.pdf"

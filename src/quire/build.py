@@ -20,8 +20,8 @@ from pathlib import Path
 from typing import Callable
 
 from .errors import QuireError
+from .outputs import FORMATS    # the writers' names (the writers load when used)
 
-FORMATS = ("pdf", "epub")
 # "content/a.md:7: ...", "quire.toml: ...": a file name (no spaces, a dot or a slash) first
 _WHERE = re.compile(r"^(?P<path>[^\s:]*[./][^\s:]*)(?::(?P<line>\d+))?: (?P<text>.+)$",
                     re.DOTALL)
@@ -94,7 +94,7 @@ def build(project: Path | str, formats=FORMATS, out_dir: Path | str | None = Non
 
 def _build(project: Path, formats, out_dir, variant, strict, jobs, page_list,
            collect: _Collect) -> BuildResult:
-    from .cache import BuildCache, inputs_digest
+    from .cache import BuildCache, digests
 
     unknown = [f for f in formats if f not in FORMATS]
     if unknown or not formats:
@@ -124,18 +124,19 @@ def _build(project: Path, formats, out_dir, variant, strict, jobs, page_list,
         publication = replace(publication, page_list=False)
     if strict and collect.warnings:
         raise QuireError(f"{len(collect.warnings)} warning(s) and --strict: nothing was built.")
-    # now that the files the build reads are known
-    digest = inputs_digest(root, publication.inputs) + single if cache else ""
+    # now that the files the build reads are known: the one digest of this build
+    digest = digests(root, publication.inputs) if cache else None
+    inputs = digest.inputs + single if digest else ""
 
     def check(target: Path) -> None:
         if strict and collect.warnings:
             raise QuireError(f"{target}: {len(collect.warnings)} warning(s) and --strict; "
                              "the previous file was left as it was.")
 
-    written = build_all(publication, formats, out, check=check, cache=cache, digest=digest,
-                        jobs=jobs)
+    written = build_all(publication, formats, out, check=check, cache=cache,
+                        settings=digest.settings if digest else "", inputs=inputs, jobs=jobs)
     if cache:
-        cache.record(key, digest, written, [w.message for w in collect.warnings],
+        cache.record(key, inputs, written, [w.message for w in collect.warnings],
                      [str(p) for p in publication.inputs])
     return BuildResult(tuple(written), tuple(collect.warnings), up_to_date=False)
 
@@ -166,6 +167,6 @@ def last_build(project: Path | str, formats=FORMATS, out_dir: Path | str | None 
 
 
 def _import_weasyprint() -> None:
-    from . import weasy
+    from .outputs.pdf import patches
 
-    weasy.imported()        # 0.4 s, while other processes convert the Markdown
+    patches.weasyprint()    # 0.4 s, while other processes convert the Markdown

@@ -1,16 +1,19 @@
-"""Build caches, kept in the output folder (`DIR/.quire-cache/`), never outside the project.
+"""The build cache, kept in the output folder (`DIR/.quire-cache/`), never outside the
+project: the one place that computes cache keys and prunes entries.
 
-- An inputs digest over everything a build reads (config, content, styles, templates, the
-  built-in theme, quire's version, SOURCE_DATE_EPOCH): when it and the outputs are as the
-  last build left them, there is nothing to do.
-- Python-Markdown's HTML per document, keyed by its text and quire's version (the HTML
-  does not depend on the language: quotes are put in later, typography.py).
-- The print layout's page starts (for the EPUB's page list), keyed by the inputs digest.
-- The parts of a long PDF as laid out (pages, anchors, page starts) and as written, keyed
-  by their HTML, everything else they read and, for the PDF, their first page number: after
-  an edit, only the parts it changed are laid out again (outputs/pdf_parts.py).
-- Files derived for print: WOFF2 fonts unpacked (WeasyPrint unpacks them slowly in pure
-  Python) and raster images converted to CMYK, keyed by the bytes they come from.
+- `Digests`: one pass over everything a build reads (config, content, styles, templates,
+  the built-in theme, quire's and the libraries' versions, SOURCE_DATE_EPOCH) gives the
+  inputs digest (when it and the outputs are as the last build left them, there is
+  nothing to do) and the settings digest (the same without the manuscripts, which the
+  chunks of a long PDF are keyed by beside their own HTML).
+- Named stores (`BuildCache.store(name)`), each a folder of entries by key:
+  "markdown" (Python-Markdown's HTML per document, keyed by its text and quire's version:
+  the HTML does not depend on the language, quotes are put in later, typography.py),
+  "derived" (WOFF2 fonts unpacked and raster images converted to CMYK, keyed by the
+  bytes they come from), "layout" (the print layout's page starts, keyed by the inputs
+  digest and the variant) and "chunks" (the chunks of a long PDF as laid out and as
+  written, keyed by their HTML, the settings digest and, for the PDF, their first page
+  number: outputs/pdf/store.py).
 Every entry is keyed by content, so a changed file can never be served stale, and stored
 with a digest of its content, so a damaged entry is never served at all: it is discarded
 and made again (JSON entries are also checked against their shape).
@@ -25,6 +28,7 @@ import os
 import tempfile
 from functools import lru_cache
 from pathlib import Path
+from typing import Callable, NamedTuple
 
 from . import __version__, shapes
 from .dialects import SETUP
@@ -68,33 +72,48 @@ def _versions() -> str:
                         f" code {code.hexdigest()[:16]}")
 
 
-def inputs_digest(root: Path, extra: tuple[Path, ...] | list[Path] = (),
-                  markdown: bool = True) -> str:
-    """A digest of everything a build of `root` reads: the project's own folders, any
-    other file the last build read (`extra`: images or fonts outside them), the theme,
-    and the versions of quire and the libraries that shape the output. Without
-    `markdown`, the manuscripts themselves are left out."""
-    digest = hashlib.sha256(f"quire {__version__} {_versions()}\n".encode())
-    digest.update(f"SOURCE_DATE_EPOCH={os.environ.get('SOURCE_DATE_EPOCH', '')}\n".encode())
+class Digests(NamedTuple):
+    inputs: str         # everything a build reads
+    settings: str       # the same without the manuscripts (.md files)
+
+
+def digests(root: Path, extra: tuple[Path, ...] | list[Path] = ()) -> Digests:
+    """One pass over everything a build of `root` reads: the project's own folders, any
+    other file the build read (`extra`: images or fonts outside them), the theme, and the
+    versions of quire and the libraries that shape the output; with and without the
+    manuscripts."""
+    versions = f"quire {__version__} {_versions()}\n".encode()
+    every, settings = hashlib.sha256(versions), hashlib.sha256(versions)
+    both = (every, settings)
+    for digest in both:
+        digest.update(f"SOURCE_DATE_EPOCH={os.environ.get('SOURCE_DATE_EPOCH', '')}\n".encode())
     config = root / "quire.toml"
-    digest.update(b"quire.toml is a folder\n" if config.is_dir() else b"")
+    for digest in both:
+        digest.update(b"quire.toml is a folder\n" if config.is_dir() else b"")
     own = set(_files(root))
     outside = sorted(Path(p) for p in extra if Path(p) not in own and inside(Path(p), root))
-    if not markdown:
-        own, outside = ({p for p in own if p.suffix != ".md"},
-                        [p for p in outside if p.suffix != ".md"])
     for base, paths in ((root, sorted(own) + outside),
                         (theme_dir(), sorted(theme_dir().rglob("*"))),
                         (templates_dir(), sorted(templates_dir().rglob("*")))):
         for path in paths:
             if path.is_file() and "__pycache__" not in path.parts:
+                into = (every,) if base == root and path.suffix == ".md" else both
                 name = path.relative_to(base) if base in path.parents else path
-                digest.update(str(name).encode() + b"\0")
+                for digest in into:
+                    digest.update(str(name).encode() + b"\0")
                 if base == root and not inside(path, root):     # a link out: never read
-                    digest.update(b"a link out of the project\0")
+                    for digest in into:
+                        digest.update(b"a link out of the project\0")
                     continue
-                digest.update(hashlib.sha256(path.read_bytes()).digest())
-    return digest.hexdigest()
+                content = hashlib.sha256(path.read_bytes()).digest()
+                for digest in into:
+                    digest.update(content)
+    return Digests(every.hexdigest(), settings.hexdigest())
+
+
+def inputs_digest(root: Path, extra: tuple[Path, ...] | list[Path] = ()) -> str:
+    """The digest of everything a build of `root` reads (see `digests`)."""
+    return digests(root, extra).inputs
 
 
 def _file_digest(path: Path) -> str:
@@ -124,8 +143,9 @@ def _read(path: Path) -> bytes | None:
     return None
 
 
-def _json(path: Path, valid) -> object | None:
-    """A JSON entry that passes `valid(value)`, else None (and the entry is discarded)."""
+def _read_json(path: Path, valid: Callable[[object], bool]) -> object | None:
+    """A JSON entry that is intact and passes `valid(value)`, else None (and the entry is
+    discarded)."""
     data = _read(path)
     if data is None:
         return None
@@ -155,15 +175,85 @@ def _write_atomic(path: Path, data: bytes) -> None:
             Path(temp).unlink(missing_ok=True)
 
 
+STORES = ("markdown", "derived", "layout", "chunks")
+
+
+class Store:
+    """One named store of the build cache: sealed entries by key."""
+
+    def __init__(self, folder: Path, name: str):
+        self.dir, self.name = folder, name
+
+    def key(self, *parts: object) -> str:
+        """The key of an entry made from `parts` (strings, or bytes for content): quire's
+        version, the store's name and each part, unambiguously joined."""
+        digest = hashlib.sha256(f"{__version__}\0{self.name}".encode())
+        for part in parts:
+            data = part if isinstance(part, bytes) else str(part).encode()
+            digest.update(b"\0%d\0" % len(data) + data)
+        return digest.hexdigest()
+
+    def _path(self, key: str) -> Path:
+        return self.dir / key[:2] / key if self.name == "markdown" else self.dir / key
+
+    def get(self, key: str) -> bytes | None:
+        path = self._path(key)
+        data = _read(path)
+        if data is not None:
+            try:
+                os.utime(path)              # used: the last to go in prune()
+            except OSError:
+                pass
+        return data
+
+    def get_json(self, key: str, valid: Callable[[object], bool]):
+        """A JSON entry that passes `valid(value)`, else None."""
+        value = _read_json(self._path(key), valid)
+        if value is not None:
+            try:
+                os.utime(self._path(key))
+            except OSError:
+                pass
+        return value
+
+    def put(self, key: str, data: bytes) -> None:
+        _write_atomic(self._path(key), data)
+
+    def put_json(self, key: str, value) -> None:
+        self.put(key, json.dumps(value).encode())
+
+    def has(self, key: str) -> bool:
+        return self._path(key).is_file()
+
+    def prune(self, suffixes: tuple[str, ...], used_since: int) -> None:
+        """Delete the entries named `*<suffix>` last used before `used_since`
+        (nanoseconds, the clock of file times)."""
+        try:
+            entries = list(self.dir.iterdir())
+        except OSError:
+            return
+        for entry in entries:
+            try:
+                if entry.name.endswith(suffixes) and entry.stat().st_mtime_ns < used_since:
+                    entry.unlink()
+            except OSError:
+                pass
+
+
 class BuildCache:
     """The caches of one output folder. Unreadable or missing entries are simply misses."""
 
     def __init__(self, out_dir: Path):
         self.dir = out_dir / CACHE_FOLDER
 
+    def store(self, name: str) -> Store:
+        if name not in STORES:
+            raise ValueError(f"no cache store {name!r}")
+        return Store(self.dir / name, name)
+
     # -- whole builds -------------------------------------------------------------------
     def _state(self) -> dict:
-        state = _json(self.dir / "builds.json", lambda value: isinstance(value, dict))
+        state = _read_json(self.dir / "builds.json", lambda value: isinstance(value, dict))
         return {key: record for key, record in (state or {}).items() if shapes.build_record(record)}
 
     def up_to_date(self, key: str, digest: str) -> dict | None:
@@ -190,84 +280,44 @@ class BuildCache:
 
     # -- Markdown ------------------------------------------------------------------------
     def markdown(self, convert):
-        """Wrap `convert(text) -> html` with a cache on disk."""
-        def path_of(text: str) -> Path:
-            key = hashlib.sha256(
-                f"{__version__}\0{SYNTAX}\0{_versions()}\0{SETUP}\0{text}".encode()).hexdigest()
-            return self.dir / "markdown" / key[:2] / key
+        """Wrap `convert(text) -> html` with the "markdown" store."""
+        store = self.store("markdown")
+
+        def key_of(text: str) -> str:
+            return store.key(SYNTAX, _versions(), SETUP, text)
 
         def cached(text: str) -> str:
-            path = path_of(text)
-            data = _read(path)
+            key = key_of(text)
+            data = store.get(key)
             if data is not None:
                 try:
                     return data.decode("utf-8")
                 except UnicodeDecodeError:
                     pass
             html = convert(text)
-            _write_atomic(path, html.encode("utf-8"))
+            store.put(key, html.encode("utf-8"))
             return html
-        cached.known = lambda text: path_of(text).is_file()
+        cached.known = lambda text: store.has(key_of(text))
         return cached
 
     # -- files derived from files (fonts unpacked for print, images in CMYK) -------------
-    def derived(self, kind: str, data: bytes, make) -> bytes:
-        """`make(data)`, kept on disk by the content of `data`."""
-        key = hashlib.sha256(f"{__version__}\0{kind}\0".encode() + data).hexdigest()
-        result = self.get(kind, key)
+    def derived(self, kind: str, data: bytes, make: Callable[[bytes], bytes]) -> bytes:
+        """`make(data)`, kept in the "derived" store by `kind` and the content of `data`."""
+        store = self.store("derived")
+        key = store.key(kind, data)
+        result = store.get(key)
         if result is None:
             result = make(data)
-            self.put(kind, key, result)
+            store.put(key, result)
         return result
 
-    # -- entries by key (derived files, the laid-out parts of long PDFs) --------------
-    def get(self, kind: str, key: str) -> bytes | None:
-        path = self.dir / kind / key
-        data = _read(path)
-        if data is not None:
-            try:
-                os.utime(path)              # used: the last to go in prune()
-            except OSError:
-                pass
-        return data
+    # -- the print layout's page starts --------------------------------------------------
+    def page_starts(self, digest: str, variant: str):
+        """The page starts a layout of these inputs found, or None."""
+        store = self.store("layout")
+        value = store.get_json(store.key(digest, variant), shapes.page_starts)
+        return value["starts"] if value is not None and value["inputs"] == digest else None
 
-    def put(self, kind: str, key: str, data: bytes) -> None:
-        _write_atomic(self.dir / kind / key, data)
-
-    def prune(self, kind: str, suffixes: tuple[str, ...], used_since: int) -> None:
-        """Delete the entries of `kind` named `*<suffix>` last used before `used_since`
-        (nanoseconds, the clock of file times)."""
-        try:
-            entries = list((self.dir / kind).iterdir())
-        except OSError:
-            return
-        for entry in entries:
-            try:
-                if entry.name.endswith(suffixes) and entry.stat().st_mtime_ns < used_since:
-                    entry.unlink()
-            except OSError:
-                pass
-
-    def get_json(self, kind: str, key: str, valid):
-        """A JSON entry of `kind` that passes `valid(value)`, else None."""
-        value = self.get(kind, key)
-        if value is None:
-            return None
-        try:
-            value = json.loads(value)
-            if valid(value):
-                return value
-        except (ValueError, TypeError, KeyError, AttributeError, RecursionError):
-            pass
-        log.debug("cache: %s/%s does not hold what it should; discarded", kind, key)
-        (self.dir / kind / key).unlink(missing_ok=True)
-        return None
-
-    # -- page starts ---------------------------------------------------------------------
-    def page_starts(self, digest: str):
-        data = _json(self.dir / "page-starts.json", shapes.page_starts)
-        return data["starts"] if data is not None and data["inputs"] == digest else None
-
-    def store_page_starts(self, digest: str, starts) -> None:
-        _write_atomic(self.dir / "page-starts.json",
-                      json.dumps({"inputs": digest, "starts": starts}).encode())
+    def store_page_starts(self, digest: str, variant: str, starts) -> None:
+        store = self.store("layout")
+        store.put_json(store.key(digest, variant), {"inputs": digest, "starts": starts})

@@ -236,13 +236,14 @@ def _check(args) -> int:
         label = str(path)
     else:
         from .load import load
-        from .outputs import build
+        from .outputs import write_to
 
         publication = load(path)
         publication = replace(publication, pdf=replace(publication.pdf, variant="print"))
         logging.getLogger("quire").setLevel(logging.ERROR)   # findings are printed below
         with tempfile.TemporaryDirectory() as temp:
-            pdf, _ = build(publication, "pdf", Path(temp), jobs=_cores(), layout=layout)
+            pdf = Path(temp) / f"{publication.name}.pdf"
+            write_to(publication, "pdf", pdf, jobs=_cores(), report=layout)
             findings = check_pdf(pdf, cmyk_job=True, min_dpi=publication.pdf.resolution)
         label = f"{publication.name}.pdf"
     for finding in findings:

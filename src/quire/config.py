@@ -182,6 +182,12 @@ def _design(value):
     return validate_design(value)
 
 
+def _page_list(value):
+    if isinstance(value, bool) or value == "auto":
+        return value, None
+    return None, f"expected \"auto\", true or false; got {_show(value)}"
+
+
 def _placement(value):
     if value in ("document", "end"):
         return value, None
@@ -212,7 +218,7 @@ PUBLICATION_SCHEMA: dict[str, Any] = {
     "editors": _authors, "isbn": _isbn, "cover": _str, "title_page": _bool, "numbering": _numbering,
     "design": _design,
     "pdf": PDF_SCHEMA,
-    "epub": {"page_list": _bool},
+    "epub": {"page_list": _page_list},
     # citations (scholarly.py): bibliography files, a CSL style, where the entries go
     "bibliography": _strlist, "citation_style": _str, "bibliography_placement": _placement,
 }

@@ -221,7 +221,7 @@ def load(project: Path, html_of=None, jobs: int = 1, meanwhile=None) -> Publicat
         toc=settings.get("toc", len(files) > 1),
         title_page=settings.get("title_page", len(files) > 1),
         cover=cover,
-        page_list=settings.get("epub", {}).get("page_list", True),
+        page_list=settings.get("epub", {}).get("page_list", "auto"),
         accessibility=tuple(config.get("accessibility", {}).items()),
         fonts=font_plan,
     )

@@ -163,7 +163,9 @@ class Publication:
     toc: bool = False           # print a table of contents
     title_page: bool = False    # a title page and a colophon before the first document
     cover: Asset | None = None
-    page_list: bool = True      # EPUB page-break markers and page list from the PDF layout
+    # EPUB page-break markers and page list from the print layout: "auto" (when the same
+    # build makes the PDF), True (always; an EPUB alone then costs a layout), False (never)
+    page_list: bool | str = "auto"
     accessibility: tuple[tuple[str, object], ...] = ()   # quire.toml [accessibility] overrides
     inputs: tuple[Path, ...] = ()   # every file a build reads (documents, images, styles)
     fonts: FontPlan = FontPlan()    # fonts beyond the theme's (other scripts, [fonts])

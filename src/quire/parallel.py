@@ -1,18 +1,20 @@
-"""map() over forked processes, for work that is pure Python and CPU-bound."""
+"""map() over forked processes, for work that is pure Python and CPU-bound.
+
+The function and everything it closes over are handed to each process as it is forked
+(never pickled, never kept in a module global); the items and results travel pickled on
+queues. A process that dies (the out-of-memory killer) stops the map with a QuireError
+instead of a wait that never ends (`watch`).
+"""
 
 from __future__ import annotations
 
 import multiprocessing
+import pickle
+import queue
 import signal
 from typing import Callable, Iterable
 
 from .errors import QuireError
-
-_FUNCTION: Callable | None = None       # inherited by the forked workers, never pickled
-
-
-def _call(args):
-    return _FUNCTION(*args)
 
 
 def starmap(function: Callable, items: Iterable[tuple], jobs: int,
@@ -20,38 +22,67 @@ def starmap(function: Callable, items: Iterable[tuple], jobs: int,
     """[function(*item) for item in items], in order, by `jobs` forked processes. The
     function may be a closure: the workers inherit it. Runs here when jobs is 1.
     `meanwhile()` runs in this process while the workers work."""
-    global _FUNCTION
     items = list(items)
     if jobs <= 1 or len(items) < 2 or "fork" not in multiprocessing.get_all_start_methods():
         results = [function(*item) for item in items]
         if meanwhile:
             meanwhile()
         return results
-    _FUNCTION = function
+    context = multiprocessing.get_context("fork")
+    # A Queue, not a SimpleQueue: its puts go through a thread, so a long text never
+    # blocks this process on a full pipe while the workers wait on theirs.
+    tasks, answers = context.Queue(), context.Queue()
+    processes = [context.Process(target=_serve, args=(function, tasks, answers), daemon=True)
+                 for _ in range(min(jobs, len(items)))]
+    for process in processes:
+        process.start()
+    for number, item in enumerate(items):
+        tasks.put((number, item))
+    for process in processes:
+        tasks.put(None)                     # one stop for each process
     try:
-        with multiprocessing.get_context("fork").Pool(min(jobs, len(items))) as pool:
-            pending = pool.map_async(_call, items, chunksize=1)
-            if meanwhile:
-                meanwhile()
-            alive = watchdog(pool)
-            while not pending.ready():
+        if meanwhile:
+            meanwhile()
+        alive = watch(processes)
+        results: dict[int, object] = {}
+        while len(results) < len(items):
+            try:
+                number, kind, value = answers.get(timeout=0.05)
+            except queue.Empty:
                 alive()
-                pending.wait(0.05)
-            return pending.get()
+                continue
+            if kind == "error":
+                raise value
+            results[number] = value
+        return [results[number] for number in range(len(items))]
     finally:
-        _FUNCTION = None
+        for process in processes:
+            if process.is_alive():
+                process.terminate()
+            process.join()
 
 
-def watchdog(pool) -> Callable[[], None]:
-    """A check that raises QuireError once one of the pool's processes has died (killed by
-    the out-of-memory killer, say): the pool would start another and wait forever for the
-    task the dead one held. The processes are the pool's `_pool`, as in every CPython."""
-    processes = list(pool._pool)
+def _serve(function: Callable, tasks, answers) -> None:
+    """A worker: call `function` on each item until told to stop."""
+    while (task := tasks.get()) is not None:
+        number, item = task
+        try:
+            answers.put((number, "done", function(*item)))
+        except BaseException as err:          # raised again in the parent
+            try:
+                pickle.dumps(err)
+            except Exception:
+                err = RuntimeError(f"{type(err).__name__}: {err}")
+            answers.put((number, "error", err))
 
+
+def watch(processes) -> Callable[[], None]:
+    """A check that raises QuireError once one of `processes` has died: killed by a
+    signal, or exited with an error status (a process that exits with 0 has finished)."""
     def alive() -> None:
         for process in processes:
-            if process.exitcode is not None:
-                code = process.exitcode
+            code = process.exitcode
+            if code:
                 cause = (f"was killed by {signal.Signals(-code).name}" if code < 0
                          else f"exited with status {code}")
                 raise QuireError(f"a build process {cause} (out of memory?): the build "

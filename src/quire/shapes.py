@@ -1,4 +1,4 @@
-"""The shapes of what the build cache keeps as JSON (cache.py, outputs/pdf_parts.py).
+"""The shapes of what the build cache keeps as JSON (cache.py, outputs/pdf/store.py).
 
 A value read back from the cache is used only when it has exactly the shape quire writes;
 anything else (an edited, truncated or foreign entry that still parses) is a miss. These
@@ -56,8 +56,8 @@ def _bookmark(value) -> bool:
             and (value[3] is None or isinstance(value[3], str)))
 
 
-def part_layout(record, placeholder: str | None = None) -> bool:
-    """A part of a long PDF as laid out (outputs/pdf_parts.py, `_Store.keep`)."""
+def chunk_layout(record, placeholder: str | None = None) -> bool:
+    """A chunk of a long PDF as laid out (outputs/pdf/store.py, `ChunkStore.keep`)."""
     return (isinstance(record, dict) and _int(record.get("pages")) and record["pages"] >= 1
             and isinstance(record.get("opens"), str) and isinstance(record.get("side"), str)
             and isinstance(record.get("anchors"), list)
@@ -73,14 +73,14 @@ def part_layout(record, placeholder: str | None = None) -> bool:
 
 
 def findings(value) -> bool:
-    """Preflight findings of a part: [[page, problem]]."""
+    """Preflight findings of a chunk: [[page, problem]]."""
     return isinstance(value, list) and all(
         isinstance(f, list) and len(f) == 2 and _int(f[0]) and isinstance(f[1], str)
         for f in value)
 
 
 def text_problems(value) -> bool:
-    """The text check's problems of a part (outputs/text_check.py): document id ->
+    """The text check's problems of a chunk (outputs/text_check.py): document id ->
     {"pages": [int], "words"/"notdef"/"missing": [str], "misdrawn": [[str, str]],
     "unmapped": int}."""
     def entry(e) -> bool:
@@ -98,6 +98,6 @@ _TEXT_KINDS = {"pages", "words", "notdef", "missing", "misdrawn", "unmapped"}
 
 
 def builds(value) -> bool:
-    """When the last builds started, per kind of part entry: {"layout": [ns, ns], ...}."""
+    """When the last builds started, per kind of chunk entry: {"layout": [ns, ns], ...}."""
     return isinstance(value, dict) and all(
         isinstance(v, list) and all(_int(t) for t in v) for v in value.values())

@@ -1,10 +1,12 @@
 """Outputs: sibling writers that each render the same Publication to one file.
 
-Each writer module has `file_name(publication)` and `write(publication, target)`; this
-package picks the writer by name and makes the writes atomic, all together: every output
-is written to a temporary file beside its target, and they are renamed only when every
-stage has succeeded. What a killed build left (temporary files and part folders named with
-its process id) is removed by the next build.
+The writers are registered by name in WRITERS (a new output is a new writer module and
+one line there); each follows contract.Writer. `build_all` runs the print layout stage
+once when a writer needs it (the PDF draws it, the EPUB's page list reads its page
+starts), hands every writer the same frozen BuildContext, and makes the writes atomic,
+all together: every output is written to a temporary file beside its target, and they
+are renamed only when every writer has succeeded. What a killed build left (temporary
+files and layout folders named with its process id) is removed by the next build.
 """
 
 from __future__ import annotations
@@ -16,28 +18,50 @@ import re
 import shutil
 import tempfile
 import time
+from contextlib import contextmanager
 from dataclasses import astuple
 from pathlib import Path
 from typing import Callable
 
-from ..cache import BuildCache
 from ..errors import OutputError
 from ..model import PageStart, Publication
+from .contract import DRAWN, NO_LAYOUT, PAGES, BuildContext, PageLayout, Writer
 
-FORMATS = ("pdf", "epub")
+__all__ = ["WRITERS", "FORMATS", "writer", "build_all", "write_to", "BuildContext",
+           "PageLayout", "Writer", "NO_LAYOUT", "PAGES", "DRAWN", "remove_leftovers"]
+# The writers by name: the module that implements contract.Writer (imported when used,
+# so WeasyPrint loads only for a PDF).
+WRITERS = {
+    "pdf": "quire.outputs.pdf",
+    "epub": "quire.outputs.epub",
+}
+FORMATS = tuple(WRITERS)
 log = logging.getLogger("quire")
 
 
+def writer(name: str) -> Writer:
+    return importlib.import_module(WRITERS[name])
+
+
 def build_all(publication: Publication, formats, out_dir: Path,
-              check: Callable[[Path], None] | None = None,
-              cache: BuildCache | None = None, digest: str = "", jobs: int = 1) -> list[Path]:
-    """Write each format. The PDF's layout tells the EPUB where printed pages start; an
-    EPUB-only build with a page list takes them from the cache or lays the pages out
-    without writing a PDF. `jobs` processes lay out a long PDF in parts."""
+              check: Callable[[Path], None] | None = None, cache=None, settings: str = "",
+              inputs: str = "", jobs: int = 1, report: list | None = None) -> list[Path]:
+    """Write each format into `out_dir`, all or none. `check(target)`, called before any
+    file is replaced, may refuse a file by raising a QuireError (as --strict does on
+    warnings). `inputs` and `settings` are the build's digests (cache.digests); `jobs`
+    processes lay out a long PDF in chunks; the layout report's lines go into `report`."""
     remove_leftovers(out_dir)
+    formats = tuple(formats)
+    writers = [writer(name) for name in formats]
+    need = max((w.needs_layout(publication, formats) for w in writers), default=NO_LAYOUT)
     staged: list[tuple[Path, Path]] = []        # (temporary file, target)
     try:
-        written = _stage_all(publication, formats, out_dir, check, cache, digest, jobs, staged)
+        with _drawing_folder(out_dir, need == DRAWN) as drawing:
+            layout = _print_layout(publication, cache, jobs, drawing, settings, inputs, need)
+            context = BuildContext(cache, jobs, formats, layout, settings, report)
+            for w in writers:
+                log.info("writing the %s...", w.name.upper())
+                staged.append(_stage(publication, w, out_dir, context, check))
         for _, target in staged:                # refused before any file is replaced
             if target.is_dir() and not target.is_symlink():
                 raise OutputError(f"{target}: cannot be written (a folder of that name is "
@@ -52,45 +76,73 @@ def build_all(publication: Publication, formats, out_dir: Path,
     finally:
         for temp, _ in staged:
             temp.unlink(missing_ok=True)
-    return written
+    return [target for _, target in staged]
 
 
-def _stage_all(publication, formats, out_dir, check, cache, digest, jobs, staged):
-    written, starts = [], None
-    if cache and digest and publication.page_list:
-        stored = cache.page_starts(digest)
-        starts = tuple(PageStart(*s) for s in stored) if stored is not None else None
-    if "pdf" in formats:
-        log.info("laying out and writing the PDF (%d documents)...", len(publication.documents))
-        path, starts = build(publication, "pdf", out_dir, check, staged, cache=cache,
-                             jobs=jobs)
-        written.append(path)
-    elif "epub" in formats and publication.page_list and starts is None:
-        from .pdf import page_starts
-        log.info("laying out the pages for the EPUB's page list...")
-        starts = page_starts(publication, cache, jobs)
-    if cache and digest and starts is not None:
-        cache.store_page_starts(digest, [list(astuple(s)) for s in starts])
-    if "epub" in formats:
-        log.info("writing the EPUB...")
-        path, _ = build(publication, "epub", out_dir, check, staged,
-                        page_starts=starts if publication.page_list else ())
-        written.append(path)
-    return written
+def write_to(publication: Publication, fmt: str, target: Path, cache=None, jobs: int = 1,
+             report: list | None = None) -> PageLayout | None:
+    """One output alone, at `target` (quire check, tests): the print layout it used."""
+    out_dir = target.parent
+    out_dir.mkdir(parents=True, exist_ok=True)
+    w = writer(fmt)
+    need = w.needs_layout(publication, (fmt,))
+    with _drawing_folder(out_dir, need == DRAWN) as drawing:
+        layout = _print_layout(publication, cache, jobs, drawing, "", "", need)
+        temp, _ = _stage(publication, w, out_dir, BuildContext(cache, jobs, (fmt,), layout,
+                                                              "", report), None)
+    try:
+        os.chmod(temp, 0o644)
+        os.replace(temp, target)
+    finally:
+        temp.unlink(missing_ok=True)
+    return layout
 
 
-def build(publication: Publication, fmt: str, out_dir: Path,
-          check: Callable[[Path], None] | None = None,
-          staged: list[tuple[Path, Path]] | None = None, **options):
-    """Write `publication` as `fmt` into `out_dir`: (the file, what the writer returned).
-    The previous file survives any failure. With `staged`, the new file is left under its
-    temporary name and (temporary file, target) appended: the caller renames it.
+def _print_layout(publication, cache, jobs, drawing, settings, inputs, need):
+    """The print layout stage, when a writer needs it: drawn for the PDF; for the EPUB's
+    page list alone, the page starts of the last layout of the same inputs, else a
+    layout without drawing."""
+    if need == NO_LAYOUT:
+        return None
+    from .pdf.layout import lay_out
 
-    `check(target)`, called before the new file replaces the old one, may refuse it by
-    raising a QuireError (as --strict does on warnings).
-    """
-    writer = importlib.import_module(f".{fmt}", __name__)   # WeasyPrint loads only for pdf
-    target = out_dir / writer.file_name(publication)
+    variant = publication.pdf.variant
+    if need == PAGES and cache is not None and inputs:
+        stored = cache.page_starts(inputs, variant)
+        if stored is not None:
+            return PageLayout(tuple(PageStart(*s) for s in stored))
+    if need == PAGES:
+        log.info("laying out the print pages for the EPUB's page list ([epub] page_list = "
+                 "true: an EPUB alone costs a print layout)...")
+    else:
+        log.info("laying out and drawing the PDF (%d documents)...",
+                 len(publication.documents))
+    layout = lay_out(publication, cache, jobs, drawing, settings)
+    if cache is not None and inputs:
+        cache.store_page_starts(inputs, variant, [list(astuple(s)) for s in layout.starts])
+    return layout
+
+
+@contextmanager
+def _drawing_folder(out_dir: Path, wanted: bool):
+    """A folder of this build's beside the outputs, where the print layout draws the PDF."""
+    if not wanted:
+        yield None
+        return
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        folder = tempfile.TemporaryDirectory(prefix=f".quire-chunks-{os.getpid()}-",
+                                             dir=out_dir)
+    except OSError as err:
+        raise OutputError(f"{out_dir}: cannot write the output folder "
+                          f"({err.strerror or err})") from None
+    with folder as name:
+        yield Path(name)
+
+
+def _stage(publication, w, out_dir: Path, context: BuildContext, check):
+    """Have writer `w` write its file under a temporary name: (temporary file, target)."""
+    target = out_dir / w.file_name(publication)
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
         handle, temp_name = tempfile.mkstemp(prefix=f".{target.name}.{os.getpid()}-",
@@ -101,28 +153,26 @@ def build(publication: Publication, fmt: str, out_dir: Path,
                           f"({err.strerror or err})") from None
     temp = Path(temp_name)
     try:
-        result = writer.write(publication, temp, **options)
+        w.write(publication, temp, context)
         if check:
             check(target)
-        if staged is not None:
-            staged.append((temp, target))
-            return target, result
-        os.chmod(temp, 0o644)
-        os.replace(temp, target)
     except OSError as err:
+        temp.unlink(missing_ok=True)
         raise OutputError(f"{target}: cannot be written ({err.strerror or err})") from None
-    finally:
-        if staged is None or (temp, target) not in staged:
-            temp.unlink(missing_ok=True)
-    return target, result
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
+    return temp, target
 
 
-_LEFTOVER = re.compile(r"^\.(?:.+\.(?:pdf|epub)\.(?:(\d+)-)?\w+\.tmp|quire-parts-(?:(\d+)-)?.+)$")
+# temporary outputs, and layout folders (.quire-parts-* by earlier versions of quire)
+_LEFTOVER = re.compile(r"^\.(?:.+\.(?:pdf|epub)\.(?:(\d+)-)?\w+\.tmp"
+                       r"|quire-(?:chunks|parts)-(?:(\d+)-)?.+)$")
 _OLD_LEFTOVER = 600         # seconds: a leftover without a process id, surely abandoned
 
 
 def remove_leftovers(out_dir: Path) -> None:
-    """Remove the temporary files and part folders that killed builds left in `out_dir`:
+    """Remove the temporary files and layout folders that killed builds left in `out_dir`:
     those of processes that no longer run (a build running beside this one keeps its own)."""
     try:
         entries = list(out_dir.iterdir())

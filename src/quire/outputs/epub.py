@@ -22,6 +22,7 @@ from markupsafe import Markup
 
 from .. import fonts, labels, markup, sanitize, templates
 from . import epub_fonts
+from .contract import NO_LAYOUT, PAGES, BuildContext
 from ..errors import OutputError
 from ..model import Document, Publication
 from ..resources import FONT_TYPES, IMAGE_TYPES, ascii_slug, inside, theme_dir
@@ -231,7 +232,20 @@ def _plan_items(publication: Publication, chars: str):
     return [("styles/fonts.css", css.encode("utf-8"), "text/css"), *items]
 
 
-def write(publication: Publication, target: Path, page_starts=()) -> None:
+name = "epub"
+
+
+def needs_layout(publication: Publication, formats) -> int:
+    """The page list's print pages: `[epub] page_list` "auto" (the default) when this
+    build also makes the PDF, true always (an EPUB alone then costs a layout), false never."""
+    wanted = publication.page_list is True or (publication.page_list == "auto"
+                                               and "pdf" in formats)
+    return PAGES if wanted else NO_LAYOUT
+
+
+def write(publication: Publication, target: Path, context: BuildContext) -> None:
+    page_starts = (context.layout.starts if context.layout is not None
+                   and needs_layout(publication, context.formats) else ())
     meta = publication.metadata
     env = templates.environment(publication.templates_dir)
     book = epub.EpubBook()

@@ -276,7 +276,7 @@ def _destinations(pdf) -> dict[str, int]:
 
 
 def merge(problems: list[dict[str, dict]]) -> dict[str, dict]:
-    """The problems of the parts of one PDF, as one."""
+    """The problems of the chunks of one PDF, as one."""
     merged: dict[str, dict] = {}
     for found in problems:
         for doc, entry in found.items():

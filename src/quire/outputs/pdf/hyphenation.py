@@ -11,6 +11,8 @@ from __future__ import annotations
 import multiprocessing
 from typing import Callable, Iterable
 
+from . import patches
+
 
 def preload(langs: Iterable[str]) -> Callable[[], None]:
     """Start parsing the patterns of `langs`; the function returned puts them where
@@ -19,7 +21,8 @@ def preload(langs: Iterable[str]) -> Callable[[], None]:
     import pyphen
 
     found = (pyphen.language_fallback(lang.replace("-", "_")) for lang in set(langs))
-    paths = sorted({pyphen.LANGUAGES[name] for name in found if name} - pyphen.hdcache.keys())
+    paths = sorted({pyphen.LANGUAGES[name] for name in found if name}
+                   - patches.hyphenation_cached())
     if (not paths or "fork" not in multiprocessing.get_all_start_methods()
             or multiprocessing.current_process().daemon):   # a Dask worker may not fork
         return lambda: None
@@ -39,8 +42,7 @@ def preload(langs: Iterable[str]) -> Callable[[], None]:
         finally:
             receive.close()
             helper.join()
-        for path, dictionary in zip(paths, parsed):
-            pyphen.hdcache.setdefault(path, dictionary)
+        patches.install_hyphenation(dict(zip(paths, parsed)))
     return install
 
 

@@ -25,8 +25,8 @@ from pathlib import Path
 
 from lxml import etree
 
-from .. import design
-from ..model import Publication
+from ... import design
+from ...model import Publication
 
 CAPTION_ROOM_MM = 22.0          # kept free under a figure's image for its caption
 CODE_SIZE = 0.88                # code to text size (print.css: --quire-code-size)

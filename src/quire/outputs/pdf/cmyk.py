@@ -11,7 +11,7 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
-from .resources import theme_dir
+from ...resources import theme_dir
 
 _HEX = re.compile(r"#([0-9a-fA-F]{6}|[0-9a-fA-F]{3})\b")
 _RGB = re.compile(r"rgba?\(\s*(\d+)\s*,?\s*(\d+)\s*,?\s*(\d+)\s*(?:[,/]\s*([\d.]+%?)\s*)?\)")
@@ -91,7 +91,7 @@ def convert_image(data: bytes) -> bytes:
     """A raster image in CMYK (transparency flattened on white), for PDF/X: a photograph
     (JPEG) as a JPEG, anything lossless (PNG, GIF, WebP: line art, screenshots) as a
     PackBits TIFF, whose pixels quire's WeasyPrint patch embeds Deflate-compressed
-    (weasy.py). PackBits, not Deflate: this TIFF is only handed over (and kept in the build
+    (patches.py). PackBits, not Deflate: this TIFF is only handed over (and kept in the build
     cache), and Deflate made saving and reading it 3x slower (98 figures of Pro Git: 6.1 s
     against 1.8 s on a loaded machine) for a cache entry 5x smaller."""
     from PIL import Image, ImageCms

@@ -1,8 +1,8 @@
-"""The parts of a long PDF (outputs/pdf_parts.py) joined into one file, with pikepdf.
+"""The chunks of a long PDF (chunked.py) joined into one file, with pikepdf.
 
-A blank page goes where a part must open on the other side; the outline is one tree, nested
-by WeasyPrint's own rule; named destinations are one tree, and links to other parts
-(`quire-anchor:` URIs) point at it; identical images and ICC profiles are stored once.
+A blank page goes where a chunk must open on the other side; the outline is one tree, nested
+by WeasyPrint's own rule; named destinations are one tree, and links to other chunks
+(`quire-anchor:` URIs, chunks.ANCHOR_URI) point at it; identical images and ICC profiles are stored once.
 """
 
 from __future__ import annotations
@@ -11,26 +11,26 @@ import hashlib
 import warnings
 from pathlib import Path
 
-ANCHOR_URI = "quire-anchor:"    # a link to an anchor in another part, until joined
+from . import patches
+from .chunks import ANCHOR_URI
+
 
 
 def join(results, offsets: list[int], blanks: list[bool], target: Path) -> None:
-    """Write the parts' PDFs (`results`, as pdf_parts lays them out) as one PDF at
-    `target`; `offsets` and `blanks` place each part."""
+    """Write the chunks' PDFs (`results`, as workers.py lays them out) as one PDF at
+    `target`; `offsets` and `blanks` place each chunk."""
     import pikepdf
-    from weasyprint.anchors import make_page_bookmark_tree
-    from weasyprint.matrix import Matrix
 
     book = pikepdf.open(results[0].path)
     opened = []
     for result, blank in zip(results[1:], blanks[1:]):
-        part = pikepdf.open(result.path)
-        opened.append(part)
+        chunk = pikepdf.open(result.path)
+        opened.append(chunk)
         if blank:
-            book.pages.append(_blank_page(book, part.pages[0]))
+            book.pages.append(_blank_page(book, chunk.pages[0]))
         with warnings.catch_warnings():     # named destinations are made anew below
             warnings.simplefilter("ignore", pikepdf.PageCopyWarning)
-            book.pages.extend(part.pages)
+            book.pages.extend(chunk.pages)
     pages = list(book.pages)
 
     dests = []
@@ -52,18 +52,14 @@ def join(results, offsets: list[int], blanks: list[bool], target: Path) -> None:
             if uri.startswith(ANCHOR_URI):
                 del annot["/A"]
                 annot.Dest = pikepdf.String(uri[len(ANCHOR_URI):])
-
-    class _Page:
-        def __init__(self, bookmarks):
-            self.bookmarks = bookmarks
     tree, skipped, last, previous = [], [], None, 0
     last = [tree]
     number = 0
     for result, blank in zip(results, blanks):
         number += blank
         for page_bookmarks in result.bookmarks:
-            previous = make_page_bookmark_tree(_Page(page_bookmarks), skipped, last,
-                                               previous, number, Matrix())
+            previous = patches.bookmark_tree(page_bookmarks, skipped, last, previous,
+                                             number)
             number += 1
     if "/Outlines" in book.Root:
         del book.Root["/Outlines"]
@@ -72,8 +68,8 @@ def join(results, offsets: list[int], blanks: list[bool], target: Path) -> None:
     _share_resources(book)
     book.save(target, deterministic_id=True, compress_streams=True,
               object_stream_mode=pikepdf.ObjectStreamMode.generate)
-    for part in opened:
-        part.close()
+    for chunk in opened:
+        chunk.close()
     book.close()
 
 
@@ -117,8 +113,8 @@ def _outline(book, tree, pages) -> None:
 
 
 def _share_resources(book) -> None:
-    """Each part brings its own copy of the ICC profile and of every image it shows: keep
-    one of each (fonts differ, each part embeds the subset it uses)."""
+    """Each chunk brings its own copy of the ICC profile and of every image it shows: keep
+    one of each (fonts differ, each chunk embeds the subset it uses)."""
     import pikepdf
 
     canonical: dict[bytes, object] = {}

@@ -1,0 +1,391 @@
+"""Every reach into the internals of WeasyPrint, pydyf, Pyphen and ctypes, in one place.
+
+Each patch says why it exists, the version it was checked against (WeasyPrint 70.0,
+pydyf 0.13, Pyphen 0.17) and the test that fails if a new version changes the behaviour
+it relies on (tests/test_patches.py checks each seam directly; the named whole-output
+tests check the effect). Permanent patches are installed once per process by
+`weasyprint()` and can be taken out with `uninstall()`; the others are context managers
+that put the library back as they found it when their block ends.
+
+Read-only walks over WeasyPrint's laid-out boxes (page starts, the layout report) use
+`page_box(page)`, the one private attribute they need.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sys
+import zlib
+from contextlib import contextmanager
+from typing import Callable
+
+CHECKED = "70.0"            # the WeasyPrint version every patch was checked against
+
+
+class _Saved:
+    """Attributes replaced on library objects, and how to put them back."""
+
+    def __init__(self):
+        self.saved: list[tuple[object, str, object]] = []
+
+    def set(self, owner, name: str, value) -> None:
+        self.saved.append((owner, name, getattr(owner, name)))
+        setattr(owner, name, value)
+
+    def restore(self) -> None:
+        for owner, name, value in reversed(self.saved):
+            setattr(owner, name, value)
+        self.saved.clear()
+
+
+_PERMANENT: dict[str, _Saved] = {}      # the permanent patches installed in this process
+
+
+def weasyprint():
+    """The weasyprint module, imported once per process, with the permanent patches.
+
+    find_library (ctypes): on import WeasyPrint opens Pango, HarfBuzz and Fontconfig by
+    trying several names each, and cffi hands every name that does not load to
+    `ctypes.util.find_library`, which runs `ldconfig` and then a compiler: 0.17 s per
+    process. On Linux the names that load are sonames the dynamic loader finds itself, so
+    the search is skipped during the import; if the import fails that way, it is tried
+    again the usual way. Test: test_patches.py::test_weasyprint_loads_without_find_library.
+
+    WeasyPrint lays nested boxes out recursively, five or more Python frames a level: the
+    recursion limit is raised so that the deepest nesting quire accepts (limits.py: 100
+    levels, inside tables, lists and footnotes) lays out."""
+    sys.setrecursionlimit(max(sys.getrecursionlimit(), 8000))
+    if "weasyprint" not in sys.modules and sys.platform.startswith("linux"):
+        import ctypes.util
+
+        search = ctypes.util.find_library
+        ctypes.util.find_library = lambda name: None
+        try:
+            import weasyprint  # noqa: F401
+        except OSError:
+            for name in [m for m in sys.modules if m.split(".")[0] == "weasyprint"]:
+                del sys.modules[name]
+            ctypes.util.find_library = search
+        finally:
+            ctypes.util.find_library = search
+    import weasyprint as module
+    for name, install in PERMANENT.items():
+        if name not in _PERMANENT:
+            _PERMANENT[name] = saved = _Saved()
+            install(saved)
+    return module
+
+
+def uninstall(name: str | None = None) -> None:
+    """Take out one permanent patch (all of them without a name)."""
+    for key in [name] if name else list(_PERMANENT):
+        saved = _PERMANENT.pop(key, None)
+        if saved:
+            saved.restore()
+
+
+def page_box(page):
+    """The root box of a laid-out page (`Page._page_box`, WeasyPrint 70), for read-only
+    walks. Test: test_patches.py::test_a_page_keeps_its_box_tree."""
+    return page._page_box
+
+
+def restyle_page(page_type, html, style_for) -> None:
+    """Compute a page type's styles, as WeasyPrint does when it makes a page
+    (`layout.page.set_page_type_computed_styles`): a chunk's first page flipped to the
+    other side. Test: test_parallel.py (test_parts_join_into_the_single_render)."""
+    from weasyprint.layout.page import set_page_type_computed_styles
+
+    set_page_type_computed_styles(page_type, html, style_for)
+
+
+def bookmark_tree(bookmarks, skipped, last, previous, number):
+    """Add one page's bookmarks to an outline as WeasyPrint nests them
+    (`anchors.make_page_bookmark_tree`, given the page's bookmarks in PDF points).
+    Test: test_parallel.py (test_parts_join_into_the_single_render: the outline)."""
+    from weasyprint.anchors import make_page_bookmark_tree
+    from weasyprint.matrix import Matrix
+
+    class Page:
+        def __init__(self):
+            self.bookmarks = bookmarks
+    return make_page_bookmark_tree(Page(), skipped, last, previous, number, Matrix())
+
+
+# -- permanent patches --------------------------------------------------------------------
+
+def _cmyk_images_lossless(saved: _Saved) -> None:
+    """Embed a lossless CMYK image (the TIFF cmyk.convert_image makes of a PNG) as its
+    pixels, Deflate-compressed.
+
+    WeasyPrint 70 writes every raster image that is not a JPEG through Pillow as PNG, and
+    PNG has no CMYK: such an image failed to load. A CMYK image in any format but JPEG
+    now keeps its pixels as they are, in a /DeviceCMYK image with /FlateDecode.
+    Tests: test_patches.py::test_raster_image_seams; test_design.py
+    (test_line_art_stays_lossless_in_cmyk)."""
+    import pydyf
+    from weasyprint import images
+
+    init, x_object = images.RasterImage.__init__, images.RasterImage.get_x_object
+
+    def raster_init(self, pillow_image, image_id, image_data, filename=None, cache=None,
+                    orientation="none", options=images.DEFAULT_OPTIONS):
+        if pillow_image.mode != "CMYK" or pillow_image.format in ("JPEG", "MPO"):
+            return init(self, pillow_image, image_id, image_data, filename, cache,
+                        orientation, options)
+        self.id, self._cache = image_id, ({} if cache is None else cache)
+        self._jpeg_quality, self._dpi = options["jpeg_quality"], None
+        self.mode, self.format, self.invert_colors = "CMYK", "CMYK-FLATE", False
+        self.width, self.height = pillow_image.size
+        self.ratio = (self.width / self.height) if self.height else float("inf")
+        self.optimize = False
+        self.image_data = self.cache_image_data(zlib.compress(pillow_image.tobytes(), 6))
+
+    def get_x_object(self, interpolate, dpi_ratio):
+        if self.format != "CMYK-FLATE":
+            return x_object(self, interpolate, dpi_ratio)
+        return pydyf.Stream([self.image_data], pydyf.Dictionary({
+            "Type": "/XObject", "Subtype": "/Image", "Width": self.width,
+            "Height": self.height, "ColorSpace": "/DeviceCMYK", "BitsPerComponent": 8,
+            "Interpolate": "true" if interpolate else "false", "Filter": "/FlateDecode"}))
+    saved.set(images.RasterImage, "__init__", raster_init)
+    saved.set(images.RasterImage, "get_x_object", get_x_object)
+
+
+MAX_HYPHENATED_LINES = 2
+
+
+def _hyphen_ladders_limited(saved: _Saved) -> None:
+    """At most two hyphenated lines in a row (CSS `hyphenate-limit-lines: 2`, which
+    WeasyPrint 70 does not know).
+
+    WeasyPrint lays a block's lines out one at a time (`layout.inline.iter_line_boxes`, a
+    generator, imported by name into `layout.block`) and hyphenates each line's last word
+    in `split_first_line` by the text's `hyphens`. While the line after two hyphenated
+    ones is made, automatic hyphenation is turned off (`hyphens: manual` for that call);
+    the line then breaks between words.
+    Tests: test_patches.py::test_line_breaking_seams; test_design.py
+    (test_no_ladder_of_three_hyphens)."""
+    from weasyprint.formatting_structure import boxes
+    from weasyprint.layout import block, inline
+
+    lines, split = inline.iter_line_boxes, inline.split_first_line
+    state = {"forbid": False}
+
+    def ends_hyphenated(line) -> bool:
+        box = line
+        while isinstance(box, boxes.ParentBox) and box.children:
+            box = box.children[-1]
+        return isinstance(box, boxes.TextBox) and box.text.rstrip(" ").endswith(
+            (box.style["hyphenate_character"], "\u2010", "-"))
+
+    def iter_line_boxes(*args, **kwargs):
+        made = lines(*args, **kwargs)
+        run = 0
+        while True:
+            before = state["forbid"]
+            state["forbid"] = run >= MAX_HYPHENATED_LINES
+            try:
+                line, resume_at = next(made)
+            except StopIteration:
+                return
+            finally:
+                state["forbid"] = before
+            run = run + 1 if ends_hyphenated(line) else 0
+            yield line, resume_at
+
+    def split_first_line(text, style, *args, **kwargs):
+        if not (state["forbid"] and style["hyphens"] == "auto"):
+            return split(text, style, *args, **kwargs)
+        style["hyphens"] = "manual"
+        try:
+            return split(text, style, *args, **kwargs)
+        finally:
+            style["hyphens"] = "auto"
+    saved.set(inline, "iter_line_boxes", iter_line_boxes)
+    saved.set(block, "iter_line_boxes", iter_line_boxes)
+    saved.set(inline, "split_first_line", split_first_line)
+
+
+def _footnotes_reported_once(saved: _Saved) -> None:
+    """Make a page again with the footnotes the page before it reported, not with what is
+    left over from the last page made.
+
+    WeasyPrint 70 moves a footnote that does not fit to the next page (`reported_footnotes`,
+    held by the layout context, not by the per-page state it keeps for making a page
+    again). When a page is made again (a page number resolved by a later page), it starts
+    from whatever the last page left, and a reported note was printed twice (on the next
+    page and on the page after) or not at all. The notes each page hands on are kept
+    with the page and given back when the next page is made again.
+    Tests: test_patches.py::test_remake_page_seam; test_parallel.py
+    (test_parts_join_into_the_single_render)."""
+    from weasyprint.layout import page
+
+    make = page.remake_page
+
+    def remake_page(index, context, root_box, html):
+        handed = getattr(context, "quire_reported", None)
+        if handed is None or index == 0:
+            handed = context.quire_reported = {}
+        if index in handed:
+            context.reported_footnotes = list(handed[index])
+        made = make(index, context, root_box, html)
+        handed[index + 1] = list(context.reported_footnotes)
+        return made
+    saved.set(page, "remake_page", remake_page)
+
+
+def _one_pdf_font_per_file(saved: _Saved) -> None:
+    """Tell apart fonts that share a description but not a file.
+
+    WeasyPrint 70 keys the fonts of a PDF by their Pango description (family, style,
+    weight) alone: `stream.add_font` by `get_pango_font_key`, and `Font.hash` (the PDF font's
+    name, by which subsets are merged) by an md5 of the description. Two files declared
+    for the same face with `unicode-range` (latin + latin-ext subsets, as Google Fonts and
+    Fontsource serve them) become ONE embedded font: glyph ids of the second file are drawn
+    with the first file's glyphs, and decoded through its ToUnicode ("Karel Čapek" prints
+    and copies as "Karel t apek"). Both keys get the font file's identity: its HarfBuzz
+    face within this process, and a digest of its bytes in the PDF name.
+    Tests: test_patches.py::test_font_key_seams; test_fonts.py
+    (test_split_font_faces_print_the_right_letters)."""
+    from hashlib import md5
+
+    from weasyprint.pdf import fonts, stream
+    from weasyprint.text import fonts as text_fonts
+    from weasyprint.text.ffi import ffi
+
+    by_description = text_fonts.get_pango_font_key
+
+    def font_key(pango_font):
+        key, description, size = by_description(pango_font)
+        face = text_fonts.get_pango_font_hb_face(pango_font)
+        return (key, int(ffi.cast("uintptr_t", face))), description, size
+    saved.set(stream, "get_pango_font_key", font_key)
+
+    described = fonts.Font.__init__
+
+    def font_init(self, pango_font, description, font_size):
+        described(self, pango_font, description, font_size)
+        digest = md5(self.hash.encode(), usedforsecurity=False)
+        digest.update(self.file_content)
+        digest.update(str(self.index).encode())
+        self.hash = "".join(chr(65 + b % 26) for b in digest.digest()[:6])
+        self.name = b"/" + self.hash.encode() + self.name[self.name.index(b"+"):]
+    saved.set(fonts.Font, "__init__", font_init)
+
+
+PERMANENT: dict[str, Callable[[_Saved], None]] = {
+    "one font per file": _one_pdf_font_per_file,
+    "footnotes reported once": _footnotes_reported_once,
+    "hyphen ladders limited": _hyphen_ladders_limited,
+    "CMYK images lossless": _cmyk_images_lossless,
+}
+
+
+# -- patches for one block -----------------------------------------------------------------
+
+@contextmanager
+def stable_document_id(stable):
+    """WeasyPrint's PDF/X-4 writes a random xmpMM:DocumentID (`pdf.metadata.uuid4`), which
+    also feeds the file /ID: while writing, it is `stable` (derived from the
+    publication's identifier). Test: test_patches.py::test_document_id_seam."""
+    from weasyprint.pdf import metadata
+
+    saved = _Saved()
+    saved.set(metadata, "uuid4", lambda: stable)
+    try:
+        yield
+    finally:
+        saved.restore()
+
+
+LARGE_STREAM = 64 * 1024
+
+
+@contextmanager
+def streams_compressed_once(large: dict):
+    """pydyf (WeasyPrint's PDF writer) compresses a stream at zlib level 9 each time its
+    `Stream.data` is read, and reads every stream twice: to write it and to hash the file
+    /ID. While writing, each stream is compressed once, at zlib's default level 6 (level
+    9 takes 0.24 s on the 1 MB ICC profile, level 6 0.05 s, for a file 0.6 % larger), and
+    a large stream (the ICC profile, an image shown in many chunks) once per `large`
+    memo (a process's, by content). Test: test_patches.py::test_stream_seam."""
+    import pydyf
+
+    def data(stream):
+        cached = stream.__dict__.get("_quire_bytes")
+        if cached is None:
+            raw = b"\n".join(pydyf._to_bytes(item) for item in stream.stream)
+            key = None
+            if len(raw) >= LARGE_STREAM:
+                key = (hashlib.sha256(raw).digest(), stream.compress,
+                       repr(sorted((k, v) for k, v in stream.extra.items()
+                                   if isinstance(v, (str, int, float)))),
+                       len(stream.extra))
+                cached = large.get(key)
+            if cached is None:
+                cached = stream_bytes(stream, raw)
+                if key is not None:
+                    large[key] = cached
+            stream._quire_bytes = cached
+        return cached
+
+    saved = _Saved()
+    saved.set(pydyf.Stream, "data", property(data))
+    try:
+        yield
+    finally:
+        saved.restore()
+
+
+def stream_bytes(stream, raw: bytes) -> bytes:
+    """pydyf 0.13's `Stream.data` (pinned), compressing at level 6."""
+    import pydyf
+
+    extra = pydyf.Dictionary(stream.extra.copy())
+    if stream.compress:
+        extra["Filter"] = "/FlateDecode"
+        raw = zlib.compress(raw, 6)
+    extra["Length"] = len(raw)
+    return b"\n".join((extra.data, b"stream", raw, b"endstream"))
+
+
+@contextmanager
+def margin_boxes(adjust: Callable):
+    """While laying out, `adjust(context, page, state) -> state` runs before WeasyPrint
+    makes each page's margin boxes (`layout.make_margin_boxes`). WeasyPrint 70's
+    `layout_document` makes them after every page of the document is laid out, in page
+    order, with `context.current_page` counting from 1 and `context.page_maker` holding
+    one entry more than the pages: a chunk learns its page count before any folio is set.
+    Test: test_patches.py::test_margin_boxes_come_after_all_pages."""
+    import weasyprint.layout as layout
+
+    original = layout.make_margin_boxes
+
+    def make_margin_boxes(context, page, state):
+        return original(context, page, adjust(context, page, state))
+
+    saved = _Saved()
+    saved.set(layout, "make_margin_boxes", make_margin_boxes)
+    try:
+        yield
+    finally:
+        saved.restore()
+
+
+def install_hyphenation(parsed: dict) -> None:
+    """Put parsed hyphenation dictionaries (path -> pyphen.HyphDict) where Pyphen looks
+    before parsing a file (`pyphen.hdcache`, Pyphen 0.17). Tests: test_patches.py::
+    test_pyphen_cache_seam; test_print.py
+    (test_hyphenation_patterns_read_by_a_helper_process_are_pyphens_own)."""
+    import pyphen
+
+    for path, dictionary in parsed.items():
+        pyphen.hdcache.setdefault(path, dictionary)
+
+
+def hyphenation_cached() -> set:
+    """The pattern files Pyphen has parsed in this process."""
+    import pyphen
+
+    return set(pyphen.hdcache)

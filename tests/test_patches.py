@@ -1,0 +1,179 @@
+"""Each reach into WeasyPrint, pydyf, Pyphen and ctypes (outputs/pdf/patches.py) checked
+at its seam: each test fails if a new version of the library changes what the patch
+relies on. The whole-output tests named in each patch's docstring check the effect."""
+
+from __future__ import annotations
+
+import inspect
+import subprocess
+import sys
+import uuid
+import zlib
+
+import pytest
+
+from quire.outputs.pdf import patches
+
+weasyprint = patches.weasyprint()
+
+
+@pytest.fixture
+def taken_out():
+    """Run a test with one permanent patch taken out: the library as it ships."""
+    names = []
+
+    def take_out(name):
+        names.append(name)
+        patches.uninstall(name)
+    yield take_out
+    patches.weasyprint()            # put back
+    assert set(patches._PERMANENT) == set(patches.PERMANENT)
+
+
+def test_weasyprint_is_the_pinned_version():
+    assert weasyprint.__version__.startswith(patches.CHECKED.rsplit(".", 1)[0])
+
+
+def test_weasyprint_loads_without_find_library():
+    script = ("import ctypes.util\nctypes.util.find_library = lambda name: None\n"
+              "import weasyprint\nassert weasyprint.HTML(string='<p>x</p>').write_pdf()"
+              "[:5] == b'%PDF-'\n"
+              "from quire.outputs.pdf import patches\nimport ctypes.util as u\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    import ctypes.util
+    assert ctypes.util.find_library.__module__ == "ctypes.util"     # put back after import
+
+
+def test_a_page_keeps_its_box_tree():
+    from weasyprint.formatting_structure import boxes
+    page = weasyprint.HTML(string="<p>x</p>").render().pages[0]
+    assert isinstance(patches.page_box(page), boxes.PageBox)
+
+
+def test_raster_image_seams(taken_out):
+    from weasyprint import images
+    taken_out("CMYK images lossless")
+    assert list(inspect.signature(images.RasterImage.__init__).parameters) == [
+        "self", "pillow_image", "image_id", "image_data", "filename", "cache",
+        "orientation", "options"]
+    assert list(inspect.signature(images.RasterImage.get_x_object).parameters) == [
+        "self", "interpolate", "dpi_ratio"]
+    source = inspect.getsource(images.RasterImage)
+    assert "def cache_image_data" in source and "jpeg_quality" in source
+    patches.weasyprint()
+    # with the patch, a lossless CMYK image is embedded as its pixels
+    import base64
+    import io
+
+    import pikepdf
+    from PIL import Image
+
+    from quire.outputs.pdf import cmyk
+    png = io.BytesIO()
+    Image.new("RGB", (8, 8), (200, 30, 30)).save(png, "PNG")
+    tiff = base64.b64encode(cmyk.convert_image(png.getvalue())).decode()
+    pdf = weasyprint.HTML(string=f'<img src="data:image/tiff;base64,{tiff}">').write_pdf()
+    with pikepdf.open(io.BytesIO(pdf)) as document:
+        image = next(iter(document.pages[0].Resources.XObject.values()))
+        assert image.ColorSpace == "/DeviceCMYK" and image.Filter == "/FlateDecode"
+
+
+def test_line_breaking_seams(taken_out):
+    from weasyprint.layout import block, inline
+    taken_out("hyphen ladders limited")
+    assert inspect.isgeneratorfunction(inline.iter_line_boxes)
+    assert block.iter_line_boxes is inline.iter_line_boxes         # imported by name
+    assert list(inspect.signature(inline.split_first_line).parameters)[:2] == ["text", "style"]
+    assert "split_first_line(" in inspect.getsource(inline)
+    assert "style['hyphens']" in inspect.getsource(weasyprint.text.line_break) or \
+        'style["hyphens"]' in inspect.getsource(weasyprint.text.line_break)
+    patches.weasyprint()
+    assert block.iter_line_boxes is inline.iter_line_boxes is not None
+    assert not inspect.isgeneratorfunction(inline.split_first_line)
+
+
+def test_remake_page_seam(taken_out):
+    from weasyprint.layout import page
+    taken_out("footnotes reported once")
+    assert list(inspect.signature(page.remake_page).parameters) == [
+        "index", "context", "root_box", "html"]
+    assert "reported_footnotes" in inspect.getsource(page.make_page)
+    assert "remake_page(" in inspect.getsource(page.make_all_pages)
+
+
+def test_font_key_seams(taken_out):
+    from weasyprint.pdf import fonts, stream
+    from weasyprint.text import fonts as text_fonts
+    taken_out("one font per file")
+    assert stream.get_pango_font_key is text_fonts.get_pango_font_key
+    assert list(inspect.signature(fonts.Font.__init__).parameters) == [
+        "self", "pango_font", "description", "font_size"]
+    source = inspect.getsource(fonts.Font.__init__)
+    assert "self.hash" in source and "self.file_content" in source and "self.index" in source
+    assert hasattr(text_fonts, "get_pango_font_hb_face")
+    patches.weasyprint()
+    assert stream.get_pango_font_key is not text_fonts.get_pango_font_key
+
+
+def test_document_id_seam():
+    html = weasyprint.HTML(string="<p>x</p>")
+    stable = uuid.uuid5(uuid.NAMESPACE_URL, "urn:test")
+    with patches.stable_document_id(stable):
+        one = html.write_pdf(pdf_variant="pdf/x-4")
+        two = html.write_pdf(pdf_variant="pdf/x-4")
+    assert one == two and str(stable).encode() in one
+    assert html.write_pdf(pdf_variant="pdf/x-4") != one            # random again
+
+
+def test_stream_seam():
+    import pydyf
+    assert isinstance(pydyf.Stream.__dict__["data"], property)
+    stream = pydyf.Stream([b"abc " * 40_000, b"q Q"], {"Type": "/XObject"}, compress=True)
+    shipped = stream.data
+    with patches.streams_compressed_once({}):
+        ours = stream.data
+    assert isinstance(pydyf.Stream.__dict__["data"], property) and stream.data == shipped
+
+    def parts(data):
+        head, _, rest = data.partition(b"\nstream\n")
+        return head.replace(str(len(rest) - len(b"\nendstream")).encode(), b"N"), \
+            zlib.decompress(rest[:-len(b"\nendstream")])
+    assert parts(ours)[1] == parts(shipped)[1]                    # the same content
+
+
+def test_margin_boxes_come_after_all_pages():
+    calls = []
+
+    def adjust(context, page, state):
+        calls.append((context.current_page, len(context.page_maker) - 1))
+        quote_depth, counters, scopes, groups = state
+        counters = dict(counters)
+        counters["page"] = [value + 10 for value in counters["page"]]
+        return quote_depth, counters, scopes, groups
+    html = weasyprint.HTML(string="<style>@page { @bottom-center { content: counter(page) } }"
+                           "p { break-after: page }</style><p>a</p><p>b</p><p>c</p>")
+    with patches.margin_boxes(adjust):
+        pdf = html.write_pdf()
+    assert calls == [(1, 3), (2, 3), (3, 3)]
+    text = subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True,
+                          check=True).stdout.decode()
+    assert "11" in text and "13" in text
+    calls.clear()
+    html.write_pdf()
+    assert calls == []                                             # taken out again
+
+
+def test_pyphen_cache_seam():
+    import pyphen
+    path = pyphen.LANGUAGES[pyphen.language_fallback("nb")]
+    before = pyphen.hdcache.pop(path, None)
+    sentinel = pyphen.HyphDict(path)
+    try:
+        patches.install_hyphenation({path: sentinel})
+        assert path in patches.hyphenation_cached()
+        assert pyphen.Pyphen(lang="nb").hd is sentinel
+    finally:
+        pyphen.hdcache.pop(path, None)
+        if before is not None:
+            pyphen.hdcache[path] = before

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import zipfile
+from pathlib import Path
 
 import pytest
 from conftest import DOC, epubcheck, make_project, one_error, problems, project_with, run_quire
@@ -267,6 +268,7 @@ def test_templates_cannot_reach_python(tmp_path, template, message):
     root, _ = good_then(tmp_path, lambda root: make_project(
         root, {"templates/_header.html": template}), message)
     assert not list(tmp_path.rglob("PWNED")) and not (root.parent / "PWNED").exists()
+    assert not (Path.cwd() / "PWNED").exists()      # where a popen would have run
 
 
 # -- 4. the cache verifies what it reads --------------------------------------------------

@@ -21,6 +21,8 @@ before it), and splitting a paragraph to put the figure between its lines.
 
 from __future__ import annotations
 
+from .outputs.pdf.patches import page_box
+
 EMPTY_MM = 12.0                 # less empty space than this at a page's foot is left as is
 _FIT = 0.96                     # share of the page a paragraph's rest and the figure may use
 _PX_MM = 25.4 / 96
@@ -71,7 +73,7 @@ def plan(rendered) -> Moves:
     """The moves that fill the pages the first layout left partly empty before a figure."""
     from weasyprint.formatting_structure import boxes
 
-    pages = [_Page(page._page_box, boxes) for page in rendered.pages]
+    pages = [_Page(page_box(page), boxes) for page in rendered.pages]
     heights: dict[int, float] = {}          # id(element) -> its height over all pages
     lines: dict[int, list[float]] = {}      # id(element) -> its line heights
     for page in pages:

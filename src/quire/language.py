@@ -18,6 +18,7 @@ passage in another language takes a `lang` attribute in the Markdown).
 from __future__ import annotations
 
 import json
+import threading
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
@@ -98,11 +99,28 @@ def _script(char: str) -> str:
     return unicodedata.script(char)
 
 
-@lru_cache(maxsize=1)
 def _identifier():
+    with _LOADING:                  # a preload() under way finishes first
+        return _model()
+
+
+@lru_cache(maxsize=1)
+def _model():
     from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
     return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+
+
+_LOADING = threading.Lock()
+
+
+def preload() -> threading.Thread:
+    """Start reading py3langid's model (0.7 s of CPU, most of it LZMA, which lets other
+    threads run) in a thread, so that it overlaps the Markdown conversion. Join the thread
+    before forking."""
+    thread = threading.Thread(target=_identifier, daemon=True)
+    thread.start()
+    return thread
 
 
 @lru_cache(maxsize=1)

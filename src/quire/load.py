@@ -196,17 +196,21 @@ def _languages(root, files, front, configured, html_of) -> tuple[str, list[str]]
     """The publication's language and each document's: as set (front matter, quire.toml),
     else guessed from the text (language.detect); warnings for guesses that fail."""
     own = [fm.values.get("lang") or configured for fm in front]
+    model = language.preload() if not all(own) else None
+    texts = [None if lang else html_of(fm.body) for fm, lang in zip(front, own)]  # meanwhile
     guesses = []
-    for path, fm, lang in zip(files, front, own):
+    for path, fm, lang, text in zip(files, front, own, texts):
         if lang:
             guesses.append(None)
             continue
-        body = markup.parse_fragment(html_of(fm.body)[:language.SAMPLE * 4])
+        body = markup.parse_fragment(text[:language.SAMPLE * 4])
         guess = language.detect(f"{fm.values.get('title', '')} {language.prose(body)}")
         if guess.confident:
             log.info("%s: language %s, from its text", relative(path, root),
                      language.name(guess.lang))
         guesses.append(guess)
+    if model:
+        model.join()
     lang, langs, warnings = language.choose([relative(p, root) for p in files], own, guesses,
                                             configured)
     for warning in warnings:

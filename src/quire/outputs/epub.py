@@ -13,7 +13,6 @@ from __future__ import annotations
 import io
 import posixpath
 import re
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,8 +20,8 @@ from ebooklib import epub
 from lxml import etree
 from markupsafe import Markup
 
-from .. import fonts, labels, language, stylesheets, template_guard, templates
-from . import epub_fonts, epub_pages
+from .. import fonts, labels, stylesheets, template_guard, templates
+from . import epub_fonts, epub_package, epub_pages
 from .contract import NO_LAYOUT, PAGES, BuildContext
 from ..errors import OutputError
 from ..model import Document, Publication
@@ -234,7 +233,7 @@ def write(publication: Publication, target: Path, context: BuildContext) -> None
             book.add_metadata("DC", term, value)
     for keyword in meta.keywords:
         book.add_metadata("DC", "subject", keyword)
-    _accessibility(book, publication, bool(page_starts))
+    epub_package.accessibility(book, publication, bool(page_starts))
 
     stylesheets = ([f"styles/{layer}.css" for layer, _ in publication.stylesheets
                     if layer not in PRINT_LAYERS] + (["styles/fonts.css"] if publication.fonts.faces else []))
@@ -307,8 +306,9 @@ def write(publication: Publication, target: Path, context: BuildContext) -> None
     buffer = io.BytesIO()
     epub.write_epub(buffer, book, {"epub3_pages": False, "epub2_guide": False,
                                    "epub3_landmark": False, "mtime": meta.modified,
-                                   "raise_exceptions": True})
-    target.write_bytes(_deterministic_zip(buffer.getvalue(), publication))
+                                   "raise_exceptions": True,
+                                   "compresslevel": 0})    # zipped once, below
+    target.write_bytes(epub_package.deterministic_zip(buffer.getvalue(), publication))
 
 
 def _nav_xhtml(env, publication, outline: list[Node], stylesheets, landmarks, pages) -> bytes:
@@ -332,73 +332,3 @@ def _well_formed(text: str, name: str) -> bytes:
     """Serialised XHTML, or an OutputError naming the template that broke it."""
     return etree.tostring(_parse(text, name), encoding="utf-8", xml_declaration=True,
                           doctype="<!DOCTYPE html>")
-
-
-def _accessibility(book, publication: Publication, page_list: bool) -> None:
-    """schema.org accessibility metadata, derived from the content; quire.toml's
-    [accessibility] table overrides any of it."""
-    images = bool(publication.assets)
-    all_alt = not any(doc.images_without_alt for doc in publication.documents)
-    features = ["structuralNavigation", "tableOfContents", "readingOrder",
-                "displayTransformability"]
-    if images and all_alt:
-        features.append("alternativeText")
-    if page_list:
-        features += ["printPageNumbers", "pageBreakMarkers"]
-    derived = {
-        "access_modes": ["textual"] + (["visual"] if images else []),
-        "access_mode_sufficient": ["textual"] if all_alt or not images else ["textual,visual"],
-        "features": features,
-        "hazards": ["none"],
-        "conforms_to": "EPUB Accessibility 1.1 - WCAG 2.1 Level AA",
-    }
-    values = {**derived, **dict(publication.accessibility)}
-    properties = (("access_modes", "schema:accessMode"),
-                  ("access_mode_sufficient", "schema:accessModeSufficient"),
-                  ("features", "schema:accessibilityFeature"),
-                  ("hazards", "schema:accessibilityHazard"))
-    for key, prop in properties:
-        for value in values[key]:
-            book.add_metadata(None, "meta", value, {"property": prop})
-    lang = publication.metadata.lang
-    if "summary" in values:                     # the publisher's own, in the book's language
-        summary, summary_lang = values["summary"], lang
-    else:                                       # quire's, in the book's language if it has it
-        summary, summary_lang = labels.summary(lang, images and all_alt, page_list)
-    attributes = {"property": "schema:accessibilitySummary"}
-    if summary_lang != language.primary(lang) and summary_lang != lang:
-        attributes["{http://www.w3.org/XML/1998/namespace}lang"] = summary_lang
-    book.add_metadata(None, "meta", summary, attributes)
-    book.add_metadata(None, "meta", values["conforms_to"], {"property": "dcterms:conformsTo"})
-    if values.get("certified_by"):
-        book.add_metadata(None, "meta", values["certified_by"], {"property": "a11y:certifiedBy"})
-    if page_list:
-        book.add_metadata(None, "meta", publication.metadata.identifier,
-                          {"property": "pageBreakSource"})
-
-
-def _deterministic_zip(data: bytes, publication: Publication) -> bytes:
-    """Re-zip: mimetype first and stored, names sorted, fixed dates, xml:lang (and dir)
-    on the package."""
-    stamp = max(publication.metadata.modified.timetuple()[:6], (1980, 1, 1, 0, 0, 0))
-    source = zipfile.ZipFile(io.BytesIO(data))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w") as zf:
-        names = sorted(n for n in source.namelist() if n != "mimetype")
-        for name in ["mimetype", *names]:
-            content = source.read(name)
-            if name.endswith(".opf"):
-                content = _package_lang(content, publication.metadata)
-            info = zipfile.ZipInfo(name, date_time=stamp)
-            info.external_attr = 0o644 << 16
-            info.compress_type = zipfile.ZIP_STORED if name == "mimetype" else zipfile.ZIP_DEFLATED
-            zf.writestr(info, content, compresslevel=9)
-    return out.getvalue()
-
-
-def _package_lang(opf: bytes, meta) -> bytes:
-    root = etree.fromstring(opf)
-    root.set("{http://www.w3.org/XML/1998/namespace}lang", meta.lang)
-    if meta.direction == "rtl":
-        root.set("dir", "rtl")
-    return etree.tostring(root, encoding="utf-8", xml_declaration=True)

@@ -124,7 +124,8 @@ def _cmyk_images_lossless(saved: _Saved) -> None:
     PNG has no CMYK: such an image failed to load. A CMYK image in any format but JPEG
     now keeps its pixels as they are, in a /DeviceCMYK image with /FlateDecode.
     Tests: test_patches.py::test_raster_image_seams; test_design.py
-    (test_line_art_stays_lossless_in_cmyk)."""
+    (test_figures_at_their_true_size_with_their_captions: every figure CMYK,
+    none JPEG)."""
     import pydyf
     from weasyprint import images
 

@@ -23,6 +23,7 @@ from __future__ import annotations
 import itertools
 import math
 import re
+import unicodedata
 from functools import lru_cache
 from pathlib import Path
 
@@ -272,8 +273,9 @@ def _wrap_span(node, attr, text, start, end) -> None:
 
 
 def _break_before(el) -> None:
-    """A line break opportunity (<wbr>) before a nowrap element that follows a space:
-    WeasyPrint 70 finds none at that space, so a run of short code such as "`a`, `b`,
+    """A line break opportunity (<wbr>) before a nowrap element that follows a space (or
+    CJK text or punctuation such as "，" and "、"):
+    WeasyPrint 70 finds none there, so a run of short code such as "`a`, `b`,
     `c`" made one line running off the page."""
     node = el
     while node.getprevious() is None and node.getparent() is not None \
@@ -282,7 +284,10 @@ def _break_before(el) -> None:
     before = node.getprevious()
     text = before.tail if before is not None else (node.getparent().text
                                                    if node.getparent() is not None else "")
-    if text and text[-1].isspace() and text[-1] != "\u00a0":
+    last = text[-1] if text else ""
+    if (last.isspace() and last != "\u00a0") or (
+            last and unicodedata.east_asian_width(last) in "WF"
+            and unicodedata.category(last) != "Ps"):      # "，", "、", an ideograph
         el.addprevious(etree.Element("wbr"))
 
 

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
-
-from .build import BuildResult, BuildWarning, build  # noqa: E402
-from .errors import QuireError  # noqa: E402
+from .build import BuildResult, BuildWarning, build
+from .errors import QuireError
+from .version import __version__
 
 __all__ = ["BuildResult", "BuildWarning", "QuireError", "__version__", "build"]

@@ -138,7 +138,7 @@ def _build(project: Path, formats, out_dir, variant, strict, jobs, page_list,
                         settings=digest.settings if digest else "", inputs=inputs, jobs=jobs,
                         report=layout)
     if cache:
-        from .check import remember
+        from .build_record import remember
         remember(cache, written, publication, layout)
         cache.record(key, inputs, written, [w.message for w in collect.warnings],
                      [str(p) for p in publication.inputs])

@@ -29,7 +29,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Callable, NamedTuple
 
-from . import __version__, atomic, shapes
+from . import atomic, shapes
+from .version import __version__
 from .dialects import SETUP
 from .resources import inside, templates_dir, theme_dir
 

@@ -5,7 +5,7 @@ EPUBCheck finds, each named by its source file where it can be.
   otherwise the project is built first, as `quire build` would (into dist/). The build
   leaves in its cache what check needs and cannot read from the files: the layout report's
   lines (keyed by the PDF's digest) and which EPUB file came from which Markdown file
-  (`remember`). When the PDF is not a print PDF (a screen or archive variant), a print PDF
+  (build_record.py). When the PDF is not a print PDF (a screen or archive variant), a print PDF
   is laid out in a temporary folder, as before.
 - A PDF file: preflight (preflight.py) and the glyph checks of every print build
   (outputs/pdf_text.py: glyphs drawn as .notdef, with no text, or as another letter).
@@ -31,11 +31,10 @@ import zipfile
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from .build_record import LAYOUT, SOURCES, digest_of as _digest
 from .errors import QuireError
 
-LAYOUT = "layout-report"         # cache kinds
-SOURCES = "epub-sources"
-EPUBCHECK = "epubcheck"
+EPUBCHECK = "epubcheck"          # a cache kind
 
 
 @dataclass
@@ -45,26 +44,6 @@ class Report:
     layout: list[str] = field(default_factory=list)       # the layout report
     epub: list[str] = field(default_factory=list)         # EPUBCheck's errors and warnings
     notes: list[str] = field(default_factory=list)        # what was checked how
-
-
-# -- at build time -------------------------------------------------------------------------
-
-def remember(cache, written, publication, layout: list[str]) -> None:
-    """Keep what a later check needs of this build: the layout report of the PDF written,
-    and which EPUB file holds which Markdown file."""
-    store = cache.store("check")
-    for path in written:
-        digest = _digest(path)
-        if path.suffix == ".pdf":
-            store.put_json(store.key(LAYOUT, digest), {"layout": layout, "documents": {
-                doc.id: str(doc.source) for doc in publication.documents}})
-        elif path.suffix == ".epub":
-            store.put_json(store.key(SOURCES, digest), {
-                f"text/{doc.slug}.xhtml": str(doc.source) for doc in publication.documents})
-
-
-def _digest(path: Path) -> str:
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
 # -- quire check PROJECT ----------------------------------------------------------------------
@@ -110,7 +89,7 @@ def _printer_cached(cache, pdf: Path, digest: str, min_dpi: int,
     """Preflight's findings for the project's PDF (None: not a print PDF), kept in the
     cache by the PDF's digest: the same bytes, the same findings. The glyph checks ran
     when the build wrote it."""
-    from . import __version__
+    from .version import __version__
 
     key = hashlib.sha256(f"preflight {__version__} {min_dpi} {digest} "
                          f"{sorted(documents.items())}".encode()).hexdigest()

@@ -9,7 +9,7 @@ import sys
 import time
 from pathlib import Path
 
-from . import __version__
+from .version import __version__
 from .errors import QuireError
 from .model import PDF_VARIANTS
 from .outputs import FORMATS

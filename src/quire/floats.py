@@ -21,6 +21,8 @@ before it), and splitting a paragraph to put the figure between its lines.
 
 from __future__ import annotations
 
+from .outputs.pdf.patches import page_box
+
 EMPTY_MM = 12.0                 # less empty space than this at a page's foot is left as is
 _FIT = 0.96                     # share of the page a paragraph's rest and the figure may use
 _PX_MM = 25.4 / 96
@@ -82,7 +84,7 @@ def look(pages) -> None:
 def plan(rendered) -> Moves:
     """The moves that fill the pages a layout (a WeasyPrint Document) left partly empty
     before a figure."""
-    return plan_pages([page._page_box for page in rendered.pages])
+    return plan_pages([page_box(page) for page in rendered.pages])
 
 
 def plan_pages(page_boxes) -> Moves:
@@ -90,7 +92,7 @@ def plan_pages(page_boxes) -> Moves:
     page boxes (with or without their margin boxes)."""
     from weasyprint.formatting_structure import boxes
 
-    pages = [_Page(page_box, boxes) for page_box in page_boxes]
+    pages = [_Page(box, boxes) for box in page_boxes]
     heights: dict[int, float] = {}          # id(element) -> its height over all pages
     lines: dict[int, list[float]] = {}      # id(element) -> its line heights
     for page in pages:

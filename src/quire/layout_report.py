@@ -23,6 +23,8 @@ import re
 from collections import Counter
 from pathlib import Path
 
+from .outputs.pdf.patches import page_box
+
 HOLE = 0.25                     # a page emptier than this, mid-document, is a hole
 LADDER = 3                      # this many hyphenated lines in a row is a ladder
 TOLERANCE_PX = 1.0              # what a line may run over (CSS px) before it counts
@@ -57,7 +59,7 @@ def find(rendered, floor: int) -> list[Finding]:
     last_of_page: list[tuple[str, str, str]] = []   # (document, tag of last block, text)
     first_doc: list[str] = []
     for index, page in enumerate(rendered.pages):
-        box = page._page_box
+        box = page_box(page)
         area_bottom = box.content_box_y() + box.height
         walker = _Walker(index, box, floor, found, calls, figures, boxes)
         walker.lines, walker.refs = lines, refs

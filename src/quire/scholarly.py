@@ -16,8 +16,6 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from markdown.extensions import Extension
-
 from . import bibsources, citations, index, language, markup, mathtex
 from .errors import QuireError
 from .model import Heading
@@ -26,13 +24,6 @@ from .resources import resolve_local
 REFERENCES = {"en": "References", "nb": "Litteratur", "nn": "Litteratur", "no": "Litteratur",
               "da": "Litteratur", "sv": "Referenser", "de": "Literatur",
               "fr": "Références", "es": "Referencias"}
-
-
-class Syntax(Extension):
-    def extendMarkdown(self, md):
-        mathtex.register(md)
-        citations.register(md)
-        index.register(md)
 
 
 class _Lines:

@@ -13,18 +13,26 @@ language and can be cached by text alone. It leaves out Python-Markdown's meta e
 from __future__ import annotations
 
 import markdown
+from markdown.extensions import Extension
 from markdown.extensions.toc import slugify_unicode
 
-from .. import dialects
+from .. import citations, dialects, index, mathtex
 from .. import typography as typo
 from ..markdown_linear import LinearInline
+
+
+class Syntax(Extension):
+    """quire's own inline syntax: formulas, citations and index marks."""
+
+    def extendMarkdown(self, md):
+        mathtex.register(md)
+        citations.register(md)
+        index.register(md)
 
 
 def _markdown() -> markdown.Markdown:
     """Python-Markdown as quire uses it. Quotes come out as placeholders that `typography`
     replaces with the document's language's marks: the HTML does not depend on it."""
-    from ..scholarly import Syntax       # formulas, citations and index marks
-
     return markdown.Markdown(
         extensions=["extra", "toc", "smarty", "admonition", "codehilite", "sane_lists",
                     LinearInline(), Syntax(), *dialects.extensions()],

@@ -33,6 +33,7 @@ import unicodedata
 from pathlib import Path
 
 from ..errors import QuireError
+from .pdf.patches import page_box
 
 _MARKS = "\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
 _WORD = re.compile(rf"(?:[^\W_]|[{_MARKS}])+")
@@ -378,7 +379,7 @@ def check_written(publication, html: str, pdf: Path, rendered, first_page: int =
             for child in getattr(box, "children", ()):
                 walk(child)
         for index in pages:
-            walk(rendered.pages[index]._page_box)
+            walk(page_box(rendered.pages[index]))
         return letters
     return check(pdf, Source(html, stylesheet_texts(publication)), starts, first_page,
                  laid_out)

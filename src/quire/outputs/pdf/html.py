@@ -18,7 +18,8 @@ from urllib.request import url2pathname
 from lxml import etree
 from markupsafe import Markup
 
-from ... import __version__, cover, design, floats, fonts, labels, markup, mathtex, templates
+from ... import cover, design, floats, fonts, labels, markup, mathtex, templates
+from ...version import __version__
 from ...model import Document, Publication
 from ...resources import inside, theme_dir
 from . import cmyk

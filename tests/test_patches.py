@@ -178,3 +178,78 @@ def test_pyphen_cache_seam():
         pyphen.hdcache.pop(path, None)
         if before is not None:
             pyphen.hdcache[path] = before
+
+
+PAGED = """<style>
+@page { size: 100mm 80mm; margin: 20mm; @bottom-center { content: counter(page) } }
+@page :left { @top-left { content: "LEFT" } }
+@page :right { @top-right { content: "RIGHT" } }
+@page :first { @top-center { content: "FIRST" } }
+@page wide { size: 140mm 80mm; @top-center { content: "WIDE" } }
+@page :blank { @top-center { content: "BLANK" } }
+.wide { page: wide } h1 { break-before: right }
+</style>""" + "".join(
+    f'<h1>Part {n}</h1>' + "<p>Words of a paragraph. </p>" * 12
+    + ('<div class="wide"><p>A wide page.</p></div>' if n % 2 else "")
+    for n in range(4))
+
+
+def _texts(pdf: bytes) -> list[str]:
+    import io
+
+    import pypdf
+    return [page.extract_text() for page in pypdf.PdfReader(io.BytesIO(pdf)).pages]
+
+
+def test_page_styles_seam(taken_out):
+    """speedups.page_styles_from_page_rules: margin-box styles found from the page rules
+    give the same pages as WeasyPrint's walk over every cascaded style."""
+    from weasyprint.css import StyleFor
+    from weasyprint.layout import page
+    taken_out("page styles from page rules")
+    assert list(inspect.signature(page.set_page_type_computed_styles).parameters) == [
+        "page_type", "html", "style_for"]
+    assert ("set_page_type_computed_styles(page_type, html, context.style_for)"
+            in inspect.getsource(page))             # in remake_page, called by name
+    declarations = inspect.getsource(StyleFor.add_page_declarations)
+    assert "sheet.page_rules" in declarations and "(page_type, pseudo_type)" in declarations
+    assert "selector_list, declarations in sheet.page_rules" in declarations
+    assert "_page_type_match(page_selector_type, page_type)" in declarations
+    shipped = weasyprint.HTML(string=PAGED).write_pdf()
+    patches.weasyprint()
+    assert page.set_page_type_computed_styles.__module__ == "quire.outputs.pdf.speedups"
+    patched = weasyprint.HTML(string=PAGED).write_pdf()
+    assert patched == shipped
+    texts = _texts(patched)
+    assert len(texts) > 8 and "FIRST" in texts[0]
+    for kind in ("LEFT", "RIGHT", "WIDE", "BLANK"):
+        assert any(kind in text for text in texts), kind
+
+
+def test_fixed_boxes_seam(taken_out):
+    """speedups.fixed_boxes_from_pages_that_have_them: a `position: fixed` box still
+    shows on every page, laid out as WeasyPrint lays it out."""
+    from weasyprint import layout
+    taken_out("fixed boxes from pages that have them")
+    assert list(inspect.signature(layout.layout_fixed_boxes).parameters) == [
+        "context", "pages", "containing_page"]
+    source = inspect.getsource(layout.layout_document)
+    assert "layout_fixed_boxes(context, pages[:i], page)" in source
+    assert "layout_fixed_boxes(context, pages[i + 1:], page)" in source
+    document = ('<style>@page { size: 80mm 60mm }</style>'
+                + "<p>Words of a paragraph.</p>" * 30
+                + '<div style="position: fixed; bottom: 0">FIXED ONE</div>'
+                + "<p>Words of a paragraph.</p>" * 30
+                + '<div style="position: fixed; top: 0"><img style="width: 2mm" src="'
+                'data:image/svg+xml,<svg xmlns=%22http://www.w3.org/2000/svg%22/>">'
+                'FIXED TWO</div>' + "<p>Words of a paragraph.</p>" * 30)
+    rendered = weasyprint.HTML(string=document).render()
+    assert sum(1 for p in rendered.pages if patches.page_box(p).fixed_boxes) == 2
+    shipped = rendered.write_pdf()
+    patches.weasyprint()
+    assert layout.layout_fixed_boxes.__module__ == "quire.outputs.pdf.speedups"
+    patched = weasyprint.HTML(string=document).write_pdf()
+    assert patched == shipped
+    texts = _texts(patched)
+    assert len(texts) > 4
+    assert all("FIXED ONE" in text and "FIXED TWO" in text for text in texts)

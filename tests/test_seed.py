@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+import shutil
 import zipfile
+from pathlib import Path
 
 import pikepdf
 from lxml import etree
@@ -171,10 +173,36 @@ def test_same_source_same_bytes(seed_project, seed_build, tmp_path):
             assert (out / f"nukleaermedisin.{fmt}").read_bytes() == seed_build[fmt].read_bytes()
 
 
-def test_epub_only_build_gives_the_same_epub(seed_project, seed_build, tmp_path):
-    """The page list comes from the print layout, with or without writing the PDF."""
+def test_epub_only_build_follows_the_page_list_policy(seed_project, seed_build, tmp_path):
+    """`[epub] page_list = "auto"` (the seed's default): an EPUB built alone has no print
+    page list (no layout is made for it), and the same command gives the same bytes; with
+    `page_list = true` the EPUB built alone is the full build's, page list included."""
     from conftest import run_quire
-    done = run_quire("build", seed_project, "--format", "epub", "--out", tmp_path)
-    assert done.returncode == 0, done.stderr
-    assert not (tmp_path / "nukleaermedisin.pdf").exists()
-    assert (tmp_path / "nukleaermedisin.epub").read_bytes() == seed_build["epub"].read_bytes()
+
+    def nav(epub: Path) -> str:
+        with zipfile.ZipFile(epub) as book:
+            name = next(n for n in book.namelist() if n.endswith("nav.xhtml"))
+            return book.read(name).decode()
+
+    alone = []
+    for out in (tmp_path / "one", tmp_path / "two"):
+        done = run_quire("build", seed_project, "--format", "epub", "--out", out)
+        assert done.returncode == 0, done.stderr
+        assert not (out / "nukleaermedisin.pdf").exists()
+        alone.append((out / "nukleaermedisin.epub").read_bytes())
+    assert alone[0] == alone[1]
+    assert 'epub:type="page-list"' in nav(seed_build["epub"])
+    assert 'epub:type="page-list"' not in nav(tmp_path / "one" / "nukleaermedisin.epub")
+
+    asked = tmp_path / "asked"
+    shutil.copytree(seed_project, asked, ignore=shutil.ignore_patterns("dist"))
+    with open(asked / "quire.toml", "a", encoding="utf-8") as toml:
+        toml.write('\n[epub]\npage_list = true\n')
+    full = run_quire("build", asked, "--out", tmp_path / "full")
+    assert full.returncode == 0, full.stderr
+    epub = run_quire("build", asked, "--format", "epub", "--out", tmp_path / "epub")
+    assert epub.returncode == 0, epub.stderr
+    assert not (tmp_path / "epub" / "nukleaermedisin.pdf").exists()
+    assert 'epub:type="page-list"' in nav(tmp_path / "epub" / "nukleaermedisin.epub")
+    assert ((tmp_path / "epub" / "nukleaermedisin.epub").read_bytes()
+            == (tmp_path / "full" / "nukleaermedisin.epub").read_bytes())

@@ -19,6 +19,8 @@ import zlib
 from contextlib import contextmanager
 from typing import Callable
 
+from quire.outputs.pdf import speedups
+
 CHECKED = "70.0"            # the WeasyPrint version every patch was checked against
 
 
@@ -280,6 +282,9 @@ PERMANENT: dict[str, Callable[[_Saved], None]] = {
     "footnotes reported once": _footnotes_reported_once,
     "hyphen ladders limited": _hyphen_ladders_limited,
     "CMYK images lossless": _cmyk_images_lossless,
+    # for speed (speedups.py): the same bytes, without two loops of pages x pages
+    "page styles from page rules": speedups.page_styles_from_page_rules,
+    "fixed boxes from pages that have them": speedups.fixed_boxes_from_pages_that_have_them,
 }
 
 

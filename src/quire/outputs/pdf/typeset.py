@@ -23,6 +23,7 @@ from __future__ import annotations
 import itertools
 import math
 import re
+import unicodedata
 from functools import lru_cache
 from pathlib import Path
 
@@ -93,6 +94,7 @@ class Typesetter:
             text = "".join(code.itertext())
             if not _inside(code, ("pre",)) and len(text) <= INLINE_CODE_KEPT:
                 code.set("class", (code.get("class", "") + " nowrap").strip())
+                _break_before(code)
         for el in list(root.iter(*_PARAGRAPHS)):
             if not _inside(el, ("pre", "code")):
                 _keep_words(el)
@@ -268,6 +270,28 @@ def _wrap_span(node, attr, text, start, end) -> None:
     else:
         node.tail = text[:start]
         node.addnext(span)
+
+
+def _break_before(el) -> None:
+    """A line break opportunity (<wbr>) before a nowrap element that follows a space (or
+    CJK text or punctuation such as "，" and "、"):
+    WeasyPrint 70 finds none there, so a run of short code such as "`a`, `b`,
+    `c`" made one line running off the page."""
+    node = el
+    while node.getprevious() is None and node.getparent() is not None \
+            and node.getparent().tag in _INLINE and not (node.getparent().text or ""):
+        node = node.getparent()
+    before = node.getprevious()
+    text = before.tail if before is not None else (node.getparent().text
+                                                   if node.getparent() is not None else "")
+    last = text[-1] if text else ""
+    if (last.isspace() and last != "\u00a0") or (
+            last and unicodedata.east_asian_width(last) in "WF"
+            and unicodedata.category(last) != "Ps"):      # "，", "、", an ideograph
+        el.addprevious(etree.Element("wbr"))
+
+
+_INLINE = ("a", "em", "strong", "span", "b", "i", "sup", "sub", "small", "mark", "q", "cite")
 
 
 def _ancestors(el, tags):

@@ -1,0 +1,59 @@
+"""Two loops of WeasyPrint 70's layout that grow with the square of the page count, made
+linear (permanent patches, installed by patches.weasyprint() through patches.PERMANENT).
+
+Found by profiling 3,000 one-line documents (138 s, 68 % in WeasyPrint's layout): both
+walk the whole document once per page. Neither changes what is laid out: the PDF bytes
+are the same with and without them. Checked against WeasyPrint 70.0.
+Tests: test_patches.py::test_page_styles_seam, test_patches.py::test_fixed_boxes_seam.
+"""
+
+from __future__ import annotations
+
+import operator
+
+
+def page_styles_from_page_rules(saved) -> None:
+    """`layout.page.set_page_type_computed_styles` computes a page type's margin-box
+    styles by walking every cascaded style of the document (one per element and
+    pseudo-element) to find the keys `(page_type, pseudo_type)`: once per page, so
+    pages x elements. Only `add_page_declarations` makes such keys, from the page rules
+    of the stylesheets, in their order: the candidates are taken from the page rules
+    (the same walk, a few dozen selectors) and looked up, so the same styles are
+    computed in the same order."""
+    from weasyprint.layout import page
+
+    def set_page_type_computed_styles(page_type, html, style_for):
+        style_for.add_page_declarations(page_type)
+        style_for.set_computed_styles(
+            page_type, root=html.etree_element, parent=html.etree_element,
+            base_url=html.base_url)
+        cascaded = style_for.get_cascaded_styles()
+        seen = set()
+        for sheet, _origin, _specificity in style_for._sheets:
+            for _rule, selector_list, _declarations in sheet.page_rules:
+                for _spec, pseudo_type, selector_type in selector_list:
+                    if (pseudo_type and pseudo_type not in seen
+                            and (page_type, pseudo_type) in cascaded
+                            and style_for._page_type_match(selector_type, page_type)):
+                        seen.add(pseudo_type)
+                        style_for.set_computed_styles(
+                            page_type, pseudo_type=pseudo_type,
+                            root=html.etree_element, parent=page_type,
+                            base_url=html.base_url)
+    saved.set(page, "set_page_type_computed_styles", set_page_type_computed_styles)
+
+
+def fixed_boxes_from_pages_that_have_them(saved) -> None:
+    """`layout.layout_document` repeats every page's `position: fixed` boxes on each
+    other page by calling `layout_fixed_boxes(context, pages[:i], page)` and `(pages[i +
+    1:])` for every page i: pages x pages Python iterations, though almost no page has a
+    fixed box. The pages without any are dropped first (a C-level filter); the others
+    are laid out as before, in the same order."""
+    from weasyprint import layout
+
+    original = layout.layout_fixed_boxes
+    has_fixed = operator.attrgetter("fixed_boxes")
+
+    def layout_fixed_boxes(context, pages, containing_page):
+        return original(context, list(filter(has_fixed, pages)), containing_page)
+    saved.set(layout, "layout_fixed_boxes", layout_fixed_boxes)

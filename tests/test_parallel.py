@@ -235,3 +235,39 @@ def test_markdown_is_converted_in_processes_only_where_the_cache_lacks_it(tmp_pa
                        encoding="utf-8")
     edited = load(root, html_of=html_of, jobs=2)
     assert pooled == [6, 1] and edited == load(root)
+
+
+@pytest.mark.parametrize("pinned", [True, False])
+def test_the_layout_that_looks_for_figures_to_move_is_the_final_one(pinned, tmp_path,
+                                                                     monkeypatch):
+    """Each chunk is laid out once when no figure moves (the layout that looks for figures
+    is the one drawn), and once more per round of moves only when its figures move; the
+    single render likewise."""
+    import weasyprint
+
+    files = generated_book(3)
+    if pinned:                                  # {.here}: nothing moves, figures remain
+        files = {name: text.replace('pixels.")', 'pixels."){.here}') if name.endswith(".md")
+                 else text for name, text in files.items()}
+    root = make_project(tmp_path / "project", files)
+    counts = {"renders": 0, "chunks": 0, "remakes": 0}
+    render, lay_out_chunk = weasyprint.HTML.render, workers.lay_out_chunk
+    remake = workers.render_print_html
+
+    def counting(name, function):
+        def counted(*args, **kwargs):
+            moves = kwargs.get("moves", args[3] if len(args) > 3 else None)
+            counts[name] += bool(moves) if name == "remakes" else 1
+            return function(*args, **kwargs)
+        return counted
+    monkeypatch.setattr(weasyprint.HTML, "render", counting("renders", render))
+    monkeypatch.setattr(workers, "lay_out_chunk", counting("chunks", lay_out_chunk))
+    monkeypatch.setattr(workers, "render_print_html", counting("remakes", remake))
+    render_pdf(root, tmp_path / "parts.pdf", monkeypatch, chunked=True, jobs=1)
+    assert counts["renders"] == counts["chunks"] + counts["remakes"], counts
+    assert (counts["remakes"] == 0) == pinned, counts
+    counts.update(renders=0, remakes=0)
+    monkeypatch.setattr(layout, "render_print_html", counting("remakes", layout.render_print_html))
+    render_pdf(root, tmp_path / "one.pdf", monkeypatch, chunked=False)
+    assert counts["renders"] == 1 + counts["remakes"], counts
+    assert (counts["remakes"] == 0) == pinned, counts

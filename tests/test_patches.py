@@ -143,19 +143,20 @@ def test_stream_seam():
 
 
 def test_margin_boxes_come_after_all_pages():
-    calls = []
+    calls, laid_out = [], []
 
     def adjust(context, page, state):
-        calls.append((context.current_page, len(context.page_maker) - 1))
+        calls.append((context.current_page, len(context.page_maker) - 1, len(laid_out)))
         quote_depth, counters, scopes, groups = state
         counters = dict(counters)
         counters["page"] = [value + 10 for value in counters["page"]]
         return quote_depth, counters, scopes, groups
     html = weasyprint.HTML(string="<style>@page { @bottom-center { content: counter(page) } }"
                            "p { break-after: page }</style><p>a</p><p>b</p><p>c</p>")
-    with patches.margin_boxes(adjust):
+    with patches.margin_boxes(adjust, laid_out):
         pdf = html.write_pdf()
-    assert calls == [(1, 3), (2, 3), (3, 3)]
+    assert calls == [(1, 3, 3), (2, 3, 3), (3, 3, 3)]       # every page laid out before
+    assert [page.children[0].element_tag for page in laid_out] == ["html"] * 3
     text = subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True,
                           check=True).stdout.decode()
     assert "11" in text and "13" in text

@@ -49,31 +49,50 @@ def needed(html: str) -> bool:
 ROUNDS = 2                      # layouts that look for figures to move, at most
 
 
-def settle(html: str, render, remake, last=None):
+class Moved(Exception):
+    """Raised from inside a layout that found figures to move (`moves`): the rest of that
+    layout (margin boxes, drawing) would be wasted."""
+
+    def __init__(self, moves: Moves):
+        super().__init__("figures to move")
+        self.moves = moves
+
+
+def settle(html: str, render, remake):
     """(html, its layout) once no figure is left to move, after at most ROUNDS layouts
     that look: a move shifts the pages after it, so a page can open on a figure only in
-    the next layout. `render(html)` lays out, `remake(moves)` makes the HTML with the
-    moves; `last(html)`, when given, makes the final layout instead (the layout is then
-    that of the last HTML, laid out by `last`)."""
-    rendered = render(html) if needed(html) or last is None else None
+    the next layout. `render(html, look)` lays out; when `look` is true it may raise
+    Moved (see `look`) instead of finishing the layout. `remake(moves)` makes the HTML
+    with the moves. When no figure moves, the first layout is the final one."""
     moves: Moves = {}
-    for round_ in range(ROUNDS if needed(html) else 0):
-        found = plan(rendered)
-        if not found:
-            break
-        for doc, figures in found.items():
-            moves.setdefault(doc, {}).update(figures)
-        html = remake(moves)
-        if round_ + 1 < ROUNDS or last is None:
-            rendered = render(html)
-    return html, (last(html) if last is not None else rendered)
+    for round_ in range(ROUNDS + 1):
+        try:
+            return html, render(html, round_ < ROUNDS and needed(html))
+        except Moved as moved:
+            for doc, figures in moved.moves.items():
+                moves.setdefault(doc, {}).update(figures)
+            html = remake(moves)
+    raise AssertionError("unreachable: the last layout does not look")
+
+
+def look(pages) -> None:
+    """Raise Moved when the laid-out page boxes `pages` leave figures to move."""
+    if found := plan_pages(pages):
+        raise Moved(found)
 
 
 def plan(rendered) -> Moves:
-    """The moves that fill the pages the first layout left partly empty before a figure."""
+    """The moves that fill the pages a layout (a WeasyPrint Document) left partly empty
+    before a figure."""
+    return plan_pages([page_box(page) for page in rendered.pages])
+
+
+def plan_pages(page_boxes) -> Moves:
+    """The moves that fill the pages a layout left partly empty before a figure, from its
+    page boxes (with or without their margin boxes)."""
     from weasyprint.formatting_structure import boxes
 
-    pages = [_Page(page_box(page), boxes) for page in rendered.pages]
+    pages = [_Page(box, boxes) for box in page_boxes]
     heights: dict[int, float] = {}          # id(element) -> its height over all pages
     lines: dict[int, list[float]] = {}      # id(element) -> its line heights
     for page in pages:

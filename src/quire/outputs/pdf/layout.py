@@ -65,9 +65,14 @@ def _lay_out(publication, cache, jobs, drawing, settings) -> PageLayout:
     with Session(publication, cache) as session:
         html = render_print_html(publication)
         patterns()
+
+        def render(html, look):
+            rendered = index.render_with_pages(session.render, html)
+            if look and (moves := floats.plan(rendered)):
+                raise floats.Moved(moves)
+            return rendered
         html, rendered = floats.settle(      # figures that left a page half empty move
-            html, lambda html: index.render_with_pages(session.render, html),
-            lambda moves: render_print_html(publication, moves=moves))
+            html, render, lambda moves: render_print_html(publication, moves=moves))
         starts = page_starts(rendered)
         found = [(number + 1, *rest) for number, *rest in
                  layout_report.find(rendered, publication.pdf.resolution)]

@@ -357,22 +357,24 @@ def stream_bytes(stream, raw: bytes) -> bytes:
 
 
 @contextmanager
-def margin_boxes(adjust: Callable):
-    """While laying out, `adjust(context, page, state) -> state` runs before WeasyPrint
-    makes each page's margin boxes (`layout.make_margin_boxes`). WeasyPrint 70's
-    `layout_document` makes them after every page of the document is laid out, in page
-    order, with `context.current_page` counting from 1 and `context.page_maker` holding
-    one entry more than the pages: a chunk learns its page count before any folio is set.
-    Test: test_patches.py::test_margin_boxes_come_after_all_pages."""
+def margin_boxes(adjust: Callable, pages: list | None = None):
+    """While laying out, `adjust(context, page, state) -> state` runs before each page's
+    margin boxes are made (`layout.make_margin_boxes`): WeasyPrint 70 makes them once every
+    page is laid out, in order, `context.current_page` from 1, `context.page_maker` one
+    longer than the pages (a chunk knows its page count before any folio); `pages` then
+    holds the page boxes (`make_all_pages`). Test: test_patches.py::test_margin_boxes_*."""
     import weasyprint.layout as layout
-
-    original = layout.make_margin_boxes
+    original, original_pages = layout.make_margin_boxes, layout.make_all_pages
 
     def make_margin_boxes(context, page, state):
         return original(context, page, adjust(context, page, state))
 
+    def make_all_pages(*args, **kwargs):
+        pages[:] = []
+        yield from (pages.append(page) or page for page in original_pages(*args, **kwargs))
     saved = _Saved()
     saved.set(layout, "make_margin_boxes", make_margin_boxes)
+    saved.set(layout, "make_all_pages", original_pages if pages is None else make_all_pages)
     try:
         yield
     finally:

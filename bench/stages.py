@@ -18,13 +18,13 @@ import time
 START = time.perf_counter()
 STAGES = [
     ("quire.load", "load"), ("quire.markup", "convert"), ("quire.cache", "inputs_digest"),
-    ("quire.outputs.pdf", "render_print_html"), ("quire.outputs.pdf", "_render_all"),
-    ("quire.outputs.pdf_parts", "render"), ("quire.outputs.pdf_parts", "_work"),
-    ("quire.outputs.pdf_join", "join"), ("quire.cmyk", "convert_image"),
+    ("quire.outputs.pdf.html", "render_print_html"), ("quire.outputs.pdf.layout", "lay_out"),
+    ("quire.outputs.pdf.chunked", "render"), ("quire.outputs.pdf.workers", "lay_out_chunk"),
+    ("quire.outputs.pdf.join", "join"), ("quire.outputs.pdf.cmyk", "convert_image"),
     ("quire.preflight", "check_pdf"), ("quire.outputs.text_check", "check_written"),
     ("quire.outputs.epub", "write"), ("quire.outputs.epub", "_deterministic_zip"),
     ("quire.outputs.epub", "_stylesheet_items"), ("quire.outputs.epub_fonts", "subset"),
-    ("quire.hyphenation", "install"), ("quire.templates", "render"),
+    ("quire.outputs.pdf.hyphenation", "preload"), ("quire.templates", "render"),
     ("weasyprint", "HTML.render"), ("weasyprint.document", "Document.write_pdf"),
     ("weasyprint.css", "get_all_computed_styles"),
     ("weasyprint.css", "preprocess_stylesheet"), ("weasyprint.layout", "layout_document"),

@@ -143,26 +143,63 @@ def test_stream_seam():
 
 
 def test_margin_boxes_come_after_all_pages():
-    calls, laid_out = [], []
+    calls = []
 
     def adjust(context, page, state):
-        calls.append((context.current_page, len(context.page_maker) - 1, len(laid_out)))
+        calls.append((context.current_page, len(context.page_maker) - 1))
         quote_depth, counters, scopes, groups = state
         counters = dict(counters)
         counters["page"] = [value + 10 for value in counters["page"]]
         return quote_depth, counters, scopes, groups
     html = weasyprint.HTML(string="<style>@page { @bottom-center { content: counter(page) } }"
                            "p { break-after: page }</style><p>a</p><p>b</p><p>c</p>")
-    with patches.margin_boxes(adjust, laid_out):
+    with patches.margin_boxes(adjust):
         pdf = html.write_pdf()
-    assert calls == [(1, 3, 3), (2, 3, 3), (3, 3, 3)]       # every page laid out before
-    assert [page.children[0].element_tag for page in laid_out] == ["html"] * 3
+    assert calls == [(1, 3), (2, 3), (3, 3)]                # every page laid out before
     text = subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True,
                           check=True).stdout.decode()
     assert "11" in text and "13" in text
     calls.clear()
     html.write_pdf()
     assert calls == []                                             # taken out again
+
+
+def test_pages_made_seam():
+    """`look` sees each page with where the next starts; after moving a box in the tree,
+    `again()` makes the page anew from the same start, the notes it held included."""
+    from weasyprint.formatting_structure import boxes
+    seen = []
+    body = "".join(f"<p>Line {n}.</p>" for n in range(30))
+    html = weasyprint.HTML(string=(
+        "<style>@page { size: 100mm 100mm; margin: 10mm } p { margin: 0 }"
+        ".note { float: footnote } .tall { height: 72mm }</style>"
+        f"<body><p>A call<span class=note>The note.</span>.</p><div class=tall>TALL</div>"
+        f"<p>After one.</p><p>After two.</p>{body}</body>"))
+
+    def look(page, resume_at, root_box, again):
+        seen.append(resume_at)
+        if len(seen) > 1:
+            return page, resume_at
+        (html_at, inside), = resume_at.items()
+        (body_at, _), = inside.items()
+        children = root_box.children[html_at].children
+        if children[body_at].element.get("class") == "tall":
+            children.insert(body_at + 2, children.pop(body_at))     # after "After two."
+            page, resume_at = again()
+        return page, resume_at
+
+    with patches.pages_made(look):
+        document = html.render()
+    assert isinstance(seen[0], dict) and len(seen) >= len(document.pages)
+    text = subprocess.run(["pdftotext", "-layout", "-", "-"], input=document.write_pdf(),
+                          capture_output=True, check=True).stdout.decode()
+    first = text.split("\f")[0]
+    assert "After one." in first and "After two." in first and "TALL" not in first
+    assert text.count("The note.") == 1 and "The note." in first
+    assert all(isinstance(page._page_box, boxes.PageBox) for page in document.pages)
+    seen.clear()
+    html.render()
+    assert seen == []                                               # taken out again
 
 
 def test_pyphen_cache_seam():

@@ -2,29 +2,27 @@
 the next page, and the text that follows it fills the page first.
 
 WeasyPrint 70 has no page floats (`float: top` and the like): a figure that does not fit
-is pushed whole to the next page and leaves the rest of the page empty. quire lays the
-print HTML out, finds each figure that opens a page after a page of the same document
-left partly empty, and moves the figure, in the print HTML only, past the blocks that
-follow it as far as they fill that space: whole blocks that fit, and then a paragraph or
-list that can break across the pages, when what is left of it and the figure fit on the
-next page. The HTML is then laid out again. The EPUB keeps the source order.
+is pushed whole to the next page and leaves the rest of the page empty. quire watches the
+pages as WeasyPrint makes them (`Filler`, through patches.pages_made). When a page leaves
+EMPTY_MM or more empty because the next page opens on a figure of the same document, the
+figure is moved, in the box tree being laid out, past the blocks that follow it, and the
+page is made again: it then holds the whole blocks that fit, and the first lines of a
+paragraph or list that breaks across the pages, after which the figure comes. One layout
+does it all; the moves (by the blocks' numbers, `data-qb`) are kept so that the print
+HTML can be made with them (`apply`, for the text check). The EPUB keeps the source order.
 
-`plan(rendered)` reads the first layout and returns the moves, by the blocks' numbers
-(`data-qb`, pdf.py numbers each document's blocks); `apply(root, moves)` makes them in a
-document's print fragment. A figure is a `<figure>` or an image alone in a paragraph
-(`p.image-only`) at the top level of a document, unless its image has the class `here`
-(`![...](x.png){.here}`: it stays where it is); it never passes a heading, another
-figure, a table or a block that cannot break, so figures keep their order and stay in
-their section. Left out: moving a figure to an earlier page (the text before it stays
-before it), and splitting a paragraph to put the figure between its lines.
+A figure is a `<figure>` or an image alone in a paragraph (`p.image-only`) at the top
+level of a document, unless its image has the class `here` (`![...](x.png){.here}`: it
+stays where it is); it never passes a heading, another figure, a table or a quotation, so
+figures keep their order and stay in their section. A figure that still does not fit
+after the text it passed moves on the same way from the page it left. Left out: moving a
+figure to an earlier page (the text before it stays before it), and splitting a paragraph
+to put the figure between its lines.
 """
 
 from __future__ import annotations
 
-from .outputs.pdf.patches import page_box
-
 EMPTY_MM = 12.0                 # less empty space than this at a page's foot is left as is
-_FIT = 0.96                     # share of the page a paragraph's rest and the figure may use
 _PX_MM = 25.4 / 96
 _BREAKABLE = {"p", "ul", "ol", "dl"}
 _STOP = {"h1", "h2", "h3", "h4", "h5", "h6", "figure", "table", "hr", "blockquote"}
@@ -42,146 +40,139 @@ def floatable(element) -> bool:
 
 
 def needed(html: str) -> bool:
-    """Whether the print HTML has a figure that could move (else no layout is spent)."""
+    """Whether the print HTML has a figure that could move (else no page is watched)."""
     return "<figure" in html or "image-only" in html
 
 
-ROUNDS = 2                      # layouts that look for figures to move, at most
+class Filler:
+    """Called with each page WeasyPrint makes (patches.pages_made): moves the figure that
+    opens the next page past the text after it when the page is left partly empty, and
+    keeps the moves made (`moves`)."""
+
+    def __init__(self):
+        self.moves: Moves = {}
+
+    def __call__(self, page, resume_at, root_box, again):
+        from weasyprint.formatting_structure import boxes
+
+        found = _opening_figure(root_box, resume_at)
+        if found is None:
+            return page, resume_at
+        path, parent, figure, doc = found
+        empty = _empty_mm(page, boxes)
+        if empty is None or empty < EMPTY_MM:
+            return page, resume_at
+        children, first = parent.children, path[-1]
+        passable = 0
+        for child in children[first + 1:]:
+            if not _passable(child):
+                break
+            passable += 1
+        if not passable:
+            return page, resume_at
+        # Try the figure after all the blocks it may pass; the page made so shows where
+        # the text ends, which places the figure.
+        last = first + passable
+        children.insert(last, children.pop(first))
+        page, resume_at = again()
+        place, kept = _place(resume_at, path, first, last, children)
+        children.insert(place, children.pop(last))
+        if not kept:
+            page, resume_at = again()
+        if place > first:
+            self.moves.setdefault(doc, {})[figure.element.get("data-qb")] = \
+                children[place - 1].element.get("data-qb")
+        return page, resume_at
 
 
-class Moved(Exception):
-    """Raised from inside a layout that found figures to move (`moves`): the rest of that
-    layout (margin boxes, drawing) would be wasted."""
-
-    def __init__(self, moves: Moves):
-        super().__init__("figures to move")
-        self.moves = moves
-
-
-def settle(html: str, render, remake):
-    """(html, its layout) once no figure is left to move, after at most ROUNDS layouts
-    that look: a move shifts the pages after it, so a page can open on a figure only in
-    the next layout. `render(html, look)` lays out; when `look` is true it may raise
-    Moved (see `look`) instead of finishing the layout. `remake(moves)` makes the HTML
-    with the moves. When no figure moves, the first layout is the final one."""
-    moves: Moves = {}
-    for round_ in range(ROUNDS + 1):
-        try:
-            return html, render(html, round_ < ROUNDS and needed(html))
-        except Moved as moved:
-            for doc, figures in moved.moves.items():
-                moves.setdefault(doc, {}).update(figures)
-            html = remake(moves)
-    raise AssertionError("unreachable: the last layout does not look")
+def _opening_figure(root_box, resume_at):
+    """(indexes from the root, parent box, figure box, document id) when the next page
+    (`resume_at`) opens on a whole figure that may move, at the top level of a document."""
+    path, chain, box, stack = [], [root_box], root_box, resume_at
+    while stack:
+        if len(stack) != 1:
+            return None
+        (index, stack), = stack.items()
+        children = getattr(box, "children", None)
+        if not isinstance(children, list) or index >= len(children):
+            return None
+        box = children[index]
+        path.append(index)
+        chain.append(box)
+    if len(chain) < 3 or not _whole(box) or not floatable(box.element):
+        return None
+    parent = chain[-2]
+    if not _whole(parent) or "document-body" not in (parent.element.get("class") or ""):
+        return None
+    doc = next((b.element.get("data-qd") for b in reversed(chain)
+                if b.element is not None and b.element.get("data-qd")), None)
+    return (path, parent, box, doc) if doc else None
 
 
-def look(pages) -> None:
-    """Raise Moved when the laid-out page boxes `pages` leave figures to move."""
-    if found := plan_pages(pages):
-        raise Moved(found)
+def _whole(box) -> bool:
+    """A box made for its element itself (not an anonymous or pseudo-element box)."""
+    element = getattr(box, "element", None)
+    return element is not None and getattr(box, "element_tag", None) == element.tag
 
 
-def plan(rendered) -> Moves:
-    """The moves that fill the pages a layout (a WeasyPrint Document) left partly empty
-    before a figure."""
-    return plan_pages([page_box(page) for page in rendered.pages])
+def _passable(box) -> bool:
+    """A block a figure may move past."""
+    if not _whole(box):
+        return False
+    element = box.element
+    return (element.tag not in _STOP and element.get("data-qb") is not None
+            and "image-only" not in (element.get("class") or "").split())
 
 
-def plan_pages(page_boxes) -> Moves:
-    """The moves that fill the pages a layout left partly empty before a figure, from its
-    page boxes (with or without their margin boxes)."""
-    from weasyprint.formatting_structure import boxes
-
-    pages = [_Page(box, boxes) for box in page_boxes]
-    heights: dict[int, float] = {}          # id(element) -> its height over all pages
-    lines: dict[int, list[float]] = {}      # id(element) -> its line heights
-    for page in pages:
-        for element, box, _ in page.blocks:
-            heights[id(element)] = heights.get(id(element), 0.0) + box.margin_height()
-            lines.setdefault(id(element), []).extend(
-                child.height for child in box.children if isinstance(child, boxes.LineBox))
-    moves: Moves = {}
-    for before, page in zip(pages, pages[1:]):
-        if not page.blocks or not before.blocks:
-            continue
-        figure, box, body = page.blocks[0]
-        doc = page.docs[0]
-        if not floatable(figure) or before.docs[-1] != doc or before.bottom is None:
-            continue
-        space = before.area_bottom - before.bottom
-        if space * _PX_MM < EMPTY_MM or box.position_y > page.top + 1:
-            continue
-        after = _filled_by(figure, body, space, heights, lines, heights.get(id(figure), 0.0),
-                           page.area_height)
-        if after is not None:
-            moves.setdefault(doc, {})[figure.get("data-qb")] = after.get("data-qb")
-    return moves
+def _place(resume_at, path, first, last, children) -> tuple[int, bool]:
+    """Where the figure goes among `children` (its parent's, with the figure tried at
+    `last`, after the blocks it may pass from `first`), from where the page made so ends
+    (`resume_at`); and whether that page holds as made with the figure there."""
+    stack = resume_at
+    for index in path[:-1]:
+        if not stack:
+            return last, True                   # the document ended on this page
+        (at, stack), = stack.items()
+        if at != index:
+            return (last, True) if at > index else (first, False)
+    if not stack:
+        return last, True
+    (at, inside), = stack.items()
+    if at >= last:
+        return last, True                       # the text passed fits; the figure follows
+    if at < first:
+        return first, False
+    if inside is None:
+        return at, True                         # the page ends before block `at`
+    if children[at].element.tag in _BREAKABLE:
+        return at + 1, True                     # after the paragraph that breaks
+    return at, False                            # a block that cannot break: before it
 
 
-def _filled_by(figure, body, space, heights, lines, figure_height, page_height):
-    """The last block that follows `figure` (in `body`) into `space` (None when none can).
-    WeasyPrint's elements are ElementTree's: siblings come from the parent's children."""
-    filled, after = 0.0, None
-    children = list(body)
-    for sibling in children[children.index(figure) + 1:]:
-        if not isinstance(sibling.tag, str):
-            continue
-        if sibling.tag in _STOP or "image-only" in (sibling.get("class") or "") \
-                or sibling.get("data-qb") is None \
-                or id(sibling) not in heights:
-            break
-        height = heights[id(sibling)]
-        if filled + height <= space:
-            filled += height
-            after = sibling
-            continue
-        line_heights = lines.get(id(sibling), [])
-        if sibling.tag in _BREAKABLE and line_heights:
-            two_lines = sum(line_heights[:2]) if sibling.tag == "p" else max(line_heights) * 2
-            rest = height - (space - filled)
-            if space - filled >= two_lines and rest + figure_height <= page_height * _FIT:
-                after = sibling
-        break
-    return after
+def _empty_mm(page_box, boxes) -> float | None:
+    """The empty space at the foot of a page's text area, above its notes (None when no
+    document text is on the page)."""
+    area_bottom = page_box.content_box_y() + page_box.height
+    bottom = None
+    for child in page_box.children:
+        if isinstance(child, boxes.FootnoteAreaBox):
+            if child.children:
+                area_bottom = min(area_bottom, child.position_y)
+        elif not isinstance(child, boxes.MarginBox):
+            bottom = _bottom(child, None, boxes, bottom)
+    return None if bottom is None else (area_bottom - bottom) * _PX_MM
 
 
-class _Page:
-    """One laid-out page: its top-level document blocks (element, first box on the page),
-    the documents they belong to, where its content ends and its text area ends."""
-
-    def __init__(self, page_box, boxes):
-        self.blocks: list = []
-        self.docs: list[str] = []
-        self.bottom: float | None = None
-        self.top = page_box.content_box_y()
-        self.area_bottom = self.top + page_box.height
-        self.area_height = page_box.height
-        seen: set[int] = set()
-        for child in page_box.children:
-            if isinstance(child, boxes.FootnoteAreaBox):
-                if child.children:
-                    self.area_bottom = min(self.area_bottom, child.position_y)
-            elif not isinstance(child, boxes.MarginBox):
-                self._walk(child, None, None, boxes, seen)
-
-    def _walk(self, box, doc, parent, boxes, seen) -> None:
-        element = getattr(box, "element", None)
-        if element is not None and getattr(box, "pseudo_type", None) is None:
-            doc = element.get("data-qd") or doc
-            if (doc and isinstance(box, boxes.BlockLevelBox) and element.get("data-qb")
-                    and parent is not None and "document-body" in (parent.get("class") or "")
-                    and id(element) not in seen):
-                seen.add(id(element))
-                self.blocks.append((element, box, parent))
-                self.docs.append(doc)
-            parent_next = element
-        else:
-            parent_next = parent
-        if doc and isinstance(box, (boxes.LineBox, boxes.ReplacedBox)):
-            bottom = box.position_y + box.margin_height()
-            self.bottom = bottom if self.bottom is None else max(self.bottom, bottom)
-        for child in getattr(box, "children", ()):
-            self._walk(child, doc, parent_next, boxes, seen)
+def _bottom(box, doc, boxes, bottom):
+    element = getattr(box, "element", None)
+    if element is not None and getattr(box, "pseudo_type", None) is None:
+        doc = element.get("data-qd") or doc
+    if doc and isinstance(box, (boxes.LineBox, boxes.ReplacedBox)):
+        end = box.position_y + box.margin_height()
+        bottom = end if bottom is None else max(bottom, end)
+    for child in getattr(box, "children", ()):
+        bottom = _bottom(child, doc, boxes, bottom)
+    return bottom
 
 
 def apply(root, moves: dict[str, str] | None) -> None:

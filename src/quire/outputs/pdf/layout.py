@@ -12,12 +12,13 @@ laying each out alone), not a traceback.
 from __future__ import annotations
 
 import logging
+from contextlib import nullcontext
 from pathlib import Path
 
 from ... import failures, floats, index, layout_report, language, preflight
 from ...model import Document, Publication
 from ..contract import PageLayout
-from . import chunked, chunks, hyphenation
+from . import chunked, chunks, hyphenation, patches
 from .html import file_name, render_print_html
 from .session import Session, report
 from .starts import page_starts
@@ -66,13 +67,11 @@ def _lay_out(publication, cache, jobs, drawing, settings) -> PageLayout:
         html = render_print_html(publication)
         patterns()
 
-        def render(html, look):
+        filler = floats.Filler()            # figures that leave a page half empty move
+        with patches.pages_made(filler) if floats.needed(html) else nullcontext():
             rendered = index.render_with_pages(session.render, html)
-            if look and (moves := floats.plan(rendered)):
-                raise floats.Moved(moves)
-            return rendered
-        html, rendered = floats.settle(      # figures that left a page half empty move
-            html, render, lambda moves: render_print_html(publication, moves=moves))
+        if filler.moves:
+            html = render_print_html(publication, moves=filler.moves)
         starts = page_starts(rendered)
         found = [(number + 1, *rest) for number, *rest in
                  layout_report.find(rendered, publication.pdf.resolution)]

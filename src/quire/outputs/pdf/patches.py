@@ -357,24 +357,65 @@ def stream_bytes(stream, raw: bytes) -> bytes:
 
 
 @contextmanager
-def margin_boxes(adjust: Callable, pages: list | None = None):
+def margin_boxes(adjust: Callable):
     """While laying out, `adjust(context, page, state) -> state` runs before each page's
     margin boxes are made (`layout.make_margin_boxes`): WeasyPrint 70 makes them once every
     page is laid out, in order, `context.current_page` from 1, `context.page_maker` one
-    longer than the pages (a chunk knows its page count before any folio); `pages` then
-    holds the page boxes (`make_all_pages`). Test: test_patches.py::test_margin_boxes_*."""
+    longer than the pages (a chunk knows its page count before any folio).
+    Test: test_patches.py::test_margin_boxes_*."""
     import weasyprint.layout as layout
-    original, original_pages = layout.make_margin_boxes, layout.make_all_pages
+    original = layout.make_margin_boxes
 
     def make_margin_boxes(context, page, state):
         return original(context, page, adjust(context, page, state))
-
-    def make_all_pages(*args, **kwargs):
-        pages[:] = []
-        yield from (pages.append(page) or page for page in original_pages(*args, **kwargs))
     saved = _Saved()
     saved.set(layout, "make_margin_boxes", make_margin_boxes)
-    saved.set(layout, "make_all_pages", original_pages if pages is None else make_all_pages)
+    try:
+        yield
+    finally:
+        saved.restore()
+
+
+@contextmanager
+def pages_made(look: Callable):
+    """While laying out, `look(page, resume_at, root_box, again) -> (page, resume_at)` sees
+    each page as WeasyPrint makes it (`layout.page.remake_page`, imported by name into
+    `make_all_pages`; before margin boxes): `page` is the page box, `resume_at` where the
+    next page starts in `root_box`, the box tree being laid out. `look` may change that
+    tree at or after `resume_at` and call `again()` to make the page again from the same
+    start; it returns the page to keep. `again` first puts back what making the page
+    changed in the layout context (the notes waiting for a page, the boxes broken across
+    pages, the running elements and the anchors it noted), as `make_all_pages` has them
+    before making a page. Test: test_patches.py::test_pages_made_seam; test_design.py
+    (test_figures_float_past_text_and_holes_drop)."""
+    from weasyprint.layout import page as pages
+
+    make = pages.remake_page
+
+    def remake_page(index, context, root_box, html):
+        number = index + 1
+        footnotes, broken = list(context.footnotes), context.broken_out_of_flow
+        running = {name: list(by_page[number]) for name, by_page in
+                   context.running_elements.items() if number in by_page}
+        notes = len(context.rendered_notes or ())
+
+        def again():
+            context.footnotes = list(footnotes)
+            context.broken_out_of_flow = broken
+            for by_page in context.running_elements.values():
+                by_page.pop(number, None)
+            for name, boxes in running.items():
+                context.running_elements[name][number] = list(boxes)
+            if context.rendered_notes is not None:
+                del context.rendered_notes[notes:]
+            state = context.page_maker[index][-1]
+            state.update(content_changed=False, pages_wanted=False, anchors=[],
+                         content_lookups=[])
+            return make(index, context, root_box, html)
+        page, resume_at = make(index, context, root_box, html)
+        return look(page, resume_at, root_box, again)
+    saved = _Saved()
+    saved.set(pages, "remake_page", remake_page)
     try:
         yield
     finally:

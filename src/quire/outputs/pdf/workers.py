@@ -18,6 +18,7 @@ from __future__ import annotations
 import multiprocessing
 import pickle
 import queue
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -223,22 +224,15 @@ def lay_out_chunk(job: Job, channel, task: ChunkTask) -> ChunkResult:
     key = html                  # the chunk's HTML before figures move (floats) keys its layout
     with Session(publication, job.cache, css=chunks.page_ref_css,
                  large_streams=job.large_streams) as session:
-        hooks: list[MarginHook] = []
-
-        def render(html, look):
-            """The chunk laid out with its folios; a layout that looks for figures to
-            move stops (floats.Moved) before its margin boxes when it finds some."""
-            document = session.html(html)
-            hooks.append(MarginHook(task.index, task.offset, document, channel, look))
-            with hooks[-1]:
-                return document.render(pdf_variant=VARIANTS["print"],
-                                       presentational_hints=True)
-        html, rendered = floats.settle(     # figures that left a page half empty move
-            html, render,
-            lambda moves: chunks.page_references(book_index.fill_pages(
-                render_print_html(publication, documents, task.chunk.front, moves),
-                task.numbers, job.placeholder)[0], task.numbers, job.placeholder)[0])
-        hook = hooks[-1]
+        document = session.html(html)
+        filler = floats.Filler()            # figures that leave a page half empty move
+        with MarginHook(task.index, task.offset, document, channel) as hook, \
+                patches.pages_made(filler) if floats.needed(html) else nullcontext():
+            rendered = document.render(pdf_variant=VARIANTS["print"], presentational_hints=True)
+        if filler.moves:
+            html = chunks.page_references(book_index.fill_pages(
+                render_print_html(publication, documents, task.chunk.front, filler.moves),
+                task.numbers, job.placeholder)[0], task.numbers, job.placeholder)[0]
         if len(rendered.pages) != hook.pages:
             raise AssertionError(f"chunk {task.index}: {len(rendered.pages)} pages, "
                                  f"{hook.pages} counted before the margin boxes")
@@ -271,16 +265,15 @@ class MarginHook:
     """Holds back a chunk's margin boxes until its offset is known, then makes them with
     the page counter and the page sides of the whole book."""
 
-    def __init__(self, index, offset, document, channel, look=False):
+    def __init__(self, index, offset, document, channel):
         self.index, self.offset, self.document = index, offset, document
-        self.channel, self.look = channel, look     # look: for figures to move (floats)
-        self.laid_out: list = []    # the page boxes, once laid out (patches.margin_boxes)
+        self.channel = channel
         self.pages, self.opens, self.side, self.flip = 0, "", "right", False
         self.anchors: dict[str, int] = {}   # name -> page index, reported to the parent
         self._patch = None
 
     def __enter__(self):
-        self._patch = patches.margin_boxes(self.margin_state, self.laid_out)
+        self._patch = patches.margin_boxes(self.margin_state)
         self._patch.__enter__()
         return self
 
@@ -289,8 +282,6 @@ class MarginHook:
 
     def margin_state(self, context, page, state):
         if context.current_page == 1:
-            if self.look:               # before the parent hears of the page count
-                floats.look(self.laid_out)
             self._settle(context, page)
         if self.flip:
             page_type = page.page_type._replace(side=chunks.other_side(page.page_type.side))

@@ -105,3 +105,17 @@ def test_preflight_measures_the_whole_run_and_the_image(tmp_path):
     assert done.returncode == 0, done.stdout
     lines = check._preflight(over, False, 150, {"two": "content/two.md"}, glyphs=False)
     assert "content/two.md: page 2: text within 5 mm of the trim" in lines, lines
+
+
+def test_preflight_reads_a_shown_array_as_its_items_say():
+    """The fast reading of WeasyPrint's TJ arrays (hex strings, numbers) gives what a
+    visit of the items gives, and literal strings are read too."""
+    import pikepdf
+
+    from quire import preflight
+    hexes = pikepdf.Array([pikepdf.String(b"\x00\x12"), -12, pikepdf.String(b""),
+                           pikepdf.String(b"\x01\xa1\x00\x03"), 98.5, -0.25])
+    assert preflight._shown(hexes, pikepdf) == (b"\x00\x12\x01\xa1\x00\x03", 86.25)
+    literal = pikepdf.Array([pikepdf.String(b"(a)"), 10, pikepdf.String(b"b\\")])
+    assert preflight._shown(literal, pikepdf) == (b"(a)b\\", 10.0)
+    assert preflight._shown(pikepdf.String(b"xy"), pikepdf) == (b"xy", 0.0)

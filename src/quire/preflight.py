@@ -12,7 +12,10 @@ What lies outside the text block but inside the safe area is the layout report's
 
 from __future__ import annotations
 
+import itertools
 import math
+import re
+import struct
 from pathlib import Path
 
 MIN_DPI = 150                   # the default resolution floor ([pdf] resolution)
@@ -71,6 +74,10 @@ def grouped(findings: list[tuple[int, str]]) -> list[str]:
     return lines
 
 
+# The operators the walk reads (pikepdf hands over only these: the others cost time).
+_OPERATORS = "q Q cm rg RG cs CS BT Tm Td TD Tf Tc Tw Tz TL T* ' \" Tj TJ Do"
+
+
 class _Page:
     def __init__(self, number: int, cmyk_job: bool):
         self.number, self.cmyk_job = number, cmyk_job
@@ -88,7 +95,7 @@ class _Page:
 
         self._fonts(resources)
         stack, text_matrix, line_matrix, state = [], None, None, _TextState(self.widths)
-        for operands, op in pikepdf.parse_content_stream(stream):
+        for operands, op in pikepdf.parse_content_stream(stream, _OPERATORS):
             op = str(op)
             if op == "q":
                 stack.append(ctm)       # (the text state is not saved: producers set it anew)
@@ -214,19 +221,44 @@ class _TextState:
         if self.font is None:
             return 0.0
         two_bytes, widths, default = self.font
-        total = 0.0
-        for item in (shown if isinstance(shown, pikepdf.Array) else [shown]):
-            if isinstance(item, pikepdf.String):
-                data = bytes(item)
-                codes = ([int.from_bytes(data[i:i + 2], "big") for i in range(0, len(data) - 1, 2)]
-                         if two_bytes else list(data))
-                for code in codes:
-                    total += widths.get(code, default) / 1000 * self.size + self.char
-                    if code == 32 and not two_bytes:
-                        total += self.word
-            else:
-                total -= float(item) / 1000 * self.size
-        return total * self.scale
+        data, adjust = _shown(shown, pikepdf)
+        codes = (struct.unpack(f">{len(data) // 2}H", data[:len(data) // 2 * 2])
+                 if two_bytes else data)
+        glyphs = sum(map(widths.get, codes, itertools.repeat(default, len(codes))))
+        moved = 0.0 if two_bytes else data.count(32) * self.word
+        return ((glyphs - adjust) / 1000 * self.size + len(codes) * self.char + moved) \
+            * self.scale
+
+
+_HEX = re.compile(rb"<([0-9A-Fa-f\s]*)>")
+_NUMBER = re.compile(rb"-?(?:\d+\.?\d*|\.\d+)")
+
+
+def _shown(shown, pikepdf) -> tuple[bytes, float]:
+    """(the bytes shown, the sum of the adjustments) of a Tj string or a TJ array (each
+    string's codes whole: no code straddles two strings). WeasyPrint's TJ arrays hold a
+    hex string per glyph: they are read from the array's text in one go, several times
+    faster than visiting their items; other arrays are visited."""
+    if not isinstance(shown, pikepdf.Array):
+        return bytes(shown), 0.0
+    raw = shown.unparse()
+    if b"(" not in raw.replace(b"()", b""):
+        groups = _HEX.findall(raw)
+        data = _hex(b"".join(groups)) if all(len(g) % 2 == 0 for g in groups) else \
+            b"".join(map(_hex, groups))
+        return data, sum(map(float, _NUMBER.findall(_HEX.sub(b" ", raw))))
+    data, adjust = b"", 0.0
+    for item in shown:
+        if isinstance(item, pikepdf.String):
+            data += bytes(item)
+        else:
+            adjust += float(item)
+    return data, adjust
+
+
+def _hex(digits: bytes) -> bytes:
+    digits = digits if digits.isalnum() else bytes(c for c in digits if not chr(c).isspace())
+    return bytes.fromhex((digits + b"0" * (len(digits) % 2)).decode())
 
 
 def _widths(font, known: dict) -> tuple[bool, dict, float]:

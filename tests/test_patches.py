@@ -290,3 +290,40 @@ def test_fixed_boxes_seam(taken_out):
     texts = _texts(patched)
     assert len(texts) > 4
     assert all("FIXED ONE" in text and "FIXED TWO" in text for text in texts)
+
+
+def test_leaders_seam(taken_out, tmp_path):
+    """speedups.leaders_as_one_run: a contents line's dots are one text run, drawn where
+    WeasyPrint's one box per dot put them (the pages are the same pixels)."""
+    from weasyprint.layout import inline, leader
+    taken_out("leaders as one run")
+    assert inline.handle_leader is leader.handle_leader
+    assert list(inspect.signature(leader.handle_leader).parameters) == [
+        "context", "line", "containing_block"]
+    document = ('<style>@page { size: A6 } li a::after { content: leader(".") " "'
+                ' target-counter(attr(href), page) }</style><ol>'
+                + "".join(f'<li><a href="#h{i}">Chapter number {i}</a></li>' for i in range(12))
+                + "</ol>" + "".join(f'<h1 id="h{i}" style="break-before: page">H{i}</h1>'
+                                    for i in range(12)))
+
+    def dots(rendered):
+        found = []
+
+        def walk(box):
+            if getattr(box, "is_leader", False):
+                found.append(len(box.children))
+            for child in getattr(box, "children", ()):
+                walk(child)
+        walk(patches.page_box(rendered.pages[0]))
+        return found
+    shipped = weasyprint.HTML(string=document).render()
+    assert len(dots(shipped)) == 12 and min(dots(shipped)) > 1
+    shipped.write_pdf(tmp_path / "shipped.pdf")
+    patches.weasyprint()
+    patched = weasyprint.HTML(string=document).render()
+    assert dots(patched) == [1] * 12
+    patched.write_pdf(tmp_path / "patched.pdf")
+    pixels = [subprocess.run(["pdftoppm", "-r", "150", "-f", "1", "-l", "1", "-gray",
+                              str(tmp_path / f"{name}.pdf")], capture_output=True,
+                             check=True).stdout for name in ("shipped", "patched")]
+    assert pixels[0] == pixels[1]

@@ -285,6 +285,7 @@ PERMANENT: dict[str, Callable[[_Saved], None]] = {
     # for speed (speedups.py): the same bytes, without two loops of pages x pages
     "page styles from page rules": speedups.page_styles_from_page_rules,
     "fixed boxes from pages that have them": speedups.fixed_boxes_from_pages_that_have_them,
+    "leaders as one run": speedups.leaders_as_one_run,        # the same glyphs, placed alike
 }
 
 

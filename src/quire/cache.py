@@ -105,10 +105,27 @@ def digests(root: Path, extra: tuple[Path, ...] | list[Path] = ()) -> Digests:
                     for digest in into:
                         digest.update(b"a link out of the project\0")
                     continue
-                content = hashlib.sha256(path.read_bytes()).digest()
+                content = (hashlib.sha256(path.read_bytes()).digest() if base == root
+                           else _theme_digest(path))
                 for digest in into:
                     digest.update(content)
     return Digests(every.hexdigest(), settings.hexdigest())
+
+
+_THEME: dict[tuple, bytes] = {}       # (path, inode, size, mtime) -> sha256, this process's
+
+
+def _theme_digest(path: Path) -> bytes:
+    """The sha256 of a file of the theme or the built-in templates, read again only when
+    its size or time changed: a build digests its inputs twice (before loading, to know
+    whether it is up to date, and after, with what loading found), `quire watch` on every
+    change, and the theme's fonts are 6 MB. (A project's own files are always read: an
+    edit can keep the size and land within the file system's clock tick.)"""
+    stat = path.stat()
+    key = (str(path), stat.st_ino, stat.st_size, stat.st_mtime_ns)
+    if key not in _THEME:
+        _THEME[key] = hashlib.sha256(path.read_bytes()).digest()
+    return _THEME[key]
 
 
 def inputs_digest(root: Path, extra: tuple[Path, ...] | list[Path] = ()) -> str:

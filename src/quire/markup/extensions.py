@@ -15,6 +15,7 @@ from __future__ import annotations
 import markdown
 from markdown.extensions import Extension
 from markdown.extensions.toc import slugify_unicode
+from pygments.formatters.html import HtmlFormatter
 
 from .. import citations, dialects, index, mathtex
 from .. import typography as typo
@@ -28,6 +29,21 @@ class Syntax(Extension):
         mathtex.register(md)
         citations.register(md)
         index.register(md)
+
+
+class _Formatter(HtmlFormatter):
+    """Pygments' HTML formatter with its tables of token classes worked out once per style
+    and class prefix: codehilite makes a formatter for every code block, and each worked
+    the same tables out again (Pro Git's 636 blocks: 0.3 s of a 1.7 s EPUB build)."""
+
+    _tables: dict = {}
+
+    def _create_stylesheet(self):
+        key = (self.style, self.classprefix)
+        if key not in self._tables:
+            super()._create_stylesheet()
+            self._tables[key] = (self.ttype2class, self.class2style)
+        self.ttype2class, self.class2style = self._tables[key]
 
 
 def _markdown() -> markdown.Markdown:
@@ -50,7 +66,8 @@ def _markdown() -> markdown.Markdown:
                     "ndash": "–", "mdash": "—", "ellipsis": "…",
                 },
             },
-            "codehilite": {"css_class": "highlight", "guess_lang": False},
+            "codehilite": {"css_class": "highlight", "guess_lang": False,
+                           "pygments_formatter": _Formatter},
             "footnotes": {"BACKLINK_TEXT": ""},
         },
         output_format="xhtml",

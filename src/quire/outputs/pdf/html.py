@@ -53,7 +53,7 @@ def _print_fragment(xhtml: str, doc: Document, images: dict[str, str],
             block.set("data-qb", str(index))
     if typeset is not None:
         typeset(root)
-    floats.apply(root, moves)                 # figures moved past text (a second layout)
+    floats.apply(root, moves)                 # figures the layout moved past text
     notes = {note.id: note for note in doc.footnotes}
     calls = [a for a in root.iter("a") if a.get("class") == "noteref"]
     while calls:
@@ -125,8 +125,8 @@ def _inside_note(el):
 def render_print_html(publication: Publication, documents=None, front: bool = True,
                       moves=None) -> str:
     """The print HTML of the publication, or of a run of its `documents` (with the front
-    matter, or without it) for a PDF laid out in chunks; `moves` are the figures to move
-    (floats.plan)."""
+    matter, or without it) for a PDF laid out in chunks; `moves` are the figures the layout
+    moved (floats.Filler), for the HTML the text check reads."""
     env = templates.environment(publication.templates_dir)
     meta = publication.metadata
     documents = publication.documents if documents is None else documents

@@ -51,10 +51,13 @@ class Filler:
 
     def __init__(self):
         self.moves: Moves = {}
+        self._root = None               # the box tree of the layout the moves belong to
 
     def __call__(self, page, resume_at, root_box, again):
         from weasyprint.formatting_structure import boxes
 
+        if root_box is not self._root:  # a new layout (the index's second one): its own moves
+            self._root, self.moves = root_box, {}
         found = _opening_figure(root_box, resume_at)
         if found is None:
             return page, resume_at

@@ -142,6 +142,24 @@ def test_stream_seam():
     assert parts(ours)[1] == parts(shipped)[1]                    # the same content
 
 
+def test_the_stream_memo_keeps_the_recently_used_within_its_bytes():
+    """A worker's memo of compressed large streams stays bounded however many chunks it
+    lays out (it grew with every chunk's pages and fonts), and keeps what recurs."""
+    import random
+
+    import pydyf
+    memo = patches.StreamMemo(limit=2**20)
+    icc = random.Random(0).randbytes(300_000)
+    with patches.streams_compressed_once(memo):
+        first = pydyf.Stream([icc], compress=True).data              # in every chunk
+        for number in range(40):                                    # 40 chunks' own streams
+            page = pydyf.Stream([random.Random(number + 1).randbytes(100_000)], compress=True)
+            assert page.data
+            assert pydyf.Stream([icc], compress=True).data == first
+    assert memo.size <= memo.limit and len(memo) < 40
+    assert memo.size == sum(len(v) for v in memo.values())
+
+
 def test_margin_boxes_come_after_all_pages():
     calls = []
 

@@ -307,6 +307,40 @@ def stable_document_id(stable):
 
 
 LARGE_STREAM = 64 * 1024
+STREAM_MEMO = 32 * 1024 * 1024      # bytes of compressed large streams a process keeps
+
+
+class StreamMemo(dict):
+    """Compressed large streams by content (streams_compressed_once), the least recently
+    used left out past STREAM_MEMO bytes. Unbounded, a worker kept every large stream of
+    every chunk it laid out (a dense page's content, a chunk's font subsets), a memory that
+    grew with the book. (It was not what made the workers' peak at four times the six
+    ydkjs books, 682 MiB each with and without the bound.)"""
+
+    def __init__(self, limit: int = STREAM_MEMO):
+        super().__init__()
+        self.limit, self.size = limit, 0
+
+    def get(self, key, default=None):
+        value = super().pop(key, None)
+        if value is None:
+            return default
+        super().__setitem__(key, value)        # now the most recently used
+        return value
+
+    def __setitem__(self, key, value) -> None:
+        old = super().pop(key, None)
+        self.size += len(value) - (len(old) if old is not None else 0)
+        super().__setitem__(key, value)
+        while self.size > self.limit and len(self) > 1:
+            self.size -= len(super().pop(next(iter(self))))
+
+    def pop(self, key, *default):
+        value = super().pop(key, None)
+        if value is not None:
+            self.size -= len(value)
+            return value
+        return default[0] if default else None
 
 
 @contextmanager

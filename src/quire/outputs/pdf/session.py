@@ -134,7 +134,7 @@ class Session:
                  large_streams: dict | None = None):
         self.publication = publication
         # large streams compressed by this process, by content (patches.py)
-        self.large_streams = {} if large_streams is None else large_streams
+        self.large_streams = patches.StreamMemo() if large_streams is None else large_streams
         self.refused: list[str] = []
         self.capture = _Capture(publication.root)
         self.fetcher = _fetcher(publication, publication.pdf.variant == "print", self.refused,

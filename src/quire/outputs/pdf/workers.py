@@ -62,7 +62,7 @@ class Job:
     store: object                   # the ChunkStore, or None
     drawing: Path | None            # where chunk PDFs go, when a PDF is wanted
     placeholder: str                # a page number not known yet
-    large_streams: dict = field(default_factory=dict)   # this process's (patches.py)
+    large_streams: dict = field(default_factory=patches.StreamMemo)   # this process's
 
 
 class LocalChannel:

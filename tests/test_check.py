@@ -115,7 +115,7 @@ def test_preflight_reads_a_shown_array_as_its_items_say():
     from quire import preflight
     hexes = pikepdf.Array([pikepdf.String(b"\x00\x12"), -12, pikepdf.String(b""),
                            pikepdf.String(b"\x01\xa1\x00\x03"), 98.5, -0.25])
-    assert preflight._shown(hexes, pikepdf) == (b"\x00\x12\x01\xa1\x00\x03", 86.25)
+    assert preflight._shown(hexes) == (b"\x00\x12\x01\xa1\x00\x03", 86.25)
     literal = pikepdf.Array([pikepdf.String(b"(a)"), 10, pikepdf.String(b"b\\")])
-    assert preflight._shown(literal, pikepdf) == (b"(a)b\\", 10.0)
-    assert preflight._shown(pikepdf.String(b"xy"), pikepdf) == (b"xy", 0.0)
+    assert preflight._shown(literal) == (b"(a)b\\", 10.0)
+    assert preflight._shown(pikepdf.String(b"xy")) == (b"xy", 0.0)

@@ -159,6 +159,30 @@ def test_code_is_never_hyphenated_compounded_or_wrapped_unmarked(generated):
     assert any("// a comment that is long" in t for t in lines)
 
 
+@pytest.mark.parametrize("height", [85, 88, 91, 94])
+def test_a_code_block_breaks_with_two_lines_each_side(tmp_path, height):
+    """A code block that meets the foot of a page leaves at least two of its lines there
+    and takes at least two to the next page (orphans, widows on the block): the page's
+    height moves the foot across the block line by line (with `orphans: 1; widows: 1`,
+    85 and 88 mm leave one line on each side). A line too long for the measure is
+    continued under "→"."""
+    code = "\n".join(f"line {n:02} = f(v{n})" for n in range(1, 9))
+    long_line = "wrapped = " + " + ".join(f"term_{n}" for n in range(14))
+    filler = "\n\n".join(f"Paragraph {n} of the filler." for n in range(9))
+    root = make_project(tmp_path, {
+        "content/a.md": f"# Code\n\n{filler}\n\n```\n{code}\n{long_line}\n```\n\nAfter.\n",
+        "quire.toml": f'lang = "en"\n[pdf]\npage_size = "120mm {height}mm"\n'})
+    pages = lines_of(build(root))
+    block = {number: [t for *_, t in lines if re.match(r"line \d\d =|wrapped =|→", t)]
+             for number, lines in pages.items()}
+    block = {number: lines for number, lines in block.items() if lines}
+    assert sum(len(lines) for lines in block.values()) >= 10, block
+    assert len(block) >= 2, (height, block)                    # the block meets the foot
+    assert all(len(lines) >= 2 for lines in block.values()), (height, block)
+    continued = [t for lines in block.values() for t in lines if t.startswith("→")]
+    assert continued and all("term_" in t for t in continued), block
+
+
 def test_no_ladder_of_three_hyphens(tmp_path):
     words = ("Incomprehensibilities characteristically accompany internationalization "
              "notwithstanding uncharacteristically counterproductive responsibilities. ")

@@ -216,12 +216,10 @@ class _TextState:
 
     def advance(self, shown) -> float:
         """How far a Tj string or a TJ array moves the text position (text space)."""
-        import pikepdf
-
         if self.font is None:
             return 0.0
         two_bytes, widths, default = self.font
-        data, adjust = _shown(shown, pikepdf)
+        data, adjust = _shown(shown)
         codes = (struct.unpack(f">{len(data) // 2}H", data[:len(data) // 2 * 2])
                  if two_bytes else data)
         glyphs = sum(map(widths.get, codes, itertools.repeat(default, len(codes))))
@@ -234,11 +232,13 @@ _HEX = re.compile(rb"<([0-9A-Fa-f\s]*)>")
 _NUMBER = re.compile(rb"-?(?:\d+\.?\d*|\.\d+)")
 
 
-def _shown(shown, pikepdf) -> tuple[bytes, float]:
+def _shown(shown) -> tuple[bytes, float]:
     """(the bytes shown, the sum of the adjustments) of a Tj string or a TJ array (each
     string's codes whole: no code straddles two strings). WeasyPrint's TJ arrays hold a
     hex string per glyph: they are read from the array's text in one go, several times
     faster than visiting their items; other arrays are visited."""
+    import pikepdf
+
     if not isinstance(shown, pikepdf.Array):
         return bytes(shown), 0.0
     raw = shown.unparse()

@@ -40,6 +40,17 @@ class _Saved:
         self.saved.clear()
 
 
+@contextmanager
+def _replaced(owner, name: str, value):
+    """`owner.name` is `value` for the block, and what it was again after."""
+    saved = _Saved()
+    saved.set(owner, name, value)
+    try:
+        yield
+    finally:
+        saved.restore()
+
+
 _PERMANENT: dict[str, _Saved] = {}      # the permanent patches installed in this process
 
 
@@ -298,12 +309,8 @@ def stable_document_id(stable):
     publication's identifier). Test: test_patches.py::test_document_id_seam."""
     from weasyprint.pdf import metadata
 
-    saved = _Saved()
-    saved.set(metadata, "uuid4", lambda: stable)
-    try:
+    with _replaced(metadata, "uuid4", lambda: stable):
         yield
-    finally:
-        saved.restore()
 
 
 LARGE_STREAM = 64 * 1024
@@ -371,12 +378,8 @@ def streams_compressed_once(large: dict):
             stream._quire_bytes = cached
         return cached
 
-    saved = _Saved()
-    saved.set(pydyf.Stream, "data", property(data))
-    try:
+    with _replaced(pydyf.Stream, "data", property(data)):
         yield
-    finally:
-        saved.restore()
 
 
 def stream_bytes(stream, raw: bytes) -> bytes:
@@ -403,12 +406,8 @@ def margin_boxes(adjust: Callable):
 
     def make_margin_boxes(context, page, state):
         return original(context, page, adjust(context, page, state))
-    saved = _Saved()
-    saved.set(layout, "make_margin_boxes", make_margin_boxes)
-    try:
+    with _replaced(layout, "make_margin_boxes", make_margin_boxes):
         yield
-    finally:
-        saved.restore()
 
 
 @contextmanager
@@ -449,12 +448,8 @@ def pages_made(look: Callable):
             return make(index, context, root_box, html)
         page, resume_at = make(index, context, root_box, html)
         return look(page, resume_at, root_box, again)
-    saved = _Saved()
-    saved.set(pages, "remake_page", remake_page)
-    try:
+    with _replaced(pages, "remake_page", remake_page):
         yield
-    finally:
-        saved.restore()
 
 
 def install_hyphenation(parsed: dict) -> None:

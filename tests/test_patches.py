@@ -345,3 +345,66 @@ def test_leaders_seam(taken_out, tmp_path):
                               str(tmp_path / f"{name}.pdf")], capture_output=True,
                              check=True).stdout for name in ("shipped", "patched")]
     assert pixels[0] == pixels[1]
+
+
+def test_stylesheet_seam(tmp_path, caplog):
+    """A document's stylesheets parsed once for two renders: each render gets the page
+    rules, layers, counter styles, colour profile, fonts and warnings it would get from a
+    parse of its own, and draws the same page."""
+    import io
+    import shutil
+    import pikepdf
+    from PIL import ImageCms
+    from weasyprint import css
+
+    from quire.resources import theme_dir
+
+    assert list(inspect.signature(css.find_stylesheets).parameters) == [
+        "wrapper_element", "device_media_type", "url_fetcher", "base_url", "font_config",
+        "counter_style", "color_profiles", "page_rules", "layers"]
+    # quire's CMYK profile: Pillow writes it otherwise once its name has been read
+    icc = ImageCms.ImageCmsProfile(str(theme_dir() / "icc" / "ISOcoated_v2_300_bas.icc"))
+    icc = icc.tobytes()
+    (tmp_path / "cmyk.icc").write_bytes(icc)
+    shutil.copy(sorted((theme_dir() / "fonts").glob("*.ttf"))[0], tmp_path / "face.ttf")
+    (tmp_path / "a.css").write_text(
+        "@page { size: 90mm 60mm; margin: 10mm } @page :first { margin-top: 25mm }\n"
+        "@layer low, high; @layer high { p { color: blue } } @layer low { p { color: red } }\n"
+        "@counter-style ticks { system: cyclic; symbols: '*' '+'; suffix: ' ' }\n"
+        "ol { list-style: ticks } @color-profile --mine { src: url(cmyk.icc); components: c, m, y, k }\n"
+        "@font-face { font-family: Face; src: url(face.ttf) }\n"
+        "p { font-family: Face; frobnicate: 1 }\n", "utf-8")
+    (tmp_path / "b.css").write_text("li { margin-left: 3mm }", "utf-8")
+    html = ('<link rel=stylesheet href="a.css"><link rel=stylesheet href="b.css">'
+            '<style>h1 { font-size: 9pt }</style><h1>T</h1><p>Words</p><ol><li>a<li>b</ol>')
+    base = tmp_path.as_uri() + "/"
+
+    def drawn(rendered):
+        pdf = pikepdf.open(io.BytesIO(rendered.write_pdf(pdf_variant="pdf/x-4")))
+        resources = pdf.pages[0].Resources
+        fonts = sorted(str(f.BaseFont) for f in resources.Font.values())
+        profiles = [space[1].read_bytes() for space in resources.ColorSpace.values()
+                    if isinstance(space, pikepdf.Array) and space[0] == "/ICCBased"]
+        return [page.Contents.read_bytes() for page in pdf.pages], fonts, profiles
+
+    caplog.set_level("WARNING", logger="weasyprint")
+    plain = drawn(weasyprint.HTML(string=html, base_url=base).render())
+    warned = [r.getMessage() for r in caplog.records if "frobnicate" in r.getMessage()]
+    assert warned and any("Face" in name for name in plain[1]) and plain[2] == [icc]
+    caplog.clear()
+    memo, parsed = patches.SheetMemo(), []
+    original = patches._parse
+    for number in range(2):
+        document = weasyprint.HTML(string=html, base_url=base)
+        with patches.stylesheets_parsed_once(memo):
+            patches._parse = lambda *args: parsed.append(1) or original(*args)
+            try:
+                rendered = document.render(font_config=memo.fonts())
+            finally:
+                patches._parse = original
+        assert drawn(rendered) == plain
+        assert "--mine" in rendered.color_profiles
+        assert [r.getMessage() for r in caplog.records if "frobnicate" in r.getMessage()
+                ] == warned
+        caplog.clear()
+    assert len(parsed) == 1 and len(memo.sets) == 1

@@ -394,6 +394,151 @@ def stream_bytes(stream, raw: bytes) -> bytes:
     return b"\n".join((extra.data, b"stream", raw, b"endstream"))
 
 
+class SheetMemo:
+    """One build's parsed author stylesheets in this process, by their text, and the one
+    font configuration their @font-face rules load into (stylesheets_parsed_once)."""
+
+    def __init__(self):
+        self.font_config = None         # made on first use: it needs WeasyPrint
+        self.sets: dict = {}            # key -> _Parsed
+
+    def fonts(self):
+        if self.font_config is None:
+            from weasyprint.text.fonts import FontConfiguration
+            self.font_config = FontConfiguration()
+        return self.font_config
+
+
+class _Parsed:
+    """A document's stylesheets as parsed once: what the parse added to the render's
+    page rules, layers, counter styles and colour profiles, and what it logged."""
+
+    def __init__(self, sheets, page_rules, layers, counter_style, color_profiles, logged):
+        self.sheets, self.page_rules, self.layers = sheets, page_rules, layers
+        self.counter_style = counter_style
+        self.color_profiles = color_profiles    # name -> what makes it (_profile)
+        self.logged = logged            # (the URL fetched last before it, log record)
+
+
+@contextmanager
+def stylesheets_parsed_once(memo: SheetMemo):
+    """While rendering with `font_config=memo.fonts()`, a document's author stylesheets
+    are parsed once per process and build (`css.find_stylesheets`, WeasyPrint 70), not
+    once per render. Every render of a chunked book parsed the theme again and loaded its
+    28 @font-face rules anew: about 0.15 s a render, and memory kept from each parse. The
+    stylesheets are still fetched every render (the fetcher's refusals and CMYK
+    conversion stand) and keyed by what was fetched. What the parse adds to the lists and
+    dictionaries a render owns (page rules, layers, counter styles, colour profiles) is
+    handed to each render again, and its warnings are logged again, each after fetching
+    again what was fetched before it (quire's capture names the stylesheet fetched last).
+    Tests: test_patches.py::test_stylesheet_seam; test_parallel.py (the chunked renders
+    equal the single one)."""
+    import logging
+
+    import weasyprint.css as css
+    from weasyprint.html import element_has_link_type, parse_url
+    from weasyprint.urls import fetch
+
+    original = css.find_stylesheets
+    logger = logging.getLogger("weasyprint")
+
+    def fetched(url_fetcher, url):
+        with fetch(url_fetcher, url) as response:
+            return response.read()
+
+    def find_stylesheets(wrapper_element, media_type, url_fetcher, base_url, font_config,
+                         counter_style, color_profiles, page_rules, layers):
+        args = (wrapper_element, media_type, url_fetcher, base_url, font_config,
+                counter_style, color_profiles, page_rules, layers)
+        if font_config is not memo.font_config:
+            yield from original(*args)
+            return
+        key = [media_type, base_url]
+        for wrapper in wrapper_element.query_all("style", "link"):
+            element = wrapper.etree_element
+            attributes = tuple(sorted(element.attrib.items()))
+            if element.tag == "style":
+                key.append((attributes, css.get_child_text(element)))
+            elif (element.get("href") and element_has_link_type(element, "stylesheet")
+                  and not element_has_link_type(element, "alternate")):
+                url = parse_url(element.get("href"), base_url)
+                try:
+                    key.append((attributes, url, fetched(url_fetcher, url) if url else None))
+                except Exception:               # the parse reports it, as without the memo
+                    key.append((attributes, url, None))
+        key = tuple(key)
+        parsed = memo.sets.get(key)
+        if parsed is None:
+            parsed = memo.sets[key] = _parse(original, args, logger)
+        else:
+            page_rules.extend(parsed.page_rules)
+            layers.extend(parsed.layers)
+            counter_style.update(parsed.counter_style)
+            color_profiles.update({name: _profile(*made) for name, made
+                                   in parsed.color_profiles.items()})
+            last = None
+            for url, record in parsed.logged:
+                if url is not None and url != last:
+                    try:
+                        fetched(url_fetcher, url)
+                    except Exception:
+                        pass
+                    last = url
+                logger.handle(record)
+        yield from parsed.sheets
+    with _replaced(css, "find_stylesheets", find_stylesheets):
+        yield
+
+
+def _parse(original, args, logger) -> _Parsed:
+    """Parse a document's stylesheets (`original` is WeasyPrint's find_stylesheets),
+    noting what the parse adds and logs."""
+    import logging
+
+    (wrapper_element, media_type, url_fetcher, base_url, font_config,
+     counter_style, color_profiles, page_rules, layers) = args
+    last: list = [None]
+    logged: list = []
+
+    class Noting:                               # the fetcher, noting the URL asked last
+        def __getattr__(self, name):
+            return getattr(url_fetcher, name)
+
+        def __call__(self, url, *rest, **named):
+            last[0] = url
+            return url_fetcher(url, *rest, **named)
+
+    class Keep(logging.Handler):
+        def emit(self, record):
+            logged.append((last[0], record))
+    styles, profiles = dict(counter_style), dict(color_profiles)
+    keep = Keep(logging.DEBUG)
+    logger.addHandler(keep)
+    try:
+        sheets = tuple(original(wrapper_element, media_type, Noting(), base_url, font_config,
+                                counter_style, color_profiles, page_rules, layers))
+    finally:
+        logger.removeHandler(keep)
+    made = {name: (profile.content, profile.src, profile.rendering_intent,
+                   profile.components)
+            for name, profile in color_profiles.items() if profiles.get(name) is not profile}
+    return _Parsed(sheets, list(page_rules), list(layers),
+                   {k: v for k, v in counter_style.items() if styles.get(k) is not v},
+                   made, logged)
+
+
+def _profile(content: bytes, src, intent, components):
+    """A colour profile made anew for each render (`css.ColorProfile`): reading a
+    profile's name (WeasyPrint does, for the output intent) changes what Pillow's
+    `tobytes()` writes, so one shared across renders would be embedded twice, 132 bytes
+    apart."""
+    import io
+
+    from weasyprint.css import ColorProfile
+
+    return ColorProfile(io.BytesIO(content), src, intent, components)
+
+
 @contextmanager
 def margin_boxes(adjust: Callable):
     """While laying out, `adjust(context, page, state) -> state` runs before each page's

@@ -131,10 +131,12 @@ class Session:
     """WeasyPrint set up for one publication: the fetcher, and its warnings captured."""
 
     def __init__(self, publication: Publication, cache=None, css=None,
-                 large_streams: dict | None = None):
+                 large_streams: dict | None = None, sheets: patches.SheetMemo | None = None):
         self.publication = publication
-        # large streams compressed by this process, by content (patches.py)
+        # large streams compressed by this process, by content, and the stylesheets it
+        # parsed for this build (patches.py)
         self.large_streams = patches.StreamMemo() if large_streams is None else large_streams
+        self.sheets = patches.SheetMemo() if sheets is None else sheets
         self.refused: list[str] = []
         self.capture = _Capture(publication.root)
         self.fetcher = _fetcher(publication, publication.pdf.variant == "print", self.refused,
@@ -154,9 +156,14 @@ class Session:
     def html(self, html: str):
         return patches.weasyprint().HTML(string=html, base_url=PROJECT_URL, url_fetcher=self.fetcher)
 
-    def render(self, html: str):
-        return self.html(html).render(pdf_variant=VARIANTS[self.publication.pdf.variant],
-                                      presentational_hints=True)   # <img width="200">
+    def render(self, html):
+        """Lay out `html` (text, or a document from `html()`): the stylesheets parsed and
+        their fonts loaded once per Session's `sheets` (patches.stylesheets_parsed_once)."""
+        document = self.html(html) if isinstance(html, str) else html
+        with patches.stylesheets_parsed_once(self.sheets):
+            return document.render(font_config=self.sheets.fonts(),
+                                   pdf_variant=VARIANTS[self.publication.pdf.variant],
+                                   presentational_hints=True)   # <img width="200">
 
     def write(self, rendered, target: Path) -> None:
         """Write the laid-out document as a PDF: its document id derived from the

@@ -29,7 +29,7 @@ from .. import text_check
 from . import chunks, patches
 from .chunks import ChunkTask, Counted, Unsplittable
 from .html import render_print_html
-from .session import VARIANTS, Session
+from .session import Session
 from .starts import page_starts
 
 _SCALE = 0.75               # CSS px to PDF points, as WeasyPrint writes them
@@ -63,6 +63,7 @@ class Job:
     drawing: Path | None            # where chunk PDFs go, when a PDF is wanted
     placeholder: str                # a page number not known yet
     large_streams: dict = field(default_factory=patches.StreamMemo)   # this process's
+    sheets: patches.SheetMemo = field(default_factory=patches.SheetMemo)  # this process's
 
 
 class LocalChannel:
@@ -223,12 +224,12 @@ def lay_out_chunk(job: Job, channel, task: ChunkTask) -> ChunkResult:
         return reused
     key = html                  # the chunk's HTML before figures move (floats) keys its layout
     with Session(publication, job.cache, css=chunks.page_ref_css,
-                 large_streams=job.large_streams) as session:
+                 large_streams=job.large_streams, sheets=job.sheets) as session:
         document = session.html(html)
         filler = floats.Filler()            # figures that leave a page half empty move
         with MarginHook(task.index, task.offset, document, channel) as hook, \
                 patches.pages_made(filler) if floats.needed(html) else nullcontext():
-            rendered = document.render(pdf_variant=VARIANTS["print"], presentational_hints=True)
+            rendered = session.render(document)
         if filler.moves:
             html = chunks.page_references(book_index.fill_pages(
                 render_print_html(publication, documents, task.chunk.front, filler.moves),

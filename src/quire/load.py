@@ -57,8 +57,16 @@ def load(project: Path, html_of=None, jobs: int = 1, meanwhile=None) -> Publicat
         files, front = [files[n] for n in kept], [front[n] for n in kept]
     frontmatter.report_ignored(files, front, root)
     settings = _settings(config, files, front, root)
-    html_of = _converter(html_of, front, jobs, meanwhile)
-    lang, langs = _languages(root, files, front, settings.get("lang"), html_of)
+    own = [fm.values.get("lang") or settings.get("lang") for fm in front]
+    model = []              # py3langid's model read while Markdown is converted, if needed
+
+    def also():
+        if not all(own):
+            model.append(language.preload())
+        if meanwhile:
+            meanwhile()
+    html_of = _converter(html_of, front, jobs, also)
+    lang, langs = _languages(root, files, front, own, settings.get("lang"), html_of, model)
     ids, assets = Ids(), Assets(root)
     design_table = settings.get("design", {})
     layout = design.choose(design_table.get("layout"),
@@ -192,11 +200,13 @@ def _converter(convert, front: list[FrontMatter], jobs: int, meanwhile):
     return html_of
 
 
-def _languages(root, files, front, configured, html_of) -> tuple[str, list[str]]:
-    """The publication's language and each document's: as set (front matter, quire.toml),
-    else guessed from the text (language.detect); warnings for guesses that fail."""
-    own = [fm.values.get("lang") or configured for fm in front]
-    model = language.preload() if not all(own) else None
+def _languages(root, files, front, own, configured, html_of, model) -> tuple[str, list[str]]:
+    """The publication's language and each document's: as set (`own`, from front matter
+    or quire.toml), else guessed from the text (language.detect); warnings for guesses
+    that fail. `model` holds the thread reading the guesser's model, when one was started
+    (it is joined here, before anything forks)."""
+    if not all(own) and not model:
+        model.append(language.preload())
     texts = [None if lang else html_of(fm.body) for fm, lang in zip(front, own)]  # meanwhile
     guesses = []
     for path, fm, lang, text in zip(files, front, own, texts):
@@ -209,8 +219,8 @@ def _languages(root, files, front, configured, html_of) -> tuple[str, list[str]]
             log.info("%s: language %s, from its text", relative(path, root),
                      language.name(guess.lang))
         guesses.append(guess)
-    if model:
-        model.join()
+    for thread in model:
+        thread.join()
     lang, langs, warnings = language.choose([relative(p, root) for p in files], own, guesses,
                                             configured)
     for warning in warnings:

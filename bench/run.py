@@ -52,7 +52,7 @@ BOOKS = ("up & going", "scope & closures", "this & object prototypes", "types & 
 MEASURE = """
 import os, resource, subprocess, sys, time
 
-def tree_rss(root):
+def tree(root):
     parents, rss = {}, {}
     for pid in filter(str.isdigit, os.listdir("/proc")):
         try:
@@ -61,22 +61,38 @@ def tree_rss(root):
             parents[int(pid)], rss[int(pid)] = int(fields[1]), int(fields[21]) * 4096
         except (OSError, IndexError):
             pass
-    total, todo = 0, [root]
+    found, todo = {}, [root]
     while todo:
         pid = todo.pop()
-        total += rss.get(pid, 0)
+        found[pid] = rss.get(pid, 0)
         todo += [child for child, parent in parents.items() if parent == pid]
+    return found
+
+def pss(pids):
+    total = 0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/smaps_rollup") as f:
+                total += next(int(line.split()[1]) * 1024 for line in f
+                              if line.startswith("Pss:"))
+        except (OSError, StopIteration):
+            pass
     return total
 
 start = time.perf_counter()
 process = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-peak = 0
+peak = peak_pss = samples = 0
 while process.poll() is None:
-    peak = max(peak, tree_rss(process.pid))
+    found = tree(process.pid)
+    peak = max(peak, sum(found.values()))
+    if samples % 10 == 0:                   # every 0.2 s: reading smaps costs more
+        peak_pss = max(peak_pss, pss(found))
+    samples += 1
     time.sleep(0.02)
 wall = time.perf_counter() - start
 usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-print(wall, peak // 1024, process.returncode, usage.ru_utime + usage.ru_stime)
+print(wall, peak // 1024, process.returncode, usage.ru_utime + usage.ru_stime,
+      peak_pss // 1024)
 """
 # One plain WeasyPrint render of an HTML file: prints its layout and drawing seconds.
 RENDER = """
@@ -89,29 +105,32 @@ print(laid_out - start, time.perf_counter() - laid_out, len(document.pages))
 """
 
 
-def run_once(command: list[str], prepare=None) -> tuple[float, float, float]:
-    """(wall seconds, peak MiB of the process tree, CPU seconds) of one run of `command`."""
+def run_once(command: list[str], prepare=None) -> tuple[float, float, float, float]:
+    """(wall seconds, peak MiB of the process tree, CPU seconds, peak proportional MiB)
+    of one run of `command`."""
     if prepare:
         prepare()
     out = subprocess.run([sys.executable, "-c", MEASURE, *command], capture_output=True,
                          text=True, check=True).stdout.split()
     if int(out[2]) not in ((0, 1) if "check" in command else (0,)):   # 1: check's findings
         raise SystemExit(f"failed ({out[2]}): {' '.join(command)}")
-    return float(out[0]), int(out[1]) / 1024, float(out[3])
+    return float(out[0]), int(out[1]) / 1024, float(out[3]), int(out[4]) / 1024
 
 
 def interleaved(commands: dict, runs: int) -> dict:
-    """{name: (median seconds, max peak MiB, median CPU seconds)} of `commands` ({name:
+    """{name: (median seconds, max peak MiB, median CPU seconds, max peak PSS MiB)} of
+    `commands` ({name:
     (command, prepare or None)}), run `runs` times in turn: one run of each, then again."""
     samples: dict = {name: [] for name in commands}
     for _ in range(runs):
         for name, (command, prepare) in commands.items():
             samples[name].append(run_once(command, prepare))
     return {name: (statistics.median(s[0] for s in got), max(s[1] for s in got),
-                   statistics.median(s[2] for s in got)) for name, got in samples.items()}
+                   statistics.median(s[2] for s in got), max(s[3] for s in got))
+            for name, got in samples.items()}
 
 
-def measure(command: list[str], runs: int, prepare=None) -> tuple[float, float, float]:
+def measure(command: list[str], runs: int, prepare=None) -> tuple:
     return interleaved({"one": (command, prepare)}, runs)["one"]
 
 
@@ -289,7 +308,7 @@ def real(args, work: Path) -> list:
         if not args.no_limit:
             layout, drawing, pages = limit(root, work)
             results[f"limit: ({layout:.1f} s layout + {drawing:.1f} s drawing) ÷ {cores} cores, "
-                    f"{pages} pages"] = ((layout + drawing) / cores, 0, 0)
+                    f"{pages} pages"] = ((layout + drawing) / cores, 0, 0, 0)
         if args.incremental:   # in the project's own dist/, where `quire check` looks
             subprocess.run(quire("build", str(root)), capture_output=True)
             results["quire rebuild, nothing changed"] = measure(quire("build", str(root)),
@@ -309,14 +328,14 @@ def real(args, work: Path) -> list:
         for copy in range(times):
             shutil.copytree(CORPUS, root / f"copy {copy + 1}")
         out = work / "out"
-        seconds, peak, cpu = measure(quire("build", str(root), "--format", "pdf", "--out",
+        seconds, peak, cpu, pss = measure(quire("build", str(root), "--format", "pdf", "--out",
                                            str(out)), args.runs,
                                      lambda: shutil.rmtree(out, ignore_errors=True))
         pdf = next(out.glob("*.pdf"))           # the last run's
         pages = int(subprocess.run(["qpdf", "--show-npages", str(pdf)], capture_output=True,
                                    text=True).stdout)
         rows.append((f"growth: the six × {times}", {
-            f"quire pdf, {pages} pages, {pages / seconds:.1f} pages/s": (seconds, peak, cpu)}))
+            f"quire pdf, {pages} pages, {pages / seconds:.1f} pages/s": (seconds, peak, cpu, pss)}))
         shutil.rmtree(root)
     return rows
 
@@ -344,15 +363,18 @@ def main() -> None:
 
 def print_table(rows, runs: int, load) -> None:
     print(f"Median of {runs} runs, interleaved; peak = the process tree's summed resident "
-          f"memory; cpu = its user + system seconds. {os.cpu_count()} cores; load average "
+          f"memory (pages the workers share with the parent count in each); PSS = its summed "
+          f"proportional set size (shared pages divided among the processes sharing them, "
+          f"sampled every 0.2 s); cpu = its user + system seconds. {os.cpu_count()} cores; "
+          f"load average "
           f"{load[0]:.1f} at the start, {os.getloadavg()[0]:.1f} at the end.\n")
-    print("| case | measure | seconds | cpu s | peak MiB | ratio |")
-    print("|---|---|---:|---:|---:|---|")
+    print("| case | measure | seconds | cpu s | peak MiB | PSS MiB | ratio |")
+    print("|---|---|---:|---:|---:|---:|---|")
     for name, results in rows:
         pandoc_pdf_s = results.get("pandoc+weasyprint pdf", (None,))[0]
         pandoc_epub = results.get("pandoc epub", (None,))[0]
         limit_s = next((v[0] for k, v in results.items() if k.startswith("limit")), None)
-        for measure_name, (seconds, peak, cpu) in results.items():
+        for measure_name, (seconds, peak, cpu, pss) in results.items():
             ratio = []
             if pandoc_pdf_s and measure_name.startswith(("quire pdf", "weasyprint")):
                 ratio.append(f"{seconds / pandoc_pdf_s:.2f}× pandoc pdf")
@@ -361,6 +383,7 @@ def print_table(rows, runs: int, load) -> None:
             if pandoc_epub and measure_name.startswith("quire epub"):
                 ratio.append(f"{seconds / pandoc_epub:.2f}× pandoc epub")
             print(f"| {name} | {measure_name} | {seconds:.2f} | {cpu:.2f} | {peak:.0f} | "
+                  f"{pss:.0f} | "
                   f"{'; '.join(ratio)} |")
 
 

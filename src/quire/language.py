@@ -114,6 +114,13 @@ def _model():
 _LOADING = threading.Lock()
 
 
+def release() -> None:
+    """Let go of py3langid's model (70 MiB), read again when next needed: processes
+    forked for the print layout never guess languages."""
+    with _LOADING:
+        _model.cache_clear()
+
+
 def preload() -> threading.Thread:
     """Start reading py3langid's model (0.7 s of CPU, most of it LZMA, which lets other
     threads run) in a thread, so that it overlaps the Markdown conversion. Join the thread

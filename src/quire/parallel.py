@@ -76,6 +76,25 @@ def _serve(function: Callable, tasks, answers) -> None:
             answers.put((number, "error", err))
 
 
+def give_back_memory() -> None:
+    """Hand the memory this process has freed back to the system (glibc's malloc_trim; a
+    no-op elsewhere). glibc keeps what Python frees in its heap: after loading four times
+    the six ydkjs books the parent held 365 MiB, 129 MiB once trimmed, and every worker
+    forked from it started at the larger figure."""
+    global _TRIM
+    if _TRIM is None:
+        import ctypes
+        try:
+            _TRIM = ctypes.CDLL("libc.so.6").malloc_trim
+        except (OSError, AttributeError):
+            _TRIM = False
+    if _TRIM:
+        _TRIM(0)
+
+
+_TRIM = None                # glibc's malloc_trim, once looked up (False: none here)
+
+
 def watch(processes) -> Callable[[], None]:
     """A check that raises QuireError once one of `processes` has died: killed by a
     signal, or exited with an error status (a process that exits with 0 has finished)."""

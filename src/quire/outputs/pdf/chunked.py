@@ -90,11 +90,11 @@ def render(publication: Publication, plan: list[Chunk], drawing: Path | None, ca
                 break
         else:
             raise Unsplittable("page references did not settle")
-        placed = chunks.placement(results)
-        if drawing is not None:
-            join.join(results, placed.offsets, placed.blanks, drawing / "book.pdf")
-        if store:
-            store.finish(numbers, wrote=drawing is not None)
+    placed = chunks.placement(results)
+    if drawing is not None:         # once the workers have stopped: their memory is free
+        join.join(results, placed.offsets, placed.blanks, drawing / "book.pdf")
+    if store:
+        store.finish(numbers, wrote=drawing is not None)
     pages = placed.offsets[-1] + results[-1].pages
     return Rendered(
         starts=tuple(s for r in results for s in r.starts), pages=pages, anchors=numbers,

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ... import index as book_index
-from ... import floats, layout_report, parallel, preflight
+from ... import floats, language, layout_report, parallel, preflight
 from ...model import Publication
 from .. import text_check
 from . import chunks, patches
@@ -124,6 +124,7 @@ def _serve(job: Job, channel: PoolChannel, tasks, results) -> None:
                 err = RuntimeError(f"{type(err).__name__}: {err}")
             outcome = ("error", err)
         results.put((number, outcome))
+        parallel.give_back_memory()     # what the chunk's layout freed
 
 
 class Workers:
@@ -137,6 +138,8 @@ class Workers:
         hyphenation()
         if jobs == 1:
             return
+        language.release()          # what the workers need not inherit
+        parallel.give_back_memory()
         context = multiprocessing.get_context("fork")
         self.channel = PoolChannel(context, count)
         # Queues put through a thread: a task's page numbers never block this process on

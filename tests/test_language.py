@@ -84,6 +84,16 @@ def test_detects_each_translation(name):
     assert guess == language.Guess(expected_tag(name), True)
 
 
+def test_the_model_let_go_is_read_again():
+    """The print layout's workers are forked without the model (language.release): a
+    guess after that reads it again and guesses as before."""
+    text = language.prose(markup.parse_fragment(markup.to_html(corpus_text("README-pl.md"))))
+    first = language.detect(text)
+    language.release()
+    assert language._model.cache_info().currsize == 0
+    assert language.detect(text) == first == language.Guess("pl", True)
+
+
 def test_short_text_is_not_guessed_and_says_so(tmp_path):
     """Two words are too few: the build warns once, naming the file and how to set lang,
     and the EPUB says `und` (which EPUBCheck accepts), not English."""

@@ -401,6 +401,7 @@ class SheetMemo:
     def __init__(self):
         self.font_config = None         # made on first use: it needs WeasyPrint
         self.sets: dict = {}            # key -> _Parsed
+        self.texts: dict = {}           # the fetcher's: by how it rewrites, source -> text
 
     def fonts(self):
         if self.font_config is None:

@@ -71,13 +71,16 @@ def _unpack_woff2(data: bytes) -> bytes:
 
 
 def _fetcher(publication: Publication, cmyk_job: bool, refused: list[str], cache=None,
-             capture: _Capture | None = None, css=None):
+             capture: _Capture | None = None, css=None, texts: dict | None = None):
     """WeasyPrint's one door to files: the project and the theme only, never the network.
 
     In a CMYK job it also hands WeasyPrint stylesheets with CMYK colours and raster images
     converted to CMYK, so nothing RGB reaches the PDF from them. WOFF2 fonts are handed over
-    unpacked (from the build cache when there is one). `css` rewrites stylesheets' text.
+    unpacked (from the build cache when there is one). `css` rewrites stylesheets' text;
+    `texts` keeps what a stylesheet's text became, by that text (every render fetches the
+    stylesheets again: patches.stylesheets_parsed_once).
     """
+    texts = {} if texts is None else texts
     def derived(kind: str, data: bytes, make) -> bytes:
         return cache.derived(kind, data, make) if cache else make(data)
     patches.weasyprint()
@@ -98,10 +101,12 @@ def _fetcher(publication: Publication, cmyk_job: bool, refused: list[str], cache
                     if suffix == ".css" and capture is not None:
                         capture.stylesheet = url
                     if suffix == ".css" and (cmyk_job or css or publication.fonts):
-                        text = fonts.extend_stacks(path.read_text("utf-8"), publication.fonts)
-                        text = cmyk.convert_css(text) if cmyk_job else text
-                        return Converted(url, css(text) if css else text,
-                                         {"Content-Type": "text/css"})
+                        source = path.read_text("utf-8")
+                        if source not in texts:
+                            text = fonts.extend_stacks(source, publication.fonts)
+                            text = cmyk.convert_css(text) if cmyk_job else text
+                            texts[source] = css(text) if css else text
+                        return Converted(url, texts[source], {"Content-Type": "text/css"})
                     if cmyk_job and suffix in _RASTER:
                         return Converted(url, derived("cmyk-lossless", path.read_bytes(),
                                                       cmyk.convert_image),
@@ -140,7 +145,7 @@ class Session:
         self.refused: list[str] = []
         self.capture = _Capture(publication.root)
         self.fetcher = _fetcher(publication, publication.pdf.variant == "print", self.refused,
-                                cache, self.capture, css)
+                                cache, self.capture, css, self.sheets.texts.setdefault(css, {}))
 
     def __enter__(self):
         weasy_log = logging.getLogger("weasyprint")

@@ -33,6 +33,7 @@ from .session import Session
 from .starts import page_starts
 
 _SCALE = 0.75               # CSS px to PDF points, as WeasyPrint writes them
+STOP_WAIT = 10              # seconds a worker told to stop has, before it is terminated
 
 
 @dataclass
@@ -112,19 +113,22 @@ class PoolChannel:
 
 
 def _serve(job: Job, channel: PoolChannel, tasks, results) -> None:
-    """A worker process: lay out the tasks it is given until it is stopped."""
-    while True:
-        number, task = tasks.get()
-        try:
-            outcome = ("done", lay_out_chunk(job, channel, task))
-        except BaseException as err:            # handed to the parent, raised there
+    """A worker process: lay out the tasks it is given until it is told to stop (None)."""
+    try:
+        while (item := tasks.get()) is not None:
+            number, task = item
             try:
-                pickle.dumps(err)
-            except Exception:
-                err = RuntimeError(f"{type(err).__name__}: {err}")
-            outcome = ("error", err)
-        results.put((number, outcome))
-        parallel.give_back_memory()     # what the chunk's layout freed
+                outcome = ("done", lay_out_chunk(job, channel, task))
+            except BaseException as err:            # handed to the parent, raised there
+                try:
+                    pickle.dumps(err)
+                except Exception:
+                    err = RuntimeError(f"{type(err).__name__}: {err}")
+                outcome = ("error", err)
+            results.put((number, outcome))
+            parallel.give_back_memory()     # what the chunk's layout freed
+    finally:
+        job.sheets.close()
 
 
 class Workers:
@@ -156,11 +160,18 @@ class Workers:
     def __enter__(self):
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, kind, *exc):
+        if kind is None:                # told to stop, they remove their fonts' folders
+            for _ in self.processes:
+                self.tasks.put(None)
+            for process in self.processes:
+                process.join(timeout=STOP_WAIT)
         for process in self.processes:
-            process.terminate()
+            if process.is_alive():
+                process.terminate()
         for process in self.processes:
             process.join()
+        self.job.sheets.close()
 
     def _submit(self, task: ChunkTask) -> int:
         self.tasks.put((self.submitted, task))

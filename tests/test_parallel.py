@@ -114,8 +114,9 @@ def test_parts_share_one_icc_profile_and_each_image(tmp_path, monkeypatch):
 
 
 def test_bytes_do_not_depend_on_the_number_of_processes(tmp_path, monkeypatch):
-    """... and the folders WeasyPrint copies the fonts to (one per process now that each
-    loads them once: patches.SheetMemo) are gone after the build, workers' too."""
+    """... nor on workers retiring after each chunk (workers._serve); and the folders
+    WeasyPrint copies the fonts to (one per process now that each loads them once:
+    patches.SheetMemo) are gone after the build, workers' too."""
     import tempfile
 
     root = make_project(tmp_path / "project", parted_book(two_sided=False))
@@ -124,10 +125,15 @@ def test_bytes_do_not_depend_on_the_number_of_processes(tmp_path, monkeypatch):
     monkeypatch.setattr(tempfile, "tempdir", str(temp))
     render_pdf(root, tmp_path / "a.pdf", monkeypatch, chunked=True, jobs=1)
     render_pdf(root, tmp_path / "b.pdf", monkeypatch, chunked=True, jobs=2)
+    retired = []
+    original = workers.Workers._replace
+    monkeypatch.setattr(workers.Workers, "_replace",
+                        lambda self, pid: retired.append(pid) or original(self, pid))
+    monkeypatch.setattr(workers, "RETIRE_GROWTH", -2**40)   # each worker retires after a chunk
     render_pdf(root, tmp_path / "c.pdf", monkeypatch, chunked=True, jobs=2)
     assert (tmp_path / "a.pdf").read_bytes() == (tmp_path / "b.pdf").read_bytes()
     assert (tmp_path / "b.pdf").read_bytes() == (tmp_path / "c.pdf").read_bytes()
-    assert not list(temp.glob("weasyprint-*"))
+    assert len(retired) >= 3 and not list(temp.glob("weasyprint-*"))
 
 
 def test_a_stylesheet_that_needs_the_whole_book_is_laid_out_in_one_piece(tmp_path,

@@ -16,6 +16,7 @@ when it is forked; nothing lives in module globals.
 from __future__ import annotations
 
 import multiprocessing
+import os
 import pickle
 import queue
 from contextlib import nullcontext
@@ -34,6 +35,7 @@ from .starts import page_starts
 
 _SCALE = 0.75               # CSS px to PDF points, as WeasyPrint writes them
 STOP_WAIT = 10              # seconds a worker told to stop has, before it is terminated
+RETIRE_GROWTH = 256 * 2**20     # bytes a worker may grow by before it retires (_serve)
 
 
 @dataclass
@@ -113,7 +115,12 @@ class PoolChannel:
 
 
 def _serve(job: Job, channel: PoolChannel, tasks, results) -> None:
-    """A worker process: lay out the tasks it is given until it is told to stop (None)."""
+    """A worker process: lay out the tasks it is given until it is told to stop (None).
+    A worker that has grown by RETIRE_GROWTH since it was forked retires after its chunk,
+    and the parent forks a new one in its place: what WeasyPrint keeps from each render
+    (native memory, about 1 MiB a render of a Pro Git chapter, after malloc_trim) added
+    up to 700 MiB a worker at sixteen times the six ydkjs books."""
+    start = parallel.resident()
     try:
         while (item := tasks.get()) is not None:
             number, task = item
@@ -127,6 +134,9 @@ def _serve(job: Job, channel: PoolChannel, tasks, results) -> None:
                 outcome = ("error", err)
             results.put((number, outcome))
             parallel.give_back_memory()     # what the chunk's layout freed
+            if start and parallel.resident() > start + RETIRE_GROWTH:
+                results.put((None, ("retired", os.getpid())))
+                break
     finally:
         job.sheets.close()
 
@@ -149,13 +159,24 @@ class Workers:
         # Queues put through a thread: a task's page numbers never block this process on
         # a full pipe while workers wait for the offsets it publishes.
         self.tasks, self.results = context.Queue(), context.Queue()
+        self.context = context
         for _ in range(min(jobs, count)):
-            process = context.Process(target=_serve, daemon=True,
-                                      args=(job, self.channel, self.tasks, self.results))
-            process.start()
-            self.processes.append(process)
+            self.processes.append(self._start())
         self.alive = parallel.watch(self.processes)
         self.submitted = 0
+
+    def _start(self):
+        process = self.context.Process(target=_serve, daemon=True, args=(
+            self.job, self.channel, self.tasks, self.results))
+        process.start()
+        return process
+
+    def _replace(self, pid: int) -> None:
+        """A worker that retired (see _serve) has a new one in its place, forked anew."""
+        for i, process in enumerate(self.processes):
+            if process.pid == pid:
+                process.join()
+                self.processes[i] = self._start()   # the list `alive` watches
 
     def __enter__(self):
         return self
@@ -215,7 +236,10 @@ class Workers:
                     self.channel.publish(chunks.placement(counted).offsets)
             while not self.results.empty():
                 number, outcome = self.results.get()
-                done[number] = outcome
+                if number is None:              # ("retired", pid)
+                    self._replace(outcome[1])
+                else:
+                    done[number] = outcome
             while pending and pending[0] in done:
                 kind, value = done.pop(pending.pop(0))
                 if kind == "error":

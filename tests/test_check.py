@@ -119,3 +119,35 @@ def test_preflight_reads_a_shown_array_as_its_items_say():
     literal = pikepdf.Array([pikepdf.String(b"(a)"), 10, pikepdf.String(b"b\\")])
     assert preflight._shown(literal) == (b"(a)b\\", 10.0)
     assert preflight._shown(pikepdf.String(b"xy")) == (b"xy", 0.0)
+
+
+_DIAGRAM = """<svg xmlns="http://www.w3.org/2000/svg" width="240" height="90" viewBox="0 0 240 90">
+<style>.edge { stroke: #336699 }</style>
+<rect x="2" y="2" width="100" height="40" fill="yellow" stroke="black"/>
+<ellipse cx="170" cy="22" rx="60" ry="20" style="fill: lightgreen; stroke: rgb(20, 120, 40)"/>
+<line class="edge" x1="100" y1="22" x2="110" y2="22"/>
+<text x="10" y="70">on_config</text>
+</svg>
+"""
+
+
+def test_svg_diagrams_print_in_cmyk(tmp_path):
+    """A diagram inline (a snippet, as MkDocs' docs have it) and as an image file, in
+    named, hex and rgb() colours, in style attributes and a <style>, with text black by
+    default: no RGB reaches the print PDF, and the colours are drawn in CMYK."""
+    import pikepdf
+
+    root = make_project(tmp_path / "p", {
+        "content/diagram.md": "# Events\n\nInline:\n\n--8<-- \"img/d.svg\"\n\n"
+                              "As a file:\n\n![The events](img/d.svg)\n",
+        "content/img/d.svg": _DIAGRAM})
+    done = run_quire("build", root, "--format", "pdf")
+    assert done.returncode == 0, done.stderr
+    pdf = next((root / "dist").glob("*.pdf"))
+    done = run_quire("check", pdf)
+    assert "RGB" not in done.stdout, done.stdout
+    with pikepdf.open(pdf) as document:
+        streams = [document.pages[0].Contents.read_bytes()] + [
+            x.read_bytes() for x in document.pages[0].Resources.get("/XObject", {}).values()]
+    drawn = b"".join(streams)
+    assert drawn.count(b"/DeviceCMYK cs") >= 2 and b" rg\n" not in drawn

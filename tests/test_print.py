@@ -188,8 +188,14 @@ def test_preflight_finds_what_a_printer_rejects(tmp_path):
     assert done.returncode == 1
     assert re.search(r"x\.pdf: content/a\.md: page 1: an image of 120x80 px is placed at \d+ dpi",
                      done.stdout)
-    assert "x.pdf: content/a.md: page 1: RGB colour in a CMYK job" in done.stdout
+    assert "RGB" not in done.stdout             # the SVG is drawn in CMYK (cmyk.convert_svg)
     assert "x.pdf: content/a.md: page 1: text within 5 mm of the trim" in done.stdout
+    from quire import preflight                 # RGB that reaches a PDF is found
+    from quire.outputs.pdf import patches
+    weasyprint = patches.weasyprint()
+    weasyprint.HTML(string='<p style="color: #3366cc">RGB</p>').write_pdf(tmp_path / "rgb.pdf")
+    assert "page 1: RGB colour in a CMYK job" in preflight.check_pdf(
+        tmp_path / "rgb.pdf", cmyk_job=True, min_dpi=150)
     built = run_quire("build", root, "--format", "pdf")
     assert built.returncode == 0 and "x.pdf: preflight: page 1: an image of 120x80" in built.stderr
     assert run_quire("build", root, "--format", "pdf", "--strict").returncode == 1

@@ -84,6 +84,44 @@ def convert_css(css: str) -> str:
     return _PROPERTY.sub(lambda m: f"{m.group(1)}{m.group(2)}:{convert(m.group(3))}", css)
 
 
+# An SVG's colour-valued presentation attributes, and the same properties in style=""
+# attributes and <style> elements; group 3 is the value.
+_SVG_COLOUR = re.compile(r"""(\b(fill|stroke|stop-color|flood-color|lighting-color|color)"""
+                         r"""\s*(?:=\s*["']|:\s*))([^"';<>}]+)""")
+
+
+def convert_svg(svg: str) -> str:
+    """An SVG image with every sRGB colour written as device-cmyk() (which WeasyPrint's SVG
+    renderer draws in DeviceCMYK), and black ink for what is black by default (fill and
+    the current colour, given to the root element unless it sets them). Other values
+    (none, currentColor, url(#gradient), inherit) stay as they are."""
+    from tinycss2.color3 import parse_color
+
+    def rgb(value: str):
+        colour = parse_color(value.strip())
+        if colour is None or isinstance(colour, str):      # not a colour; currentColor
+            return None
+        return tuple(round(v * 255) for v in colour[:3]), colour[3]
+    found = {m.group(3): rgb(m.group(3)) for m in _SVG_COLOUR.finditer(svg)}
+    cmyk = _to_cmyk({c[0] for c in found.values() if c} | {(0, 0, 0)})
+
+    def convert(match) -> str:
+        colour = found.get(match.group(3))
+        if colour is None:
+            return match.group(0)
+        alpha = f"{colour[1]:g}" if colour[1] < 1 else None
+        return match.group(1) + _device_cmyk(cmyk[colour[0]], alpha)
+    svg = _SVG_COLOUR.sub(convert, svg)
+    root = re.search(r"<svg\b[^>]*>", svg)
+    if root:
+        tag = root.group(0)
+        black = _device_cmyk(cmyk[(0, 0, 0)])
+        added = "".join(f' {name}="{black}"' for name in ("fill", "color")
+                        if not re.search(rf"\b{name}\s*[=:]", tag))
+        svg = svg[:root.start()] + "<svg" + added + tag[4:] + svg[root.end():]
+    return svg
+
+
 LOSSY = ("JPEG", "MPO")          # formats that stay JPEG; every other one stays lossless
 
 

@@ -48,6 +48,8 @@ def _print_fragment(xhtml: str, doc: Document, images: dict[str, str],
     root = markup.parse_xhtml(xhtml)
     if "<math" in xhtml:
         mathtex.print_svg(root, cmyk_job)     # formulas as vector outlines
+    if cmyk_job and "<svg" in xhtml:
+        _svg_in_cmyk(root)
     if number_blocks:
         for index, block in enumerate(markup.blocks(root)):
             block.set("data-qb", str(index))
@@ -175,6 +177,18 @@ def render_print_html(publication: Publication, documents=None, front: bool = Tr
     return html.replace("</head>", f"<style>{faces}{_variant_style(publication)}"
                         f"{cover.print_css(publication) if front else ''}</style>\n"
                         "</head>", 1)
+
+
+def _svg_in_cmyk(root) -> None:
+    """Inline SVG images (a snippet's diagram) with their colours in CMYK
+    (cmyk.convert_svg); formulas are drawn in black ink already (mathtex)."""
+    svgs = [el for el in root.iter("{http://www.w3.org/2000/svg}svg", "svg")
+            if el.get("class") != "math"]
+    for svg in [el for el in svgs if not any(a in svgs for a in el.iterancestors())]:
+        converted = etree.fromstring(cmyk.convert_svg(
+            etree.tostring(svg, encoding="unicode", with_tail=False)))
+        converted.tail = svg.tail
+        svg.getparent().replace(svg, converted)
 
 
 def _chapter_title(doc: Document, chapters) -> str:

@@ -107,6 +107,12 @@ def _fetcher(publication: Publication, cmyk_job: bool, refused: list[str], cache
                             text = cmyk.convert_css(text) if cmyk_job else text
                             texts[source] = css(text) if css else text
                         return Converted(url, texts[source], {"Content-Type": "text/css"})
+                    if cmyk_job and suffix == ".svg":
+                        try:
+                            svg = cmyk.convert_svg(path.read_text("utf-8"))
+                        except UnicodeDecodeError:
+                            svg = path.read_bytes()             # as it is; preflight says
+                        return Converted(url, svg, {"Content-Type": "image/svg+xml"})
                     if cmyk_job and suffix in _RASTER:
                         return Converted(url, derived("cmyk-lossless", path.read_bytes(),
                                                       cmyk.convert_image),

@@ -4,6 +4,7 @@ Markdown file and line, and checks a PDF file's glyphs as a build does."""
 from __future__ import annotations
 
 import shutil
+import subprocess
 import zipfile
 
 from conftest import make_project, run_quire
@@ -127,6 +128,7 @@ _DIAGRAM = """<svg xmlns="http://www.w3.org/2000/svg" width="240" height="90" vi
 <ellipse cx="170" cy="22" rx="60" ry="20" style="fill: lightgreen; stroke: rgb(20, 120, 40)"/>
 <line class="edge" x1="100" y1="22" x2="110" y2="22"/>
 <text x="10" y="70">on_config</text>
+<text x="10" y="85">fill: red; color: blue</text>
 </svg>
 """
 
@@ -151,3 +153,5 @@ def test_svg_diagrams_print_in_cmyk(tmp_path):
             x.read_bytes() for x in document.pages[0].Resources.get("/XObject", {}).values()]
     drawn = b"".join(streams)
     assert drawn.count(b"/DeviceCMYK cs") >= 2 and b" rg\n" not in drawn
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout
+    assert text.count("fill: red; color: blue") == 2       # text is never a colour

@@ -84,17 +84,33 @@ def convert_css(css: str) -> str:
     return _PROPERTY.sub(lambda m: f"{m.group(1)}{m.group(2)}:{convert(m.group(3))}", css)
 
 
-# An SVG's colour-valued presentation attributes, and the same properties in style=""
-# attributes and <style> elements; group 3 is the value.
-_SVG_COLOUR = re.compile(r"""(\b(fill|stroke|stop-color|flood-color|lighting-color|color)"""
-                         r"""\s*(?:=\s*["']|:\s*))([^"';<>}]+)""")
+_SVG_ATTRIBUTES = ("fill", "stroke", "stop-color", "flood-color", "lighting-color", "color")
+# The same properties in a style="" attribute or a <style> element; group 2 is the value.
+_SVG_PROPERTY = re.compile(r"(\b(?:fill|stroke|stop-color|flood-color|lighting-color|color)"
+                           r"\s*:\s*)([^;}]+)")
 
 
 def convert_svg(svg: str) -> str:
-    """An SVG image with every sRGB colour written as device-cmyk() (which WeasyPrint's SVG
-    renderer draws in DeviceCMYK), and black ink for what is black by default (fill and
-    the current colour, given to the root element unless it sets them). Other values
-    (none, currentColor, url(#gradient), inherit) stay as they are."""
+    """An SVG image (its text) with its colours in CMYK (convert_svg_tree); as it was when
+    it does not parse as XML."""
+    from lxml import etree
+
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
+    try:
+        root = etree.fromstring(svg.encode("utf-8"), parser)
+    except etree.XMLSyntaxError:
+        return svg
+    convert_svg_tree(root)
+    return etree.tostring(root, encoding="unicode")
+
+
+def convert_svg_tree(root, inline: bool = False) -> None:
+    """Every sRGB colour of an SVG element tree written as device-cmyk() (which
+    WeasyPrint's SVG renderer draws in DeviceCMYK): presentation attributes, style
+    attributes and <style> elements, never its text; black ink for what is black by
+    default (fill, and the current colour of an SVG file: an `inline` one inherits the
+    text's, in CMYK already; set on the root unless it sets them). Other values (none,
+    currentColor, url(#gradient), inherit) stay as they are."""
     from tinycss2.color3 import parse_color
 
     def rgb(value: str):
@@ -102,24 +118,48 @@ def convert_svg(svg: str) -> str:
         if colour is None or isinstance(colour, str):      # not a colour; currentColor
             return None
         return tuple(round(v * 255) for v in colour[:3]), colour[3]
-    found = {m.group(3): rgb(m.group(3)) for m in _SVG_COLOUR.finditer(svg)}
+    places = []                                 # (element, attribute or None for text)
+    values = set()
+    for el in root.iter():
+        if not isinstance(el.tag, str):
+            continue                            # comments, processing instructions
+        for name in _SVG_ATTRIBUTES:
+            if el.get(name) is not None:
+                places.append((el, name))
+                values.add(el.get(name))
+        if el.get("style"):
+            places.append((el, "style"))
+            values.update(m.group(2) for m in _SVG_PROPERTY.finditer(el.get("style")))
+        if etree_name(el.tag) == "style" and el.text:
+            places.append((el, None))
+            values.update(m.group(2) for m in _SVG_PROPERTY.finditer(el.text))
+    found = {value: rgb(value) for value in values}
     cmyk = _to_cmyk({c[0] for c in found.values() if c} | {(0, 0, 0)})
 
-    def convert(match) -> str:
-        colour = found.get(match.group(3))
+    def written(value: str) -> str:
+        colour = found.get(value)
         if colour is None:
-            return match.group(0)
-        alpha = f"{colour[1]:g}" if colour[1] < 1 else None
-        return match.group(1) + _device_cmyk(cmyk[colour[0]], alpha)
-    svg = _SVG_COLOUR.sub(convert, svg)
-    root = re.search(r"<svg\b[^>]*>", svg)
-    if root:
-        tag = root.group(0)
-        black = _device_cmyk(cmyk[(0, 0, 0)])
-        added = "".join(f' {name}="{black}"' for name in ("fill", "color")
-                        if not re.search(rf"\b{name}\s*[=:]", tag))
-        svg = svg[:root.start()] + "<svg" + added + tag[4:] + svg[root.end():]
-    return svg
+            return value
+        return _device_cmyk(cmyk[colour[0]], f"{colour[1]:g}" if colour[1] < 1 else None)
+
+    def in_css(text: str) -> str:
+        return _SVG_PROPERTY.sub(lambda m: m.group(1) + written(m.group(2)), text)
+    for el, name in places:
+        if name is None:
+            el.text = in_css(el.text)
+        elif name == "style":
+            el.set("style", in_css(el.get("style")))
+        else:
+            el.set(name, written(el.get(name)))
+    style = root.get("style", "")
+    for name in ("fill",) if inline else ("fill", "color"):
+        if root.get(name) is None and not re.search(rf"\b{name}\s*:", style):
+            root.set(name, _device_cmyk(cmyk[(0, 0, 0)]))
+
+
+def etree_name(tag: str) -> str:
+    """An element's name without its namespace."""
+    return tag.rpartition("}")[2]
 
 
 LOSSY = ("JPEG", "MPO")          # formats that stay JPEG; every other one stays lossless

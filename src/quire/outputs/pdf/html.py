@@ -185,10 +185,7 @@ def _svg_in_cmyk(root) -> None:
     svgs = [el for el in root.iter("{http://www.w3.org/2000/svg}svg", "svg")
             if el.get("class") != "math"]
     for svg in [el for el in svgs if not any(a in svgs for a in el.iterancestors())]:
-        converted = etree.fromstring(cmyk.convert_svg(
-            etree.tostring(svg, encoding="unicode", with_tail=False)))
-        converted.tail = svg.tail
-        svg.getparent().replace(svg, converted)
+        cmyk.convert_svg_tree(svg, inline=True)
 
 
 def _chapter_title(doc: Document, chapters) -> str:

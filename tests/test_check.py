@@ -136,13 +136,15 @@ _DIAGRAM = """<svg xmlns="http://www.w3.org/2000/svg" width="240" height="90" vi
 def test_svg_diagrams_print_in_cmyk(tmp_path):
     """A diagram inline (a snippet, as MkDocs' docs have it) and as an image file, in
     named, hex and rgb() colours, in style attributes and a <style>, with text black by
-    default: no RGB reaches the print PDF, and the colours are drawn in CMYK."""
+    default, and a stylesheet naming colours and using hsl(): no RGB reaches the print
+    PDF, and the colours are drawn in CMYK."""
     import pikepdf
 
     root = make_project(tmp_path / "p", {
         "content/diagram.md": "# Events\n\nInline:\n\n--8<-- \"img/d.svg\"\n\n"
                               "As a file:\n\n![The events](img/d.svg)\n",
-        "content/img/d.svg": _DIAGRAM})
+        "content/img/d.svg": _DIAGRAM,
+        "styles/custom.css": "h1 { color: navy } p { color: hsl(120, 60%, 30%) }\n"})
     done = run_quire("build", root, "--format", "pdf")
     assert done.returncode == 0, done.stderr
     pdf = next((root / "dist").glob("*.pdf"))

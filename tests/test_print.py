@@ -188,7 +188,7 @@ def test_preflight_finds_what_a_printer_rejects(tmp_path):
     assert done.returncode == 1
     assert re.search(r"x\.pdf: content/a\.md: page 1: an image of 120x80 px is placed at \d+ dpi",
                      done.stdout)
-    assert "RGB" not in done.stdout             # the SVG is drawn in CMYK (cmyk.convert_svg)
+    assert "RGB" not in done.stdout             # the SVG is drawn in CMYK (cmyk.convert_svg_tree)
     assert "x.pdf: content/a.md: page 1: text within 5 mm of the trim" in done.stdout
     from quire import preflight                 # RGB that reaches a PDF is found
     from quire.outputs.pdf import patches

@@ -1,4 +1,5 @@
-"""sRGB to CMYK for print PDFs: stylesheet colours and raster images, through littlecms.
+"""sRGB to CMYK for print PDFs: stylesheet and SVG colours and raster images, through
+littlecms.
 
 Uses the CMYK output profile shipped with the theme (ISO Coated v2, see styles/icc/) and
 Pillow's ImageCms (littlecms). Neutral greys become black ink only, so text stays sharp.
@@ -13,11 +14,11 @@ from pathlib import Path
 
 from ...resources import theme_dir
 
-_HEX = re.compile(r"#([0-9a-fA-F]{6}|[0-9a-fA-F]{3})\b")
-_RGB = re.compile(r"rgba?\(\s*(\d+)\s*,?\s*(\d+)\s*,?\s*(\d+)\s*(?:[,/]\s*([\d.]+%?)\s*)?\)")
-_NAMED = {"black": (0, 0, 0), "white": (255, 255, 255), "red": (255, 0, 0),
-          "gray": (128, 128, 128), "grey": (128, 128, 128)}
-_NAMED_RE = re.compile(r"(?<![\w-])(black|white|red|gr[ae]y)(?![\w-])")
+# In a CSS value: what may be a colour (a hash, an rgb()/hsl() function, a word), and what
+# is never one and is left whole (url(), strings, var(), words in a hyphenated name).
+_COLOUR_TOKEN = re.compile(r"""url\([^)]*\)|"[^"]*"|'[^']*'|var\([^)]*\)"""
+                           r"|#[0-9a-fA-F]{3,8}\b|\b(?:rgba?|hsla?)\([^)]*\)"
+                           r"|(?<![\w#-])[a-zA-Z]+(?![\w(-])")
 _PROPERTY = re.compile(r"(^|[;{\s])(--[\w-]*colou?r|(?:background-)?color|background|"
                        r"border[\w-]*|outline[\w-]*|"
                        r"text-decoration[\w-]*|fill|stroke|column-rule[\w-]*)\s*:([^;}]*)",
@@ -59,49 +60,68 @@ def _device_cmyk(cmyk: tuple[float, ...], alpha: str | None = None) -> str:
     return f"device-cmyk({c:g} {m:g} {y:g} {k:g}{alpha_part})"
 
 
-def _hex(digits: str) -> tuple[int, int, int]:
-    if len(digits) == 3:
-        digits = "".join(d * 2 for d in digits)
-    return tuple(int(digits[i:i + 2], 16) for i in (0, 2, 4))
+def _rgb(token: str):
+    """((r, g, b), alpha) of a CSS colour (hex, rgb(), hsl(), any named colour), or None:
+    not a colour, currentColor, fully transparent (nothing is drawn), or in a space other
+    than sRGB (left to preflight)."""
+    from tinycss2.color4 import parse_color
+
+    colour = parse_color(token)
+    if colour is None or isinstance(colour, str) or colour.alpha == 0:
+        return None
+    try:
+        srgb = colour.to("srgb")
+    except NotImplementedError:
+        return None
+    return tuple(round(min(max(v, 0), 1) * 255) for v in srgb.coordinates), srgb.alpha
 
 
-def _colours(value: str) -> set[tuple[int, int, int]]:
-    return ({_hex(m.group(1)) for m in _HEX.finditer(value)}
-            | {tuple(int(m.group(i)) for i in (1, 2, 3)) for m in _RGB.finditer(value)}
-            | {_NAMED[m.group(1)] for m in _NAMED_RE.finditer(value)})
+class _Converter:
+    """Every sRGB colour in a set of CSS values written as device-cmyk(), the colours
+    converted together (_to_cmyk)."""
+
+    def __init__(self, values):
+        self.found = {m.group(0): _rgb(m.group(0))
+                      for value in values for m in _COLOUR_TOKEN.finditer(value)}
+        self.cmyk = _to_cmyk({c[0] for c in self.found.values() if c} | {(0, 0, 0)})
+
+    def value(self, value: str) -> str:
+        return _COLOUR_TOKEN.sub(lambda m: self._token(m.group(0)), value)
+
+    def _token(self, token: str) -> str:
+        colour = self.found.get(token)
+        if colour is None:
+            return token
+        return _device_cmyk(self.cmyk[colour[0]], f"{colour[1]:g}" if colour[1] < 1 else None)
+
+    def black(self) -> str:
+        return _device_cmyk(self.cmyk[(0, 0, 0)])
 
 
 def convert_css(css: str) -> str:
     """The stylesheet with every sRGB colour in colour properties written as device-cmyk()."""
-    cmyk = _to_cmyk(set().union(*(_colours(m.group(3)) for m in _PROPERTY.finditer(css))))
-
-    def convert(value: str) -> str:
-        value = _HEX.sub(lambda m: _device_cmyk(cmyk[_hex(m.group(1))]), value)
-        value = _RGB.sub(lambda m: _device_cmyk(cmyk[tuple(int(m.group(i)) for i in (1, 2, 3))],
-                                                m.group(4)), value)
-        return _NAMED_RE.sub(lambda m: _device_cmyk(cmyk[_NAMED[m.group(1)]]), value)
-
-    return _PROPERTY.sub(lambda m: f"{m.group(1)}{m.group(2)}:{convert(m.group(3))}", css)
+    converter = _Converter(m.group(3) for m in _PROPERTY.finditer(css))
+    return _PROPERTY.sub(lambda m: f"{m.group(1)}{m.group(2)}:{converter.value(m.group(3))}",
+                         css)
 
 
 _SVG_ATTRIBUTES = ("fill", "stroke", "stop-color", "flood-color", "lighting-color", "color")
 # The same properties in a style="" attribute or a <style> element; group 2 is the value.
-_SVG_PROPERTY = re.compile(r"(\b(?:fill|stroke|stop-color|flood-color|lighting-color|color)"
-                           r"\s*:\s*)([^;}]+)")
+_SVG_PROPERTY = re.compile(rf"(\b(?:{'|'.join(_SVG_ATTRIBUTES)})\s*:\s*)([^;}}]+)")
 
 
-def convert_svg(svg: str) -> str:
-    """An SVG image (its text) with its colours in CMYK (convert_svg_tree); as it was when
-    it does not parse as XML."""
+def convert_svg(data: bytes) -> bytes:
+    """An SVG file with its colours in CMYK (convert_svg_tree); as it was when it does not
+    parse as XML."""
     from lxml import etree
 
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
+    parser = etree.XMLParser(resolve_entities=False, no_network=True)
     try:
-        root = etree.fromstring(svg.encode("utf-8"), parser)
+        root = etree.fromstring(data, parser)
     except etree.XMLSyntaxError:
-        return svg
+        return data
     convert_svg_tree(root)
-    return etree.tostring(root, encoding="unicode")
+    return etree.tostring(root, encoding="utf-8", xml_declaration=True)
 
 
 def convert_svg_tree(root, inline: bool = False) -> None:
@@ -111,55 +131,35 @@ def convert_svg_tree(root, inline: bool = False) -> None:
     default (fill, and the current colour of an SVG file: an `inline` one inherits the
     text's, in CMYK already; set on the root unless it sets them). Other values (none,
     currentColor, url(#gradient), inherit) stay as they are."""
-    from tinycss2.color3 import parse_color
+    from lxml import etree
 
-    def rgb(value: str):
-        colour = parse_color(value.strip())
-        if colour is None or isinstance(colour, str):      # not a colour; currentColor
-            return None
-        return tuple(round(v * 255) for v in colour[:3]), colour[3]
-    places = []                                 # (element, attribute or None for text)
-    values = set()
+    places = []                     # (element, attribute; None: the <style>'s text)
     for el in root.iter():
         if not isinstance(el.tag, str):
-            continue                            # comments, processing instructions
-        for name in _SVG_ATTRIBUTES:
-            if el.get(name) is not None:
-                places.append((el, name))
-                values.add(el.get(name))
-        if el.get("style"):
-            places.append((el, "style"))
-            values.update(m.group(2) for m in _SVG_PROPERTY.finditer(el.get("style")))
-        if etree_name(el.tag) == "style" and el.text:
+            continue                # comments, processing instructions
+        places += [(el, name) for name in (*_SVG_ATTRIBUTES, "style") if el.get(name)]
+        if etree.QName(el).localname == "style" and el.text:
             places.append((el, None))
-            values.update(m.group(2) for m in _SVG_PROPERTY.finditer(el.text))
-    found = {value: rgb(value) for value in values}
-    cmyk = _to_cmyk({c[0] for c in found.values() if c} | {(0, 0, 0)})
-
-    def written(value: str) -> str:
-        colour = found.get(value)
-        if colour is None:
-            return value
-        return _device_cmyk(cmyk[colour[0]], f"{colour[1]:g}" if colour[1] < 1 else None)
+    texts = [el.text if name is None else el.get(name) for el, name in places]
+    values = []
+    for (_, name), text in zip(places, texts):
+        values += ([m.group(2) for m in _SVG_PROPERTY.finditer(text)]
+                   if name in (None, "style") else [text])
+    converter = _Converter(values)
 
     def in_css(text: str) -> str:
-        return _SVG_PROPERTY.sub(lambda m: m.group(1) + written(m.group(2)), text)
-    for el, name in places:
+        return _SVG_PROPERTY.sub(lambda m: m.group(1) + converter.value(m.group(2)), text)
+    for (el, name), text in zip(places, texts):
         if name is None:
-            el.text = in_css(el.text)
+            el.text = in_css(text)
         elif name == "style":
-            el.set("style", in_css(el.get("style")))
+            el.set("style", in_css(text))
         else:
-            el.set(name, written(el.get(name)))
+            el.set(name, converter.value(text))
     style = root.get("style", "")
     for name in ("fill",) if inline else ("fill", "color"):
         if root.get(name) is None and not re.search(rf"\b{name}\s*:", style):
-            root.set(name, _device_cmyk(cmyk[(0, 0, 0)]))
-
-
-def etree_name(tag: str) -> str:
-    """An element's name without its namespace."""
-    return tag.rpartition("}")[2]
+            root.set(name, converter.black())
 
 
 LOSSY = ("JPEG", "MPO")          # formats that stay JPEG; every other one stays lossless

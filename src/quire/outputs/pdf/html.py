@@ -181,7 +181,7 @@ def render_print_html(publication: Publication, documents=None, front: bool = Tr
 
 def _svg_in_cmyk(root) -> None:
     """Inline SVG images (a snippet's diagram) with their colours in CMYK
-    (cmyk.convert_svg); formulas are drawn in black ink already (mathtex)."""
+    (cmyk.convert_svg_tree); formulas are drawn in black ink already (mathtex)."""
     svgs = [el for el in root.iter("{http://www.w3.org/2000/svg}svg", "svg")
             if el.get("class") != "math"]
     for svg in [el for el in svgs if not any(a in svgs for a in el.iterancestors())]:

@@ -74,8 +74,8 @@ def _fetcher(publication: Publication, cmyk_job: bool, refused: list[str], cache
              capture: _Capture | None = None, css=None, texts: dict | None = None):
     """WeasyPrint's one door to files: the project and the theme only, never the network.
 
-    In a CMYK job it also hands WeasyPrint stylesheets with CMYK colours and raster images
-    converted to CMYK, so nothing RGB reaches the PDF from them. WOFF2 fonts are handed over
+    In a CMYK job it also hands WeasyPrint stylesheets and SVG images with CMYK colours and
+    raster images converted to CMYK, so nothing RGB reaches the PDF from them. WOFF2 fonts are handed over
     unpacked (from the build cache when there is one). `css` rewrites stylesheets' text;
     `texts` keeps what a stylesheet's text became, by that text (every render fetches the
     stylesheets again: patches.stylesheets_parsed_once).
@@ -108,11 +108,9 @@ def _fetcher(publication: Publication, cmyk_job: bool, refused: list[str], cache
                             texts[source] = css(text) if css else text
                         return Converted(url, texts[source], {"Content-Type": "text/css"})
                     if cmyk_job and suffix == ".svg":
-                        try:
-                            svg = cmyk.convert_svg(path.read_text("utf-8"))
-                        except UnicodeDecodeError:
-                            svg = path.read_bytes()             # as it is; preflight says
-                        return Converted(url, svg, {"Content-Type": "image/svg+xml"})
+                        return Converted(url, derived("cmyk-svg", path.read_bytes(),
+                                                      cmyk.convert_svg),
+                                         {"Content-Type": "image/svg+xml"})
                     if cmyk_job and suffix in _RASTER:
                         return Converted(url, derived("cmyk-lossless", path.read_bytes(),
                                                       cmyk.convert_image),

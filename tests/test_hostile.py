@@ -405,7 +405,11 @@ def test_a_huge_title_is_a_config_error(tmp_path):
     "# Same\n\n", "## Same *em* text\n\n", "Para with **strong** and `code`.\n\n",
     "- item \"quoted\" -- dash...\n- item two\n\n", "> quote [link](https://x.example/)\n\n",
     "Text[^n] after.\n\n[^n]: A note.\n\n", "Line one  \nline two <span>raw</span> tail\n\n",
-    "*[HTML]: Hyper\n\nHTML here.\n\n", "Term\n:   definition\n\n"]), min_size=1, max_size=30))
+    "*[HTML]: Hyper\n\nHTML here.\n\n", "Term\n:   definition\n\n",
+    "An \\*escaped\\* star, &amp; &copy; and ***both*** _under_ __strong__.\n\n",
+    "See <https://x.example/a> or <a@b.example>, ![pic](p.png \"T\") [ref][r] [r].\n\n",
+    "[r]: https://r.example/\n\n", "``code with ` tick`` and [*em link*](u 'title')'s.\n\n",
+    "<b>bold **not**</b> 'single' 1990's --- \"end\"\n\n"]), min_size=1, max_size=30))
 def test_linear_inline_pass_is_python_markdowns(pieces):
     import markdown
 

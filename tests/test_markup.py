@@ -268,3 +268,17 @@ def test_a_cover_does_not_rename_the_publication(tmp_path):
     assert publication.name == "my-book"            # was the cover's asset name
     assert publication.cover.name == "images/cover.png"
 
+
+
+def test_code_blocks_are_highlighted_by_their_language_through_the_lexer_memo():
+    """codehilite looks up a lexer per code block; quire memoises the lookup by name
+    (extensions._lexer_by_name). If codehilite stops calling the module's
+    get_lexer_by_name, the memo stays empty and this fails."""
+    from quire.markup import extensions
+    extensions._LEXERS.clear()
+    html = xhtml("```python\nx = 'a'\n```\n\n```no-such-language\nx = 'a'\n```\n\n"
+                 "```Python\ny = 1\n```\n")
+    assert extensions._LEXERS.keys() == {"python", "no-such-language", "text"}
+    assert html.count('<span class="n">x</span>') == 1       # python: names are marked
+    assert "<code>x = 'a'\n</code>" in html                  # unknown: plain text
+    assert '<span class="n">y</span>' in html                 # names are not case-bound

@@ -166,6 +166,8 @@ def last_build(project: Path | str, formats=FORMATS, out_dir: Path | str | None 
         return None
     cache = BuildCache(Path(out_dir).resolve() if out_dir else root / "dist")
     key = cache_key(tuple(formats), variant, page_list, single)
+    if not cache.recorded(key):             # a first build: nothing to digest against
+        return None
     record = cache.up_to_date(key, inputs_digest(root, cache.extra_inputs(key)) + single)
     return None if not record or (strict and record["warnings"]) else record
 

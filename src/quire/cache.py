@@ -279,6 +279,10 @@ class BuildCache:
                 return None
         return record
 
+    def recorded(self, key: str) -> bool:
+        """Whether a build for `key` was recorded (up to date or not)."""
+        return key in self._state()
+
     def extra_inputs(self, key: str) -> list[str]:
         """The files outside the project's folders that the last build for `key` read."""
         return self._state().get(key, {}).get("extra", [])

@@ -14,7 +14,7 @@ from babel import Locale
 from conftest import REPO, epubcheck, make_project, problems, run_quire
 from lxml import etree
 
-from quire import labels, language, markup
+from quire import cache, labels, language, markup
 from quire.load import load
 from quire.outputs.pdf import render_print_html
 
@@ -92,6 +92,35 @@ def test_the_model_let_go_is_read_again():
     language.release()
     assert language._model.cache_info().currsize == 0
     assert language.detect(text) == first == language.Guess("pl", True)
+
+
+def test_a_rebuild_guesses_from_the_cache(tmp_path, monkeypatch):
+    """The build cache keeps py3langid's guess by text sample: a rebuild after an edit past
+    the sample (the end of a long chapter) does not read the model; an edit inside the
+    sample does, and the guess follows the new text."""
+    from quire.build import build as build_in_process
+    long = corpus_text("README-cs.md") + "\n\n" + corpus_text("README-cs.md")   # a long chapter
+    edited = long + "\n\nDalší věta na konci.\n"
+
+    def sample(text):
+        return language.prose(markup.parse_fragment(markup.to_html(text)))
+    assert sample(edited) == sample(long)
+    root = make_project(tmp_path / "p", {"content/01-a.md": long,
+                                         "content/02-b.md": corpus_text("README-pl.md")})
+    build_in_process(root, formats=("epub",))
+    calls = []
+    classify = language.model_classify
+    monkeypatch.setattr(language, "model_classify",
+                        lambda sample: calls.append(sample) or classify(sample))
+    (root / "content/01-a.md").write_text(edited)
+    build_in_process(root, formats=("epub",))
+    assert calls == []
+    assert [d.lang for d in load(root, classify=cache.BuildCache(root / "dist").guesses())
+            .documents] == ["cs", "pl"]
+    assert calls == []
+    (root / "content/02-b.md").write_text(corpus_text("README-de.md"))
+    publication = load(root, classify=cache.BuildCache(root / "dist").guesses())
+    assert len(calls) == 1 and [d.lang for d in publication.documents] == ["cs", "de"]
 
 
 def test_short_text_is_not_guessed_and_says_so(tmp_path):

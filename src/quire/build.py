@@ -117,7 +117,8 @@ def _build(project: Path, formats, out_dir, variant, strict, jobs, page_list,
     from .outputs import build_all
 
     publication = load(project, html_of=cache.markdown(markup.to_html) if cache else None,
-                       jobs=jobs, meanwhile=_import_weasyprint if "pdf" in formats else None)
+                       jobs=jobs, meanwhile=_import_weasyprint if "pdf" in formats else None,
+                       classify=cache.guesses() if cache else None)
     if variant:
         publication = replace(publication, pdf=replace(publication.pdf, variant=variant))
     if not page_list:

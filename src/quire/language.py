@@ -50,8 +50,9 @@ class Guess:
     reason: str = ""        # why it is not confident, for the warning
 
 
-def detect(text: str) -> Guess:
-    """The language of a text (prose: leave code out before)."""
+def detect(text: str, classify=None) -> Guess:
+    """The language of a text (prose: leave code out before). `classify(sample)` may stand
+    in for py3langid's `model_classify` (a cache in front of it: cache.Guesses)."""
     text = text[:SAMPLE]
     scripts: Counter = Counter()
     for char, n in Counter(text).items():           # each distinct character once
@@ -80,7 +81,7 @@ def detect(text: str) -> Guess:
         return Guess(SCRIPT_LANGUAGES[top], True)
     if letters < MIN_LETTERS:
         return Guess(unsure, False, short)
-    label, probability = _identifier().classify(text)
+    label, probability = (classify or model_classify)(text)
     lang = _MODEL_TAGS.get(label, label)
     if label == "zxx" or probability < MIN_PROBABILITY:
         return Guess(unsure, False, f"the best guess, {name(lang)}, is only "
@@ -97,6 +98,12 @@ def _script(char: str) -> str:
     from fontTools import unicodedata  # comes with WeasyPrint
 
     return unicodedata.script(char)
+
+
+def model_classify(sample: str) -> tuple[str, float]:
+    """py3langid's label and (normalised) probability for a sample of text."""
+    label, probability = _identifier().classify(sample)
+    return str(label), float(probability)
 
 
 def _identifier():

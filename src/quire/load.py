@@ -34,10 +34,12 @@ DOCUMENT_KEYS = {"title", "subtitle", "lang", "authors", "section", "lead", "dat
 PARALLEL_TEXT = 200_000     # characters of Markdown from which `jobs` processes convert it
 
 
-def load(project: Path, html_of=None, jobs: int = 1, meanwhile=None) -> Publication:
+def load(project: Path, html_of=None, jobs: int = 1, meanwhile=None,
+         classify=None) -> Publication:
     """The publication in `project`. `html_of(text)` may replace Python-Markdown's
-    conversion (a cache in front of it); a long manuscript is converted by `jobs`
-    processes, while this one runs `meanwhile()` (the CLI imports WeasyPrint)."""
+    conversion and `classify(sample)` py3langid's language guess (caches in front of
+    them); a long manuscript is converted by `jobs` processes, while this one runs
+    `meanwhile()` (the CLI imports WeasyPrint)."""
     root, content, files, config = _find(project)
     log.info("reading %d documents...", len(files))
     problems: list[tuple[int, QuireError]] = []       # (document index, error)
@@ -60,13 +62,14 @@ def load(project: Path, html_of=None, jobs: int = 1, meanwhile=None) -> Publicat
     own = [fm.values.get("lang") or settings.get("lang") for fm in front]
     model = []              # py3langid's model read while Markdown is converted, if needed
 
-    def also():
+    def also():             # only when much Markdown is new: its samples likely are too
         if not all(own):
             model.append(language.preload())
         if meanwhile:
             meanwhile()
     html_of = _converter(html_of, front, jobs, also)
-    lang, langs = _languages(root, files, front, own, settings.get("lang"), html_of, model)
+    lang, langs = _languages(root, files, front, own, settings.get("lang"), html_of, model,
+                             classify)
     ids, assets = Ids(), Assets(root)
     design_table = settings.get("design", {})
     layout = design.choose(design_table.get("layout"),
@@ -200,12 +203,14 @@ def _converter(convert, front: list[FrontMatter], jobs: int, meanwhile):
     return html_of
 
 
-def _languages(root, files, front, own, configured, html_of, model) -> tuple[str, list[str]]:
+def _languages(root, files, front, own, configured, html_of, model,
+               classify=None) -> tuple[str, list[str]]:
     """The publication's language and each document's: as set (`own`, from front matter
-    or quire.toml), else guessed from the text (language.detect); warnings for guesses
+    or quire.toml), else guessed from the text (language.detect, through `classify`, a
+    cache that reads the model only for a sample it has not seen); warnings for guesses
     that fail. `model` holds the thread reading the guesser's model, when one was started
     (it is joined here, before anything forks)."""
-    if not all(own) and not model:
+    if not all(own) and not model and not classify:
         model.append(language.preload())
     texts = [None if lang else html_of(fm.body) for fm, lang in zip(front, own)]  # meanwhile
     guesses = []
@@ -214,7 +219,8 @@ def _languages(root, files, front, own, configured, html_of, model) -> tuple[str
             guesses.append(None)
             continue
         body = markup.parse_fragment(text[:language.SAMPLE * 4])
-        guess = language.detect(f"{fm.values.get('title', '')} {language.prose(body)}")
+        guess = language.detect(f"{fm.values.get('title', '')} {language.prose(body)}",
+                                classify)
         if guess.confident:
             log.info("%s: language %s, from its text", relative(path, root),
                      language.name(guess.lang))

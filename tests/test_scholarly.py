@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pikepdf
 import pytest
-from conftest import (epubcheck, letters, make_project, pdf_pages, problems, render_pdf,
+from conftest import (REPO, epubcheck, letters, make_project, pdf_pages, problems, render_pdf,
                       run_quire)
 from lxml import etree
 from scholarly_book import textbook
@@ -266,3 +266,35 @@ def test_csl_json_and_yaml_bibliographies(tmp_path, name, data):
     body = load(root).documents[0].body
     assert '<a href="#ref-doe2020"' in body and "Doe, 2020, p. 4" in body, body
     assert re.search(r'id="ref-doe2020">Doe, J\. \(2020\)\. <i>A Book</i>', body), body
+
+
+@pytest.mark.parametrize("bibliography", [True, False], ids=["citations", "no-citations"])
+def test_parked_bodies_load_the_same_publication(tmp_path, monkeypatch, bibliography):
+    """A long manuscript's converted bodies are parked between the loading steps (as XML,
+    parsed again when next needed: markup.Converted). Loaded parked and not, the
+    publication is the same: numbering by chapter, citations, formulas, the index in the
+    author's <div id="index">, links between documents and figure references."""
+    from quire import load as load_module
+    files = textbook()
+    if not bibliography:
+        files["quire.toml"] = files["quire.toml"].replace('bibliography = "refs.bib"\n', "")
+    files["quire.toml"] += 'numbering = "chapter"\n'
+    files["content/01-numbers.md"] += ("\n\n![A plot](plot.png \"Sums\"){#fig-sum}\n\n"
+                                       "See [the signals](02-signals.md#signals) and [](#fig-sum).\n")
+    files["content/03-type.md"] += '\n\nBack to [](#fig-sum).\n\n<div id="index"></div>\n'
+    root = make_project(tmp_path / "p", files)
+    (root / "content" / "plot.png").write_bytes(
+        (REPO / "content" / "images" / "foto-mangler.png").read_bytes())
+    whole = load(root)
+    parks = []
+    real_park = markup.Converted.park
+
+    def park(self):
+        parks.append(self.tree is not None and self.parking)
+        real_park(self)
+    monkeypatch.setattr(markup.Converted, "park", park)
+    monkeypatch.setattr(load_module, "PARK_TEXT", 0)
+    parked = load(root)
+    assert sum(parks) >= 4 * 3            # each document parked after each step
+    assert parked == whole
+    assert "Figure 1.1" in whole.documents[2].body and 'class="index"' in whole.documents[2].body

@@ -112,6 +112,7 @@ def number_by_chapter(converted: list[dict], lang: str) -> None:
         targets = c["body"].targets     # what a reference to a figure or table reads
         for key, value in targets.items():
             targets[key] = renamed.get(value, value)
+        c["body"].park()
 
 
 def document(c: dict) -> Document:
@@ -120,11 +121,13 @@ def document(c: dict) -> Document:
     if fm.get("lead"):
         lead, warnings = markup.short_text(fm["lead"], c["lang"], str(c["source"]))
         body.warnings.extend(warnings)
+    xhtml = body.xhtml()
+    body.park()
     return Document(
         source=c["source"], slug=c["slug"], id=c["id"], lang=c["lang"], title=c["title"],
         title_html=c["title_html"],
         part=c["part"], subtitle=fm.get("subtitle", ""), section=fm.get("section", ""),
-        authors=fm.get("authors", ()), lead=lead, body=body.xhtml(),
+        authors=fm.get("authors", ()), lead=lead, body=xhtml,
         headings=tuple(body.headings), footnotes=tuple(body.footnotes),
         ids=frozenset(c["ids"]), images_without_alt=body.images_without_alt,
     )

@@ -73,6 +73,7 @@ def link_documents(converted: list[dict], contents: bool = True) -> None:
                             f"table or note (links to the document, or plain text): {shown}{more}")
         references.outside_links(c["body"].root, str(c["source"]),
                                  lambda href: href.startswith("#"), warnings)
+        c["body"].park()                    # one tree at a time (markup.Converted)
 
 
 def _contents_file(target: str) -> bool:

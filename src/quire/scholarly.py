@@ -60,32 +60,51 @@ def _containers(c: dict) -> list:
 def apply(converted: list[dict], settings: dict, root: Path, ids, lang: str,
           content: Path) -> tuple[list[dict], list[Path]]:
     """Process every document's marks; returns generated documents (a book's bibliography,
-    the index) in the form load makes, and the files read (bibliographies, a CSL style)."""
+    the index) in the form load makes, and the files read (bibliographies, a CSL style).
+    Without a bibliography each document is done in turn, its tree parked after it
+    (markup.Converted); citations tie the documents together (one numbering, one list),
+    so with one every tree is held at once."""
     problems: list[str] = []
-    parts = {id(c): _containers(c) for c in converted}
     lines = {id(c): _Lines(c) for c in converted}
-    for c in converted:
-        for el, _ in parts[id(c)]:
-            mathtex.convert_marks(el, lambda tex, why, c=c: problems.append(
-                f"{c['source']}:{lines[id(c)].line(tex.split(chr(10))[0]) or ''}: cannot read "
-                f"the formula '{_short(tex)}': {why}".replace(":: ", ": ")))
+    book, holders = index.Index(lang), []
     extra: list[dict] = []
     inputs: list[Path] = []
     if settings.get("bibliography"):
+        parts = {id(c): _containers(c) for c in converted}
+        for c in converted:
+            _formulas(c, parts[id(c)], lines[id(c)], problems)
         inputs = _citations(converted, settings, root, content, ids, lang, parts, lines,
                             problems, extra)
+        for c in converted:
+            _index_marks(c, parts[id(c)], ids, book, holders)
+            _write_back(c, parts[id(c)])
     else:
         for c in converted:
-            for el, _ in parts[id(c)]:
+            found = _containers(c)
+            _formulas(c, found, lines[id(c)], problems)
+            for el, _ in found:
                 citations.unmark(el)
-    _index(converted, ids, lang, parts, extra, root)
+            _index_marks(c, found, ids, book, holders)
+            _write_back(c, found)
     if problems:
         noun = "error" if len(problems) == 1 else "errors"
         raise QuireError("\n".join(problems) + f"\n{len(problems)} {noun}; nothing was built.")
-    for c in converted:
-        for el, keep in parts[id(c)][1:]:
-            keep(el)
+    _place_index(book, holders, ids, lang, extra, root)
     return extra, inputs
+
+
+def _formulas(c: dict, found: list, lines: _Lines, problems: list[str]) -> None:
+    for el, _ in found:
+        mathtex.convert_marks(el, lambda tex, why: problems.append(
+            f"{c['source']}:{lines.line(tex.split(chr(10))[0]) or ''}: cannot read "
+            f"the formula '{_short(tex)}': {why}".replace(":: ", ": ")))
+
+
+def _write_back(c: dict, found: list) -> None:
+    """The footnotes and title changed as trees go back as text; the body is parked."""
+    for el, keep in found[1:]:
+        keep(el)
+    c["body"].park()
 
 
 def _short(text: str) -> str:
@@ -212,25 +231,31 @@ def _generated(name: str, title: str, lang: str, root: Path, ids, extra: list) -
     return c
 
 
-def _index(converted, ids, lang, parts, extra, root) -> None:
-    book = index.Index(lang)
-    targets = []
-    for c in converted:
-        ids.current = c["ids"]
-        wanted = c["body"].renamed.get("index")
-        targets += [(c, el) for el in c["body"].root.iter() if wanted and el.get("id") == wanted]
-        for n, (el, _) in enumerate(parts[id(c)]):
-            section = c["title"]
-            for node in el.iter():
-                if n == 0 and node.tag in ("h1", "h2", "h3", "h4", "h5", "h6"):
-                    section = " ".join("".join(node.itertext()).split()) or section
-                elif node.tag == "span" and node.get("class") == index.CLASS:
-                    book.mark(node, ids.claim, c["id"], section)
+def _index_marks(c: dict, found: list, ids, book, holders: list) -> None:
+    """A document's index marks get anchors (and `book` their terms); a document holding
+    `<div id="index">` goes into `holders`."""
+    ids.current = c["ids"]
+    wanted = c["body"].renamed.get("index")
+    if wanted and any(el.get("id") == wanted for el in c["body"].root.iter()):
+        holders.append(c)
+    for n, (el, _) in enumerate(found):
+        section = c["title"]
+        for node in el.iter():
+            if n == 0 and node.tag in ("h1", "h2", "h3", "h4", "h5", "h6"):
+                section = " ".join("".join(node.itertext()).split()) or section
+            elif node.tag == "span" and node.get("class") == index.CLASS:
+                book.mark(node, ids.claim, c["id"], section)
+
+
+def _place_index(book, holders: list, ids, lang: str, extra: list, root: Path) -> None:
+    """The index where the first holder asked for it, else in a document of its own."""
     if not book:
         return
-    if targets:
-        c, target = targets[0]
+    if holders:
+        c = holders[0]
         ids.current = c["ids"]
+        wanted = c["body"].renamed.get("index")
+        target = next(el for el in c["body"].root.iter() if el.get("id") == wanted)
         xhtml = book.xhtml(ids.claim, index.title(lang))
     else:
         c = _generated("index", index.title(lang), lang, root, ids, extra)
@@ -238,3 +263,4 @@ def _index(converted, ids, lang, parts, extra, root) -> None:
         xhtml = book.xhtml(ids.claim, None)
     for child in markup.parse_fragment(xhtml):
         target.append(child)
+    c["body"].park()

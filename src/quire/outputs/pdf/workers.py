@@ -15,6 +15,7 @@ when it is forked; nothing lives in module globals.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import pickle
@@ -35,7 +36,7 @@ from .starts import page_starts
 
 _SCALE = 0.75               # CSS px to PDF points, as WeasyPrint writes them
 STOP_WAIT = 10              # seconds a worker told to stop has, before it is terminated
-RETIRE_GROWTH = 256 * 2**20     # bytes a worker may grow by before it retires (_serve)
+RETIRE_GROWTH = 96 * 2**20     # bytes a worker may grow by before it retires (_serve)
 
 
 @dataclass
@@ -168,7 +169,11 @@ class Workers:
     def _start(self):
         process = self.context.Process(target=_serve, daemon=True, args=(
             self.job, self.channel, self.tasks, self.results))
-        process.start()
+        gc.freeze()         # the worker's collections never touch (and copy) inherited pages
+        try:
+            process.start()
+        finally:
+            gc.unfreeze()
         return process
 
     def _replace(self, pid: int) -> None:

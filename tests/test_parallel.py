@@ -175,7 +175,7 @@ def test_a_process_that_dies_stops_the_build_instead_of_hanging(tmp_path, monkey
         render_pdf(root, target, monkeypatch, chunked=True, jobs=2)
     assert target.read_bytes() == b"the previous build"
     with pytest.raises(QuireError, match="killed by SIGKILL"):
-        parallel.starmap(_killed, [(1,), (2,)], jobs=2)
+        list(parallel.imap(_killed, [(1,), (2,)], jobs=2))
 
 
 def test_after_an_edit_only_the_parts_it_changed_are_laid_out_again(tmp_path, monkeypatch):
@@ -236,12 +236,12 @@ def test_markdown_is_converted_in_processes_only_where_the_cache_lacks_it(tmp_pa
     alone = load(root)
     monkeypatch.setattr(importlib.import_module("quire.load"), "PARALLEL_TEXT", 1)
     html_of = BuildCache(tmp_path / "out").markdown(markup.to_html)
-    pooled, starmap = [], parallel.starmap
+    pooled, imap = [], parallel.imap
 
     def counted(function, items, jobs, meanwhile=None):
         pooled.append(len(items))
-        return starmap(function, items, jobs, meanwhile)
-    monkeypatch.setattr(parallel, "starmap", counted)
+        return imap(function, items, jobs, meanwhile)
+    monkeypatch.setattr(parallel, "imap", counted)
     assert load(root, html_of=html_of, jobs=2) == alone and pooled == [6]
     assert load(root, html_of=html_of, jobs=2) == alone and pooled == [6]   # all cached
     chapter = root / "content" / "del-1" / "kapittel-2.md"
@@ -249,6 +249,40 @@ def test_markdown_is_converted_in_processes_only_where_the_cache_lacks_it(tmp_pa
                        encoding="utf-8")
     edited = load(root, html_of=html_of, jobs=2)
     assert pooled == [6, 1] and edited == load(root)
+
+
+def test_documents_are_made_while_the_processes_convert_and_failures_are_redone_here(
+        tmp_path, monkeypatch):
+    """The loader makes each document as soon as its Markdown is converted (parallel.imap):
+    the same publication as one process makes. A text whose conversion fails in a process
+    is converted again in this one (where its error, if any, names its document); and an
+    error that stops loading stops the processes too."""
+    import multiprocessing
+
+    root = make_project(tmp_path / "project", parted_book(two_sided=False))
+    alone = load(root)
+    monkeypatch.setattr(importlib.import_module("quire.load"), "PARALLEL_TEXT", 1)
+    parent, to_html, redone = os.getpid(), markup.to_html, []
+
+    def flaky(text):
+        if "# Kapittel 1.2" in text:
+            if os.getpid() != parent:
+                raise RuntimeError("only in a process")
+            redone.append(text)
+        return to_html(text)
+    monkeypatch.setattr(markup, "to_html", flaky)
+    assert load(root, jobs=2) == alone and len(redone) == 1
+    from quire import documents
+    convert = documents.convert
+
+    def broken(root_, content, path, *args, **kwargs):
+        if path.parent.name == "del-1" and path.name == "kapittel-1.md":
+            raise RuntimeError("quire's own bug, with texts still being converted")
+        return convert(root_, content, path, *args, **kwargs)
+    monkeypatch.setattr(documents, "convert", broken)
+    with pytest.raises(RuntimeError, match="own bug"):
+        load(root, jobs=2)
+    assert multiprocessing.active_children() == []
 
 
 @pytest.mark.parametrize("pinned", [True, False])

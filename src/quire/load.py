@@ -70,38 +70,19 @@ def load(project: Path, html_of=None, jobs: int = 1, meanwhile=None,
             model.append(language.preload())
         if meanwhile:
             meanwhile()
-    html_of = _converter(html_of, front, jobs, also)
-    lang, langs = _languages(root, files, front, own, settings.get("lang"), html_of, model,
-                             classify)
     ids, assets = Ids(), Assets(root)
     design_table = settings.get("design", {})
     layout = design.choose(design_table.get("layout"),
                            [bool(fm.values.get("authors")) for fm in front])
     numbering_mode = settings.get("numbering", "chapter" if layout == "book" else True)
-    numbering = markup.Numbering(enabled=bool(numbering_mode))
-    firsts = {path: structure.first_heading(fm.body) for path, fm in zip(files, front)}
-    groups: dict[Path, list] = {}
-    for path in files:
-        groups.setdefault(path.parent, []).append(firsts[path])
-    shared = structure.shared_headings(groups) if len(files) > 1 else {}
-    converted = []
-    parking = sum(len(fm.body) for fm in front) >= PARK_TEXT
-    for index, (path, fm, doc_lang) in enumerate(zip(files, front, langs)):
-        if numbering_mode == "chapter":     # each chapter counts from 1, then gets its prefix
-            numbering = markup.Numbering(enabled=True)
-        try:
-            c = failures.guarded(relative(path, root), "converting it",
-                                 lambda path=path, fm=fm, doc_lang=doc_lang: documents.convert(
-                                     root, content, path, fm, doc_lang, ids, assets, numbering,
-                                     html_of, drop_shared=bool(firsts[path])
-                                     and shared.get(path.parent) == firsts[path]))
-        except QuireError as err:
-            problems.append((index, err))
-            continue
-        problems += [(index, err) for err in c["body"].errors]
-        c["body"].parking = parking
-        c["body"].park()                    # one tree at a time (markup.Converted)
-        converted.append(c)
+    html_of = _converter(html_of, front, jobs, also)
+    try:
+        lang, langs = _languages(root, files, front, own, settings.get("lang"), html_of, model,
+                                 classify)
+        converted = _convert(root, content, files, front, langs, ids, assets, numbering_mode,
+                             html_of, problems)
+    finally:
+        html_of.close()
     if problems:
         errors = [err for _, err in sorted(problems, key=lambda pair: pair[0])]
         raise errors[0] if len(errors) == 1 else ManyErrors(errors)
@@ -191,22 +172,76 @@ def _settings(config: dict, files: list[Path], front: list[FrontMatter], root: P
     return settings
 
 
+def _convert(root, content, files, front, langs, ids, assets, numbering_mode, html_of,
+             problems) -> list[dict]:
+    """Each document converted, in order (documents.convert), its problems added to
+    `problems`; a long manuscript's bodies parked (markup.Converted)."""
+    numbering = markup.Numbering(enabled=bool(numbering_mode))
+    firsts = {path: structure.first_heading(fm.body) for path, fm in zip(files, front)}
+    groups: dict[Path, list] = {}
+    for path in files:
+        groups.setdefault(path.parent, []).append(firsts[path])
+    shared = structure.shared_headings(groups) if len(files) > 1 else {}
+    converted = []
+    parking = sum(len(fm.body) for fm in front) >= PARK_TEXT
+    for index, (path, fm, doc_lang) in enumerate(zip(files, front, langs)):
+        if numbering_mode == "chapter":     # each chapter counts from 1, then gets its prefix
+            numbering = markup.Numbering(enabled=True)
+        try:
+            c = failures.guarded(relative(path, root), "converting it",
+                                 lambda path=path, fm=fm, doc_lang=doc_lang: documents.convert(
+                                     root, content, path, fm, doc_lang, ids, assets, numbering,
+                                     html_of, drop_shared=bool(firsts[path])
+                                     and shared.get(path.parent) == firsts[path]))
+        except QuireError as err:
+            problems.append((index, err))
+            continue
+        problems += [(index, err) for err in c["body"].errors]
+        c["body"].parking = parking
+        c["body"].park()                    # one tree at a time (markup.Converted)
+        converted.append(c)
+    return converted
+
+
 def _converter(convert, front: list[FrontMatter], jobs: int, meanwhile):
     """Python-Markdown's conversion (or `convert`, a cache in front of it) of a document's
     text, done ahead in `jobs` processes for a long manuscript; each text is converted once
-    (the language guess and the document share it)."""
+    (the language guess and the document share it). The documents are made from the texts
+    as they come, while the processes convert the next; call `close()` when done. A text
+    whose conversion failed in a process is converted again here, where its error is
+    reported for its document."""
     convert = convert or markup.to_html
     known = getattr(convert, "known", lambda text: False)     # in the cache
     todo = [text for text in dict.fromkeys(fm.body for fm in front) if not known(text)]
-    html: dict[str, str] = {}
+    html: dict[str, str | None] = {}
+    pending: set[str] = set()           # texts the processes are converting
     if jobs > 1 and sum(len(text) for text in todo) >= PARALLEL_TEXT:
-        html = dict(zip(todo, parallel.starmap(convert, [(t,) for t in todo], jobs, meanwhile)))
+        pending, order = set(todo), iter(todo)
+        coming = parallel.imap(_or_none(convert), [(t,) for t in todo], jobs, meanwhile)
 
     def html_of(text: str) -> str:
-        if text not in html:
+        while text in pending:
+            done = next(order)
+            try:
+                html[done] = next(coming)
+            except BaseException:
+                pending.clear()             # a process died: the rest are converted here
+                raise
+            pending.discard(done)
+        if html.get(text) is None:
             html[text] = convert(text)
         return html[text]
+    html_of.close = coming.close if pending else lambda: None
     return html_of
+
+
+def _or_none(convert):
+    def converted(text: str) -> str | None:
+        try:
+            return convert(text)
+        except Exception:   # noqa: BLE001  converted again in the parent, to be reported
+            return None
+    return converted
 
 
 def _languages(root, files, front, own, configured, html_of, model,

@@ -1,4 +1,4 @@
-"""map() over forked processes, for work that is pure Python and CPU-bound.
+"""map() over forked processes (`imap`), for work that is pure Python and CPU-bound.
 
 The function and everything it closes over are handed to each process as it is forked
 (never pickled, never kept in a module global); the items and results travel pickled on
@@ -18,17 +18,36 @@ from typing import Callable, Iterable
 from .errors import QuireError
 
 
-def starmap(function: Callable, items: Iterable[tuple], jobs: int,
-            meanwhile: Callable[[], object] | None = None) -> list:
-    """[function(*item) for item in items], in order, by `jobs` forked processes. The
-    function may be a closure: the workers inherit it. Runs here when jobs is 1.
-    `meanwhile()` runs in this process while the workers work."""
+class Mapped:
+    """The results of `imap`, in order: `next()` waits for the next one only. Close it
+    (or read it to the end) to stop the processes."""
+
+    def __init__(self, results, close):
+        self._results, self.close = results, close
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        return next(self._results)
+
+
+def imap(function: Callable, items: Iterable[tuple], jobs: int,
+         meanwhile: Callable[[], object] | None = None) -> Mapped:
+    """function(*item) for each item, in order, by `jobs` forked processes started at
+    once: the caller takes each result as soon as it and those before it are done, and
+    works on it while the processes make the next. The function may be a closure: the
+    workers inherit it. Runs here, as the results are taken, when jobs is 1.
+    `meanwhile()` runs in this process once the workers are started (with one job, before
+    the first result)."""
     items = list(items)
     if jobs <= 1 or len(items) < 2 or "fork" not in multiprocessing.get_all_start_methods():
-        results = [function(*item) for item in items]
-        if meanwhile:
-            meanwhile()
-        return results
+        def here():
+            if meanwhile:
+                meanwhile()
+            for item in items:
+                yield function(*item)
+        return Mapped(here(), lambda: None)
     context = multiprocessing.get_context("fork")
     # A Queue, not a SimpleQueue: its puts go through a thread, so a long text never
     # blocks this process on a full pipe while the workers wait on theirs.
@@ -41,26 +60,34 @@ def starmap(function: Callable, items: Iterable[tuple], jobs: int,
         tasks.put((number, item))
     for process in processes:
         tasks.put(None)                     # one stop for each process
-    try:
-        if meanwhile:
-            meanwhile()
-        alive = watch(processes)
-        results: dict[int, object] = {}
-        while len(results) < len(items):
-            try:
-                number, kind, value = answers.get(timeout=0.05)
-            except queue.Empty:
-                alive()
-                continue
-            if kind == "error":
-                raise value
-            results[number] = value
-        return [results[number] for number in range(len(items))]
-    finally:
+
+    def stop() -> None:
         for process in processes:
             if process.is_alive():
                 process.terminate()
             process.join()
+
+    def results():
+        try:
+            if meanwhile:
+                meanwhile()
+            alive = watch(processes)
+            done: dict[int, object] = {}
+            for number in range(len(items)):
+                while number not in done:
+                    try:
+                        got, kind, value = answers.get(timeout=0.05)
+                    except queue.Empty:
+                        alive()
+                        continue
+                    if kind == "error":
+                        raise value
+                    done[got] = value
+                yield done.pop(number)
+        finally:
+            stop()
+    started = results()
+    return Mapped(started, lambda: (started.close(), stop()))
 
 
 def _serve(function: Callable, tasks, answers) -> None:

@@ -28,6 +28,7 @@ without start-up, divided by the cores: what a perfect parallel layout would tak
 from __future__ import annotations
 
 import argparse
+import compileall
 import os
 import shlex
 import shutil
@@ -355,6 +356,9 @@ def main() -> None:
     parser.add_argument("--no-limit", action="store_true", help="with --real: skip the limit")
     parser.add_argument("--growth", default="", help="with --real: the six × these, e.g. 1,4,16")
     args = parser.parse_args()
+    # quire's bytecode, as an installed package has it: an editable install where
+    # PYTHONDONTWRITEBYTECODE is set compiles quire's modules in every measured run.
+    compileall.compile_dir(REPO / "src" / "quire", quiet=1)
     load = os.getloadavg()
     with tempfile.TemporaryDirectory() as temp:
         rows = (real if args.real else synthetic)(args, Path(temp))

@@ -21,7 +21,7 @@ from quire.cache import BuildCache
 from quire.errors import QuireError
 from quire.load import load
 from quire.outputs import write_to
-from quire.outputs.pdf import chunked, chunks, layout, workers
+from quire.outputs.pdf import chunked, chunks, join, layout, workers
 
 
 def parted_book(two_sided: bool) -> dict[str, str]:
@@ -77,11 +77,15 @@ def facts(path: Path) -> dict:
             "links": links, "boxes": boxes, "intents": intents}
 
 
-@pytest.mark.parametrize("project", ["one-sided", "two-sided", "book", "floats"])
+@pytest.mark.parametrize("project", ["one-sided", "two-sided", "book", "floats", "spilled"])
 def test_parts_join_into_the_single_render(project, tmp_path, monkeypatch):
-    """"floats": the generated book of test_design, whose figures move past text."""
+    """"floats": the generated book of test_design, whose figures move past text;
+    "spilled": the two-sided book joined with the book written out and read back after
+    every chunk (join.SPILL, which a long book reaches)."""
     files = (book() if project == "book" else generated_book(3) if project == "floats"
-             else parted_book(project == "two-sided"))
+             else parted_book(project in ("two-sided", "spilled")))
+    if project == "spilled":
+        monkeypatch.setattr(join, "SPILL", 1)
     root = make_project(tmp_path / "project", files)
     _, one_starts = render_pdf(root, tmp_path / "one.pdf", monkeypatch, chunked=False)
     _, parts_starts = render_pdf(root, tmp_path / "parts.pdf", monkeypatch, chunked=True)
@@ -90,7 +94,7 @@ def test_parts_join_into_the_single_render(project, tmp_path, monkeypatch):
         assert parts[key] == one[key], key
     assert parts_starts == one_starts            # the EPUB's page list
     assert one["outline"] and one["links"] and parts["intents"] == 1
-    if project == "two-sided":                   # blank pages were needed, and inserted
+    if project in ("two-sided", "spilled"):      # blank pages were needed, and inserted
         assert any(not text.strip() for text in one["text"][:-1])
     if project not in ("book", "floats"):        # page references across parts are filled
         shown = "".join(parts["text"])
@@ -100,7 +104,9 @@ def test_parts_join_into_the_single_render(project, tmp_path, monkeypatch):
     assert done.returncode == 0, done.stdout
 
 
-def test_parts_share_one_icc_profile_and_each_image(tmp_path, monkeypatch):
+@pytest.mark.parametrize("spill", [40, 1])
+def test_parts_share_one_icc_profile_and_each_image(spill, tmp_path, monkeypatch):
+    monkeypatch.setattr(join, "SPILL", spill)
     root = make_project(tmp_path / "project", book())
     render_pdf(root, tmp_path / "parts.pdf", monkeypatch, chunked=True)
     with pikepdf.open(tmp_path / "parts.pdf") as document:

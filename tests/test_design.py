@@ -114,6 +114,19 @@ def test_design_is_chosen_from_the_shape_and_can_be_overridden():
         "a": ("Chapter 3", "3", "Scope"), "b": ("Appendix A", "A", "More")}
 
 
+@pytest.mark.parametrize("lang, label", [
+    ("zh-Hans", "第2章"), ("zh-Hant", "第2章"), ("ja", "第2章"), ("ko", "제2장"),
+    ("ru", "Глава 2"), ("es", "Capítulo 2"), ("pl", "Rozdział 2"), ("nb", "Kapittel 2"),
+    ("sw", "Chapter 2")])
+def test_a_chapter_is_labelled_in_its_books_language(lang, label):
+    """The label above a chapter's title is the book's language's (babel's chapter
+    caption, the number where that language puts it), English where quire has none: a
+    Chinese book printed "CHAPTER 2" above "ECMAScript 6 简介"."""
+    from quire import design
+    titles = [("a", "Preface"), ("b", "简介"), ("c", "let")]
+    assert design.chapters(titles, lang)["c"] == (label, "2", "let")
+
+
 def test_a_book_has_a_book_trim_measure_and_type_size(generated):
     width, height = page_size(generated)
     assert (round(width), round(height)) == (156, 234)

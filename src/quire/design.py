@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from . import language
+from .labels import labels
 from .model import PdfSettings
 
 DESIGNS = ("book", "journal")
@@ -39,8 +39,6 @@ THEME = {
 }
 OTHER_KEYS = ("layout", "toc_depth")
 
-CHAPTER = {"en": "Chapter", "nb": "Kapittel", "nn": "Kapittel", "no": "Kapittel",
-           "da": "Kapitel", "sv": "Kapitel", "de": "Kapitel", "fr": "Chapitre"}
 _LABELLED = re.compile(
     r"^\s*((?:chapter|kapittel|kapitel|chapitre|appendix|appendiks|tillegg|vedlegg|anhang"
     r"|annexe|bilag|liite|luku)\s+([0-9]+|[A-Z]|[IVXLC]+))\s*[:.\u2013\u2014-]\s*(\S.*)$",
@@ -142,13 +140,13 @@ def chapters(titles: list[tuple[str, str]], lang: str) -> dict[str, tuple[str, s
     if any(labelled.values()):
         return {doc_id: (m.group(1), m.group(2), m.group(3))
                 for doc_id, m in labelled.items() if m}
-    word = CHAPTER.get(language.primary(lang), CHAPTER["en"])
+    label = labels(lang)["chapter"]             # "Chapter {}", "第{}章"
     result, number = {}, 0
     for doc_id, title in titles:
         if title.strip().lower().rstrip(".:") in _UNNUMBERED:
             continue
         number += 1
-        result[doc_id] = (f"{word} {number}", str(number), title)
+        result[doc_id] = (label.format(number), str(number), title)
     return result
 
 

@@ -258,6 +258,24 @@ def test_parts_are_runs_of_documents_numbered_through_the_publication():
     assert chunk == [("A", ["a2"], 2, False), ("B", ["b1"], 3, True)]
 
 
+def test_one_folder_of_chapters_is_no_part(tmp_path):
+    """A GitBook's layout (README and SUMMARY beside docs/, every chapter in docs/) is one
+    book: no part page titled with the folder's name. Two folders are two parts."""
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "README.md").write_text("# 书名\n\n前言。\n", encoding="utf-8")
+    (tmp_path / "SUMMARY.md").write_text("* [前言](README.md)\n* [一](docs/one.md)\n"
+                                         "* [二](docs/two.md)\n", encoding="utf-8")
+    for name, title in (("one", "第一"), ("two", "第二")):
+        (tmp_path / "docs" / f"{name}.md").write_text(f"# {title}\n\n正文。\n", encoding="utf-8")
+    assert [d.part for d in load(tmp_path).documents] == ["", "", ""]
+    (tmp_path / "more").mkdir()
+    (tmp_path / "more" / "three.md").write_text("# 第三\n\n正文。\n", encoding="utf-8")
+    (tmp_path / "SUMMARY.md").write_text("* [前言](README.md)\n* [一](docs/one.md)\n"
+                                         "* [二](docs/two.md)\n* [三](more/three.md)\n",
+                                         encoding="utf-8")
+    assert [d.part for d in load(tmp_path).documents] == ["", "Docs", "Docs", "More"]
+
+
 def test_a_cover_does_not_rename_the_publication(tmp_path):
     (tmp_path / "content").mkdir()
     (tmp_path / "content" / "a.md").write_text("# Hello\n\nText.\n", encoding="utf-8")

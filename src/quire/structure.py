@@ -218,9 +218,12 @@ def book_title(converted: list[dict], content: Path, root: Path) -> str:
 
 def part_titles(converted: list[dict]) -> None:
     """Each document's part: its top folder, titled by the heading that folder's documents
-    share, else by its README or index, else by the folder's name."""
+    share, else by its README or index, else by the folder's name. One folder alone makes
+    no part: a GitBook's README beside `docs/` with every chapter in it is one book, not a
+    part called "Docs"."""
+    alone = len({c["top"] for c in converted if c["top"]}) < 2
     for c in converted:
-        if not c["top"]:
+        if not c["top"] or alone:
             c["part"] = ""
             continue
         same = [d for d in converted if d["top"] == c["top"]]

@@ -260,7 +260,8 @@ def test_parts_are_runs_of_documents_numbered_through_the_publication():
 
 def test_one_folder_of_chapters_is_no_part(tmp_path):
     """A GitBook's layout (README and SUMMARY beside docs/, every chapter in docs/) is one
-    book: no part page titled with the folder's name. Two folders are two parts."""
+    book: no part page titled with the folder's name. Two folders are two parts, and a
+    chapter beside the one folder keeps it a part (as before)."""
     (tmp_path / "docs").mkdir()
     (tmp_path / "README.md").write_text("# 书名\n\n前言。\n", encoding="utf-8")
     (tmp_path / "SUMMARY.md").write_text("* [前言](README.md)\n* [一](docs/one.md)\n"
@@ -274,6 +275,12 @@ def test_one_folder_of_chapters_is_no_part(tmp_path):
                                          "* [二](docs/two.md)\n* [三](more/three.md)\n",
                                          encoding="utf-8")
     assert [d.part for d in load(tmp_path).documents] == ["", "Docs", "Docs", "More"]
+    (tmp_path / "more" / "three.md").unlink()
+    (tmp_path / "three.md").write_text("# 第三\n\n正文。\n", encoding="utf-8")
+    (tmp_path / "SUMMARY.md").write_text("* [前言](README.md)\n* [一](docs/one.md)\n"
+                                         "* [二](docs/two.md)\n* [三](three.md)\n",
+                                         encoding="utf-8")        # a chapter beside docs/
+    assert [d.part for d in load(tmp_path).documents] == ["", "Docs", "Docs", ""]
 
 
 def test_a_cover_does_not_rename_the_publication(tmp_path):

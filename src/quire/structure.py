@@ -218,10 +218,11 @@ def book_title(converted: list[dict], content: Path, root: Path) -> str:
 
 def part_titles(converted: list[dict]) -> None:
     """Each document's part: its top folder, titled by the heading that folder's documents
-    share, else by its README or index, else by the folder's name. One folder alone makes
-    no part: a GitBook's README beside `docs/` with every chapter in it is one book, not a
-    part called "Docs"."""
-    alone = len({c["top"] for c in converted if c["top"]}) < 2
+    share, else by its README or index, else by the folder's name. A folder that holds
+    every chapter makes no part: a GitBook's README beside `docs/` is one book, not a part
+    called "Docs" (chapters beside the folder keep it a part)."""
+    alone = len({c["top"] for c in converted if c["top"]}) < 2 and all(
+        c["top"] or c["path"].name.lower() in INDEX_FILES for c in converted)
     for c in converted:
         if not c["top"] or alone:
             c["part"] = ""

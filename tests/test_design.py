@@ -313,6 +313,36 @@ def test_the_layout_report_finds_what_a_proofreader_would_mark(tmp_path):
     assert run_quire("check", root).returncode == 1          # the stretched image: preflight
 
 
+def test_a_long_run_after_code_breaks_inside_the_text_block(tmp_path):
+    """Inline code and the text after it with no break between them (no break before a
+    full-width colon, nor around a quotation mark) make one run; where it is longer than
+    what is left of the line, `overflow-wrap: break-word` breaks it rather than letting it
+    run past the text block (ruanyf/es6tutorial printed such a list item 23 mm into the
+    margin). Names from the standard library, words from CLDR's Chinese."""
+    import collections
+    import importlib.machinery
+    import pathlib
+
+    from babel import Locale
+    names = sorted(f"{cls.__module__}.{cls.__qualname__}.{name}"
+                   for module in (collections, importlib.machinery, pathlib)
+                   for cls in vars(module).values() if isinstance(cls, type)
+                   for name in vars(cls) if not name.startswith("_"))[:90]
+    words = sorted(Locale("zh").languages.values(), key=len, reverse=True)[:90]
+    items = [f"- `{name}`\uff1a\u2018{word}\u2019" for name, word in zip(names, words)]
+    root = make_project(tmp_path, {
+        "quire.toml": '[pdf]\npage_size = "A5"\n',
+        "content/index.md": "---\ntitle: 溢出\nlang: zh\n---\n\n# 名称\n\n"
+                            + "\n".join(items) + "\n"})
+    done = run_quire("build", root, "--format", "pdf")
+    assert done.returncode == 0 and "layout" not in done.stderr, done.stderr
+    checked = run_quire("check", root)
+    assert "outside the text block" not in checked.stdout, checked.stdout
+    text = subprocess.run(["pdftotext", str(next((root / "dist").glob("*.pdf"))), "-"],
+                          capture_output=True, text=True, check=True).stdout
+    assert all(word in text.replace("\n", "") for word in words)
+
+
 # -- figures as floats, notes on the page of their call -------------------------------------
 
 def test_figures_float_past_text_and_holes_drop(tmp_path):

@@ -93,6 +93,51 @@ def test_line_breaking_seams(taken_out):
     assert not inspect.isgeneratorfunction(inline.split_first_line)
 
 
+def test_break_word_seam(taken_out):
+    """A run with no break opportunity that begins in inline code and goes on in the text
+    after it: WeasyPrint 70 breaks it (overflow-wrap: break-word) only when the text box
+    is the first of its line; with the patch, when nothing earlier in the line can break.
+    Words elsewhere still wrap between words."""
+    from weasyprint.formatting_structure import boxes
+    from weasyprint.layout import inline
+    from weasyprint.text import line_break
+    taken_out("long words broken across boxes")
+    assert list(inspect.signature(inline.split_inline_level).parameters)[-3:] == [
+        "line_children", "first_letter_style", "first_line_style"]
+    assert "is_line_start = len(line_children) == 0" in inspect.getsource(
+        inline.split_inline_level)
+    assert "split_inline_level(" in inspect.getsource(inline.split_inline_box)
+    assert list(inspect.signature(line_break.get_next_break_point_from_text).parameters) == [
+        "text", "lang"]
+    css = ("@page { size: 75mm 60mm; margin: 10mm } li { overflow-wrap: break-word; "
+           "font: 10pt serif } code { font: 9pt monospace }")
+    items = ["<li><code>GeneratorFunction.prototype[Symbol.toStringTag]</code>"
+             "\uff1a\u2018GeneratorFunction\u2019</li>",
+             "<li>Some words before <code>GeneratorFunction</code>\uff1a\u2018Generator"
+             "Function\u2019</li>"]
+
+    def lines():
+        html = f"<html lang=zh><style>{css}</style><ul>{''.join(items)}</ul>"
+        page = patches.page_box(weasyprint.HTML(string=html).render().pages[0])
+        found = []
+
+        def walk(box):
+            if isinstance(box, boxes.LineBox):
+                texts = [b for b in box.descendants() if isinstance(b, boxes.TextBox)]
+                found.append(("".join(b.text for b in texts),
+                              max(b.position_x + b.width for b in texts)))
+            for child in getattr(box, "children", ()):
+                walk(child)
+        walk(page)
+        return found
+    right = 65 / 25.4 * 96                      # the content box's right edge, in px
+    assert max(x for _, x in lines()) > right + 10           # as WeasyPrint ships
+    patches.weasyprint()
+    made = lines()
+    assert max(x for _, x in made) <= right + 0.01, made
+    assert "Some words before" in [text.strip() for text, _ in made], made   # between words
+
+
 def test_remake_page_seam(taken_out):
     from weasyprint.layout import page
     taken_out("footnotes reported once")

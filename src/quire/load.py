@@ -100,7 +100,8 @@ def load(project: Path, html_of=None, jobs: int = 1, meanwhile=None,
 
     title = settings.get("title") or book_title
     authors = settings.get("authors") or _unique(a for d in docs for a in d.authors)
-    name = settings.get("name") or ascii_slug(title)
+    # a title with no Latin letters (中文, Русский) names the files after the folder
+    name = settings.get("name") or ascii_slug(title, ascii_slug(root.resolve().name))
     cover = None
     if settings.get("cover"):
         source = "quire.toml" if "cover" in config else str(docs[0].source)

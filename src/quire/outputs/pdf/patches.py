@@ -221,6 +221,52 @@ def _hyphen_ladders_limited(saved: _Saved) -> None:
     saved.set(inline, "split_first_line", split_first_line)
 
 
+def _long_words_broken_across_boxes(saved: _Saved) -> None:
+    """`overflow-wrap: break-word` (shared.css, in paragraphs, list items and cells) also
+    where the unbreakable run began in an earlier box of the line.
+
+    CSS breaks an otherwise unbreakable run anywhere "if there are no otherwise-acceptable
+    break points in the line". WeasyPrint 70 asks instead whether the text box is the
+    first on its line (`is_line_start` in `layout.inline.split_inline_level`), so a run
+    that starts in inline code and goes on in the text after it, as in Chinese
+    "`GeneratorFunction.prototype[Symbol.toStringTag]`：'GeneratorFunction'" (no break
+    before a full-width colon, nor around a quotation mark), ran 23 mm past the text block
+    (ruanyf/es6tutorial, docs/symbol.md). When a text box after others still overflows,
+    and the line's text before it has no break opportunity (list markers aside), the box
+    is split again as the line's start would be. `split_inline_level` is looked up by name
+    in the module at each call. Tests: test_patches.py::test_break_word_seam;
+    test_design.py::test_a_long_run_after_code_breaks_inside_the_text_block."""
+    from weasyprint.formatting_structure import boxes
+    from weasyprint.layout import inline
+    from weasyprint.text.line_break import get_next_break_point_from_text
+
+    split = inline.split_inline_level
+
+    def texts(box):
+        if isinstance(box, boxes.TextBox):
+            yield box.text
+        elif not (box.element_tag or "").endswith("::marker"):
+            for child in getattr(box, "children", ()):
+                yield from texts(child)
+
+    def split_inline_level(context, box, position_x, max_x, *args):
+        made = split(context, box, position_x, max_x, *args)
+        new, line_children = made[0], args[-3]
+        if not (line_children and new is not None and isinstance(box, boxes.TextBox)
+                and box.style["overflow_wrap"] in ("break-word", "anywhere")
+                and new.position_x + new.margin_width() > max_x + 0.01):
+            return made
+        before = "".join(text for _, child in line_children for text in texts(child))
+        point = get_next_break_point_from_text(before + box.text[:1], box.style["lang"]) \
+            if before.strip() else None
+        if point is not None and point <= len(before):
+            return made                         # WeasyPrint breaks the line there
+        args = list(args)
+        args[-3] = []
+        return split(context, box, position_x, max_x, *args)
+    saved.set(inline, "split_inline_level", split_inline_level)
+
+
 def _footnotes_reported_once(saved: _Saved) -> None:
     """Make a page again with the footnotes the page before it reported, not with what is
     left over from the last page made.
@@ -292,6 +338,7 @@ PERMANENT: dict[str, Callable[[_Saved], None]] = {
     "one font per file": _one_pdf_font_per_file,
     "footnotes reported once": _footnotes_reported_once,
     "hyphen ladders limited": _hyphen_ladders_limited,
+    "long words broken across boxes": _long_words_broken_across_boxes,
     "CMYK images lossless": _cmyk_images_lossless,
     # for speed (speedups.py): the same bytes, without two loops of pages x pages
     "page styles from page rules": speedups.page_styles_from_page_rules,

@@ -96,9 +96,13 @@ class Typesetter:
                 quote.set("class", (quote.get("class", "") + " breakable").strip())
         for code in root.iter("code", "kbd", "samp"):
             text = "".join(code.itertext())
-            if not _inside(code, ("pre",)) and len(text) <= INLINE_CODE_KEPT:
+            if _inside(code, ("pre",)):
+                continue
+            if len(text) <= INLINE_CODE_KEPT:
                 code.set("class", (code.get("class", "") + " nowrap").strip())
                 _break_before(code)
+            else:
+                _code_breaks(code)
         for el in list(root.iter(*_PARAGRAPHS)):
             if not _inside(el, ("pre", "code")):
                 _keep_words(el)
@@ -287,6 +291,23 @@ def _wrap_span(node, attr, text, start, end) -> None:
     else:
         node.tail = text[:start]
         node.addnext(span)
+
+
+_CODE_BREAK = re.compile(r"(?:(?<=[^\W\d])|(?<=[\])]))(?=\.(?:[^\W\d]|\$)|\[)")
+
+
+def _code_breaks(code) -> None:
+    """Line break opportunities in longer inline code, where a compositor breaks a name:
+    before a period that starts a member (`a.b` breaks as "a" / ".b", the period telling
+    the reader the line goes on) and before an opening bracket. Without them a qualified
+    name is one word: `GeneratorFunction.prototype[Symbol.toStringTag]` followed by a
+    full-width colon and a quotation left no break in the line at all (ruanyf/es6tutorial).
+    Numbers such as 3.14 keep their period."""
+    for node in code.iter():
+        if node.text:
+            node.text = _CODE_BREAK.sub(ZWSP, node.text)
+        if node is not code and node.tail:
+            node.tail = _CODE_BREAK.sub(ZWSP, node.tail)
 
 
 def _break_before(el) -> None:

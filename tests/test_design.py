@@ -343,6 +343,35 @@ def test_a_long_run_after_code_breaks_inside_the_text_block(tmp_path):
     assert all(word in text.replace("\n", "") for word in words)
 
 
+def test_a_quotation_taller_than_half_a_page_breaks_and_a_short_one_stays_whole(tmp_path):
+    """A quotation's height is estimated from its lines: a quoted list of short steps (the
+    first words of The Zen of Python's aphorisms, one an item) may break across pages
+    rather than jump to the next and leave a hole (ruanyf/es6tutorial: 47 % of a page),
+    while a short quotation stays whole on one page. The steps follow text of six
+    lengths, so that some start low on a page."""
+    import codecs
+    import this
+
+    zen = [line for line in codecs.decode(this.s, "rot13").splitlines()[2:] if line]
+    prose = " ".join(line.strip() for line in (codecs.__doc__ or "").splitlines()
+                     if line.strip())
+    steps = "\n".join(f"> {n}. {' '.join(line.split()[:4])}"
+                      for n, line in enumerate((zen * 2)[:26], 1))
+    short = f"> {zen[0]} {zen[1]}\n>\n> {zen[2]}"
+    files = {f"content/{k:02}.md": f"# Part {k}\n\n" + "\n\n".join([prose] * (2 * k))
+             + f"\n\n{steps}\n\nAfter.\n\n{prose}\n\n{short}\n\nEnd.\n"
+             for k in range(1, 7)}
+    root = make_project(tmp_path, files)
+    pdf = build(root)
+    checked = run_quire("check", root)
+    assert "hole" not in checked.stdout, checked.stdout
+    pages = lines_of(pdf)
+    starts = [n for n, found in pages.items() for *_, text in found
+              if text.startswith(zen[0][:20])]
+    assert len(starts) == 6 and all(
+        any(text.startswith(zen[2][:20]) for *_, text in pages[n]) for n in starts)
+
+
 # -- figures as floats, notes on the page of their call -------------------------------------
 
 def test_figures_float_past_text_and_holes_drop(tmp_path):

@@ -10,9 +10,11 @@
   first line with the second and the last two together (orphans, widows). The block stays
   one text with its newlines: a block per line, with a span around every run, made
   WeasyPrint lay Pro Git out 13 % slower (21.2 s against 18.8 s).
-- Long quotations (over LONG_QUOTE characters, about half a book page) may break across
-  pages (`blockquote.breakable`); shorter ones stay whole (print.css), as they did, since a
-  quotation that fills a page left the page before it empty.
+- Long quotations (set, by an estimate of their lines, taller than half the text block)
+  may break across pages (`blockquote.breakable`); shorter ones stay whole (print.css),
+  since a quotation that fills a page left the page before it empty. Lines, not
+  characters: a quoted list of twenty short steps is as tall as a long paragraph
+  (ruanyf/es6tutorial left 47 % of a page empty before one).
 - Words kept whole: URLs, e-mail addresses and domain names in running text, and the last
   word of a paragraph in a single column (the last line is never the end of a broken
   word; in narrow columns that costs more in spacing than it gains).
@@ -38,7 +40,9 @@ CAPTION_ROOM_MM = 22.0          # kept free under a figure's image for its capti
 CODE_SIZE = 0.88                # code to text size (print.css: --quire-code-size)
 MONO_ADVANCE = 0.6              # Source Code Pro's advance, in em
 PRE_PADDING_EM = 1.6 + 0.3 + 1.2    # shared.css: pre's padding and border; the line's indent
-LONG_QUOTE = 1200               # characters: a quotation this long may break across pages
+LONG_QUOTE = 0.5                # of the text block's height: a quotation this tall may break
+LINE_HEIGHT = 1.4               # the text's leading, in em (about: shared.css and book.css)
+TEXT_ADVANCE = 0.47             # a text face's mean advance, in em (a wide character: 1 em)
 INLINE_CODE_KEPT = 24           # inline code this short is never broken across lines
 CONTINUATION = "\u2192"         # the sign before a continued code line (in the theme's fonts)
 ZWSP = "\u200b"                 # a line break opportunity that prints nothing
@@ -84,6 +88,9 @@ class Typesetter:
         char_mm = MONO_ADVANCE * self.code_pt * 25.4 / 72
         padding_mm = PRE_PADDING_EM * self.code_pt * 25.4 / 72
         self.code_chars = max(20, math.floor((self.column_mm - padding_mm) / char_mm) - 1)
+        em_mm = size * 25.4 / 72
+        self.text_ems = self.column_mm / em_mm          # the measure, in em
+        self.quote_lines = LONG_QUOTE * height / (LINE_HEIGHT * em_mm)
 
     def __call__(self, root) -> None:
         for img in root.iter("img"):
@@ -92,7 +99,7 @@ class Typesetter:
         for pre in list(root.iter("pre")):
             self.code_lines(pre)
         for quote in root.iter("blockquote"):
-            if len("".join(quote.itertext())) > LONG_QUOTE:
+            if _lines(quote, self.text_ems, self.code_chars) > self.quote_lines:
                 quote.set("class", (quote.get("class", "") + " breakable").strip())
         for code in root.iter("code", "kbd", "samp"):
             text = "".join(code.itertext())
@@ -181,6 +188,33 @@ class Typesetter:
                     else:
                         _append(code, text)
         pre.set("class", (pre.get("class", "") + " lines").strip())
+
+
+_BLOCKS = ("p", "li", "dt", "dd", "h1", "h2", "h3", "h4", "h5", "h6", "pre", "tr", "div",
+           "figcaption", "blockquote")
+
+
+def _lines(el, measure_em: float, code_chars: int) -> int:
+    """About how many lines `el` sets in: each block's own text over the measure (a wide
+    character, as in Chinese, 1 em; others TEXT_ADVANCE), a code block's lines as
+    they are, at least a line for every block that holds text."""
+    total = 0
+    for block in el.iter(*_BLOCKS):
+        if block.tag == "pre":
+            text = "".join(block.itertext())
+            total += sum(1 + len(line) // code_chars for line in text.split("\n"))
+            continue
+        if _inside(block, ("pre",)):
+            continue
+        own = [block.text or ""] + [
+            (child.tail or "") if child.tag in _BLOCKS else
+            "".join(child.itertext()) + (child.tail or "") for child in block]
+        text = " ".join("".join(own).split())
+        if text:
+            ems = sum(1.0 if unicodedata.east_asian_width(c) in "WF" else TEXT_ADVANCE
+                      for c in text)
+            total += math.ceil(ems / measure_em)
+    return total
 
 
 def _append(parent, text: str) -> None:

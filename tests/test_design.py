@@ -127,6 +127,23 @@ def test_a_chapter_is_labelled_in_its_books_language(lang, label):
     assert design.chapters(titles, lang)["c"] == (label, "2", "let")
 
 
+@pytest.mark.parametrize("lang, front, back", [
+    ("zh", "前言", "参考文献"), ("zh-Hant", "序言", "參考文獻"), ("ja", "まえがき", "索引"),
+    ("ko", "머리말", "찾아보기"), ("ru", "Предисловие", "Литература"), ("de", "Vorwort", "Glossar"),
+    ("cs", "Předmluva", "Rejstřík"), ("en", "前言", "Bibliography")])
+def test_front_and_back_matter_and_the_books_own_page_are_not_chapters(lang, front, back):
+    """A preface, a bibliography or an index is not numbered, in any language the data
+    file has (whatever the book's language); nor is the document titled as the book (its
+    README). ruanyf/es6tutorial numbered its README "ES6 入门教程" chapter 1, and each
+    chapter one more than the SUMMARY's own numbers."""
+    from quire import design
+    titles = [("readme", "ES6  入门教程"), ("front", front), ("a", "ECMAScript 6 简介"),
+              ("b", "let 和 const 命令"), ("back", back)]
+    numbers = design.chapters(titles, lang, "ES6 入门教程")
+    assert list(numbers) == ["a", "b"] and numbers["b"][1] == "2"
+    assert "readme" in design.chapters(titles, lang)            # another book's title
+
+
 def test_a_book_has_a_book_trim_measure_and_type_size(generated):
     width, height = page_size(generated)
     assert (round(width), round(height)) == (156, 234)

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from .labels import labels
+from .labels import labels, unnumbered
 from .model import PdfSettings
 
 DESIGNS = ("book", "journal")
@@ -43,16 +43,6 @@ _LABELLED = re.compile(
     r"^\s*((?:chapter|kapittel|kapitel|chapitre|appendix|appendiks|tillegg|vedlegg|anhang"
     r"|annexe|bilag|liite|luku)\s+([0-9]+|[A-Z]|[IVXLC]+))\s*[:.\u2013\u2014-]\s*(\S.*)$",
     re.IGNORECASE)
-# Titles of front and back matter: not numbered as chapters.
-_UNNUMBERED = {
-    "preface", "foreword", "acknowledgements", "acknowledgments", "afterword", "epilogue",
-    "prologue", "bibliography", "references", "index", "glossary", "about the author",
-    "forord", "etterord", "takk", "litteratur", "referanser", "register", "ordliste",
-    "kilder", "vorwort", "nachwort", "literatur", "préface", "avant-propos", "förord",
-    "table of contents", "contents", "innhold",
-}
-
-
 def validate_design(value):
     """(normalised {"layout", "toc_depth", "theme"}, problem or None) for config.py."""
     if isinstance(value, str):
@@ -131,11 +121,14 @@ def text_block(pdf: PdfSettings) -> tuple[float, float]:
 
 # -- chapters -------------------------------------------------------------------------------
 
-def chapters(titles: list[tuple[str, str]], lang: str) -> dict[str, tuple[str, str, str]]:
+def chapters(titles: list[tuple[str, str]], lang: str, book_title: str = ""
+             ) -> dict[str, tuple[str, str, str]]:
     """For the documents of a book, (id, title) in order: id -> (label, number, title
     without the label). When some titles carry their label ("Chapter 2: Scope",
-    "Appendix A: ..."), those are the chapters; otherwise every document but front and
-    back matter (Preface, Index, ...) is numbered in order."""
+    "Appendix A: ..."), those are the chapters; otherwise every document is numbered in
+    order but front and back matter (labels.toml `unnumbered`: Preface, 前言, Index, ...)
+    and a document titled as the book (its README, which opens it: ruanyf/es6tutorial's
+    "ES6 入门教程" was chapter 1, and every chapter one more than its SUMMARY said)."""
     labelled = {doc_id: _LABELLED.match(title) for doc_id, title in titles}
     if any(labelled.values()):
         return {doc_id: (m.group(1), m.group(2), m.group(3))
@@ -143,7 +136,9 @@ def chapters(titles: list[tuple[str, str]], lang: str) -> dict[str, tuple[str, s
     label = labels(lang)["chapter"]             # "Chapter {}", "第{}章"
     result, number = {}, 0
     for doc_id, title in titles:
-        if title.strip().lower().rstrip(".:") in _UNNUMBERED:
+        plain = " ".join(title.split()).casefold()
+        if plain.rstrip(".:") in unnumbered() or (book_title and plain == " ".join(
+                book_title.split()).casefold()):
             continue
         number += 1
         result[doc_id] = (label.format(number), str(number), title)

@@ -95,10 +95,10 @@ def _first_element(root):
     return next(iter(root), None)
 
 
-def number_by_chapter(converted: list[dict], lang: str) -> None:
+def number_by_chapter(converted: list[dict], lang: str, book_title: str) -> None:
     """Figure and table labels of a chapter get its number: "Figur 3.10"; documents that
     are no chapter (a preface) keep their own count."""
-    numbers = design.chapters([(c["id"], c["title"]) for c in converted], lang)
+    numbers = design.chapters([(c["id"], c["title"]) for c in converted], lang, book_title)
     for c in converted:
         if c["id"] not in numbers:
             continue

@@ -43,6 +43,14 @@ def labels(lang: str) -> dict[str, str]:
     return words
 
 
+@lru_cache(maxsize=1)
+def unnumbered() -> frozenset[str]:
+    """Titles of front and back matter in every language the data file has (casefolded):
+    a Chinese 前言 in a book whose language was taken for Japanese is still a preface."""
+    return frozenset(title.casefold() for words in _table().values()
+                     for title in words.get("unnumbered", ()))
+
+
 def summary(lang: str, alt_text: bool, page_numbers: bool) -> tuple[str, str]:
     """(the accessibility summary, its language): in `lang` where the data file has all
     of it, else in English."""

@@ -89,7 +89,7 @@ def load(project: Path, html_of=None, jobs: int = 1, meanwhile=None,
     structure.part_titles(converted)
     book_title = structure.book_title(converted, content, root)
     if numbering_mode == "chapter":
-        documents.number_by_chapter(converted, lang)
+        documents.number_by_chapter(converted, lang, settings.get("title") or book_title)
     added, read = scholarly.apply(converted, settings, root, ids, lang, content)
     converted += added
     links.link_documents(converted, contents=settings.get("toc", len(files) > 1))

@@ -139,7 +139,7 @@ def render_print_html(publication: Publication, documents=None, front: bool = Tr
     typeset = pdf_typeset.Typesetter(publication)
     book = publication.design == "book"
     chapters = design.chapters([(doc.id, doc.title) for doc in publication.documents],
-                               meta.lang) if book else {}
+                               meta.lang, meta.title) if book else {}
     height = design.text_block(publication.pdf)[1]
     cmyk_job = publication.pdf.variant == "print"
     html = templates.render(

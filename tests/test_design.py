@@ -142,6 +142,10 @@ def test_front_and_back_matter_and_the_books_own_page_are_not_chapters(lang, fro
     numbers = design.chapters(titles, lang, "ES6 入门教程")
     assert list(numbers) == ["a", "b"] and numbers["b"][1] == "2"
     assert "readme" in design.chapters(titles, lang)            # another book's title
+    twice = titles + [("again", "ES6 入门教程")]                  # translations, one title
+    assert {"readme", "again"} <= design.chapters(twice, lang, "ES6 入门教程").keys()
+    late = titles[1:] + titles[:1]                                # not the opening page
+    assert "readme" in design.chapters(late, lang, "ES6 入门教程")
 
 
 def test_a_book_has_a_book_trim_measure_and_type_size(generated):

@@ -289,6 +289,43 @@ def test_rtl_in_print(hebrew_build):
     assert "la /tmp" in text and "pmt/" not in text        # the code, left to right
 
 
+def test_a_left_to_right_document_in_a_right_to_left_book_keeps_its_direction(tmp_path):
+    """The print HTML is one file: an English chapter after a Hebrew one sits inside the
+    book's dir="rtl". Its heading, lead lines and lists are set from the left, and its
+    lists indented on the left, as the Hebrew chapter's are from the right (learnxinyminutes:
+    a Thai and a Tamil article after an Arabic one were set flush right under "[dir=rtl]"
+    rules)."""
+    he, en = Locale.parse("he"), Locale.parse("en")
+
+    def chapter(locale, lang):
+        names = sorted(locale.languages.values())
+        return (f"---\nlang: {lang}\n---\n\n# {locale.languages[lang]}\n\n"
+                + ", ".join(names[:60]) + ".\n\n- " + names[60] + "\n- " + names[61] + "\n")
+    root = make_project(tmp_path, {"content/1-he.md": chapter(he, "he"),
+                                   "content/2-en.md": chapter(en, "en")})
+    pdf = build(root, "--format", "pdf")["pdf"]
+    out = subprocess.run(["pdftotext", "-bbox-layout", str(pdf), "-"], capture_output=True,
+                         text=True, check=True).stdout
+    lines = {}
+    for number, page in enumerate(out.split("<page ")[1:], 1):
+        for line in re.findall(r"<line (.*?)</line>", page, re.DOTALL):
+            x0, x1 = (float(re.search(rf'{k}="([\d.]+)"', line).group(1)) for k in ("xMin", "xMax"))
+            text = " ".join(re.findall(r">([^<]*)</word>", line))
+            lines.setdefault(number, []).append((x0, x1, text))
+
+    def page_of(text):          # the last page with the line: a chapter's opening
+        return max(n for n, found in lines.items() if any(t == text for *_, t in found))
+    hebrew_title = he.languages["he"][::-1]             # pdftotext's visual order
+    english, hebrew = page_of("English"), page_of(hebrew_title)
+    left = min(x0 for x0, *_ in lines[english])
+    right = max(x1 for _, x1, _ in lines[hebrew])
+    heading = next(x0 for x0, _, t in lines[english] if t == "English")
+    items = [x0 for x0, _, t in lines[english] if t.startswith("\u2022")]
+    assert abs(heading - left) < 1 and items and all(x - left < 20 for x in items), lines[english]
+    he_heading = next(x1 for _, x1, t in lines[hebrew] if t == hebrew_title)
+    assert abs(he_heading - right) < 1, lines[hebrew]
+
+
 # -- labels --------------------------------------------------------------------------
 
 LANGUAGES = ["cs", "de", "el", "en", "es", "fr", "id", "it", "ja", "ko", "pl", "pt", "ro",

@@ -283,6 +283,24 @@ def test_one_folder_of_chapters_is_no_part(tmp_path):
     assert [d.part for d in load(tmp_path).documents] == ["", "Docs", "Docs", ""]
 
 
+def test_a_folder_named_by_a_language_is_a_part_named_in_that_language(tmp_path):
+    """learnxinyminutes-docs keeps each translation in a folder named by its language tag:
+    the parts were "Ar", "Zh cn" and "Pt br", English-looking words made from the tags.
+    A folder named by a tag whose documents are in that language is titled with the
+    language's own name (CLDR); one whose documents are in another language is not."""
+    texts = {"ar/python.md": "ar", "zh-cn/python.md": "zh-Hans", "pt_BR/python.md": "pt",
+             "no/python.md": "nb", "de/python.md": "en"}
+    for name, lang in texts.items():
+        path = tmp_path / "content" / name
+        path.parent.mkdir(parents=True)
+        path.write_text(f"---\nlang: {lang}\n---\n\nPython.\n", encoding="utf-8")
+    parts = {str(d.source): d.part for d in load(tmp_path).documents}
+    assert parts == {"content/ar/python.md": "العربية", "content/de/python.md": "De",
+                     "content/no/python.md": "Norsk",
+                     "content/pt_BR/python.md": "Português (Brasil)",
+                     "content/zh-cn/python.md": "中文 (简体, 中国)"}
+
+
 def test_a_cover_does_not_rename_the_publication(tmp_path):
     (tmp_path / "content").mkdir()
     (tmp_path / "content" / "a.md").write_text("# Hello\n\nText.\n", encoding="utf-8")

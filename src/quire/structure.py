@@ -218,7 +218,8 @@ def book_title(converted: list[dict], content: Path, root: Path) -> str:
 
 def part_titles(converted: list[dict]) -> None:
     """Each document's part: its top folder, titled by the heading that folder's documents
-    share, else by its README or index, else by the folder's name. A folder that holds
+    share, else by its README or index, else by the language a folder named by a language
+    tag holds, else by the folder's name. A folder that holds
     every chapter makes no part: a GitBook's README beside `docs/` is one book, not a part
     called "Docs" (chapters beside the folder keep it a part)."""
     alone = len({c["top"] for c in converted if c["top"]}) < 2 and all(
@@ -231,7 +232,28 @@ def part_titles(converted: list[dict]) -> None:
         shared = next((d["dropped"] for d in same if d["dropped"]), "")
         index = next((d["title"] for d in same if d["path"].name.lower() in
                       INDEX_FILES and d["path"].parent.name == c["top"]), "")
-        c["part"] = shared or index or humanise(c["top"])
+        c["part"] = shared or index or _language_name(c["top"], same) or humanise(c["top"])
+
+
+def _language_name(folder: str, documents: list[dict]) -> str:
+    """A folder named by a language tag ("ar", "zh-cn", "pt_BR") whose documents are in that
+    language: the language's own name (CLDR, through Babel: "العربية", "中文 (中国)",
+    "Português (Brasil)"), not an English word made from the tag ("Ar", "Zh cn")."""
+    from babel import Locale, UnknownLocaleError
+
+    tag = folder.replace("_", "-")
+    if not re.fullmatch(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*", tag):
+        return ""
+    def base(lang: str) -> str:
+        first = lang.split("-")[0].lower()
+        return "nb" if first == "no" else first     # Norwegian's tag and its Bokmål's
+    if not all(base(d["lang"]) == base(tag) for d in documents):
+        return ""
+    try:
+        name = Locale.parse(tag, sep="-").get_display_name() or ""
+    except (ValueError, UnknownLocaleError):
+        return ""
+    return name[:1].upper() + name[1:]
 
 
 def humanise(stem: str) -> str:

@@ -54,7 +54,7 @@ def _print_fragment(xhtml: str, doc: Document, images: dict[str, str],
         for index, block in enumerate(markup.blocks(root)):
             block.set("data-qb", str(index))
     if typeset is not None:
-        typeset(root)
+        typeset(root, doc.lang)
     floats.apply(root, moves)                 # figures the layout moved past text
     notes = {note.id: note for note in doc.footnotes}
     calls = [a for a in root.iter("a") if a.get("class") == "noteref"]

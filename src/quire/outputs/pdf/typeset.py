@@ -33,7 +33,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from ... import design, svg_size
+from ... import design, language, svg_size
 from ...model import Publication
 
 CAPTION_ROOM_MM = 22.0          # kept free under a figure's image for its caption
@@ -43,6 +43,9 @@ PRE_PADDING_EM = 1.6 + 0.3 + 1.2    # shared.css: pre's padding and border; the 
 LONG_QUOTE = 0.5                # of the text block's height: a quotation this tall may break
 LINE_HEIGHT = 1.4               # the text's leading, in em (about: shared.css and book.css)
 TEXT_ADVANCE = 0.47             # a text face's mean advance, in em (a wide character: 1 em)
+OTHER_ADVANCE = 0.6             # a letter of another script, from its own font (_text_ems)
+SPACE_EM = 0.25                 # a word space
+RAGGED_WORDS = 7                # words a line below which text quire cannot hyphenate is ragged
 INLINE_CODE_KEPT = 24           # inline code this short is never broken across lines
 CONTINUATION = "\u2192"         # the sign before a continued code line (in the theme's fonts)
 ZWSP = "\u200b"                 # a line break opportunity that prints nothing
@@ -92,7 +95,10 @@ class Typesetter:
         self.text_ems = self.column_mm / em_mm          # the measure, in em
         self.quote_lines = LONG_QUOTE * height / (LINE_HEIGHT * em_mm)
 
-    def __call__(self, root) -> None:
+    def __call__(self, root, lang: str = "") -> None:
+        if lang and self.ragged(root, lang):
+            for para in root.iter("p"):
+                para.set("class", (para.get("class", "") + " ragged").strip())
         for img in root.iter("img"):
             self.size_image(img)
         svg_size.fit(root, self.column_mm, self.max_height_mm)
@@ -115,6 +121,27 @@ class Typesetter:
                 _keep_words(el)
                 if self.keep_last_word:
                     _keep_last_word(el)
+
+    def ragged(self, root, lang: str) -> bool:
+        """Whether a document's paragraphs are set ragged-right rather than justified:
+        when quire cannot hyphenate its language (no Pyphen patterns; Thai, whose patterns
+        it leaves out) and its words are so long for the measure that fewer than
+        RAGGED_WORDS fit a line. Justified, a Tamil text of five words a line stretched
+        its spaces a word wide (learnxinyminutes-docs, ta/json.md). Chinese and Japanese,
+        which break between any two characters, fill their lines and stay justified."""
+        import pyphen
+
+        base = lang.split("-")[0].lower()
+        if base != "th" and pyphen.language_fallback(lang.replace("-", "_")):
+            return False
+        text = language.prose(root, 4000)
+        words = text.split()
+        if len(words) < 20:
+            return False
+        if sum(unicodedata.east_asian_width(c) in "WF" for c in text) > len(text) / 4:
+            return False
+        ems = sum(_text_ems(c) for c in text if not c.isspace()) / len(words)
+        return self.text_ems / (ems + SPACE_EM) < RAGGED_WORDS
 
     # -- images ---------------------------------------------------------------------------
     def size_image(self, img) -> None:
@@ -202,7 +229,8 @@ def _lines(el, measure_em: float, code_chars: int) -> int:
     for block in el.iter(*_BLOCKS):
         if block.tag == "pre":
             text = "".join(block.itertext())
-            total += sum(1 + len(line) // code_chars for line in text.split("\n"))
+            total += sum(1 + int(sum(map(_columns, line))) // code_chars
+                         for line in text.split("\n"))
             continue
         if _inside(block, ("pre",)):
             continue
@@ -240,22 +268,82 @@ def _runs(code) -> list[tuple[str, str]]:
     return runs
 
 
-_BREAK_AFTER = " ,;([{=+&|"
+_BREAK_AFTER = " ,;([{=+&|\uff0c\u3001\uff1b"      # and "，", "、", "；"
+WIDE_COLUMNS = 1 / MONO_ADVANCE     # a character 1 em wide, in columns of the code face
+OTHER_COLUMNS = 1.4                 # a letter from a script's own font (Tamil: 0.82 em)
+
+
+@lru_cache(maxsize=4096)
+def _columns(char: str) -> float:
+    """How many columns of the code face (Source Code Pro, 0.6 em) a character takes: one
+    for what that face draws; nothing for a combining mark or a format control; a wide
+    character (CJK) 1 em; a letter the face lacks, drawn from its script's font, about
+    OTHER_COLUMNS (the mean advances of real text in Noto Sans: Tamil 0.82 em a spacing
+    letter, Arabic 0.61, Hebrew 0.53, Devanagari 0.53, Thai 0.54)."""
+    if unicodedata.category(char) in ("Mn", "Me", "Cf"):
+        return 0.0
+    if unicodedata.east_asian_width(char) in "WF":
+        return WIDE_COLUMNS
+    return 1.0 if ord(char) < 0x530 or 0x1D00 <= ord(char) < 0x2E80 else OTHER_COLUMNS
+
+
+# Scripts whose letters are wider than OTHER_ADVANCE in their Noto Sans face, in em a
+# spacing letter: Tamil measured over real text; Malayalam and Sinhala from their letters'
+# mean advance (1.01, 0.90 em) scaled as Tamil's (1.05 -> 0.82).
+_WIDE_SCRIPTS = ((0x0B80, 0x0C00, 0.82), (0x0D00, 0x0D80, 0.80), (0x0D80, 0x0E00, 0.70))
+
+
+def _text_ems(char: str) -> float:
+    """About how wide a character is in the text's face, in em: nothing for a mark, 1 em
+    for a wide character, TEXT_ADVANCE for the theme's scripts (Latin, Greek, Cyrillic),
+    OTHER_ADVANCE for a letter drawn from another script's own font (Noto Sans, over real
+    text: Arabic 0.61 em a spacing letter, Thai 0.54, Devanagari 0.53, Hebrew 0.53),
+    more for the wide ones (_WIDE_SCRIPTS)."""
+    if unicodedata.category(char) in ("Mn", "Me", "Cf"):
+        return 0.0
+    if unicodedata.east_asian_width(char) in "WF":
+        return 1.0
+    point = ord(char)
+    if point < 0x530 or 0x1D00 <= point < 0x2E80:
+        return TEXT_ADVANCE
+    return next((em for low, high, em in _WIDE_SCRIPTS if low <= point < high), OTHER_ADVANCE)
+
+
+def _joined(text: str, index: int) -> bool:
+    """Whether text[index] belongs to the letter before it: a mark (a Tamil or Devanagari
+    vowel sign, an accent), or after a virama or a joiner (a conjunct)."""
+    before = text[index - 1]
+    return unicodedata.category(text[index]) in ("Mn", "Mc", "Me") or \
+        text[index] in "\u200c\u200d" or before in "\u200d" or \
+        unicodedata.combining(before) == 9                 # a virama
 
 
 def _wrap(line: list[tuple[str, str]], limit: int) -> list[list[tuple[str, str]]]:
-    """A source line as pieces of at most `limit` characters (continuations one less, for
-    their indent), cut after a space or punctuation in the last third when there is one."""
+    """A source line as pieces of at most `limit` columns of the code face (continuations
+    two less, for their sign), cut after a space or punctuation in the last third when
+    there is one. Columns, not characters: a Chinese character takes 1 em, a Tamil letter
+    drawn from its own font more than the code face's 0.6 em, a combining mark nothing
+    (`_columns`); counted as one column each, such lines were cut too late and WeasyPrint
+    wrapped them again with no sign (learnxinyminutes-docs, ta/json.md)."""
     text = "".join(t for t, _ in line)
-    if len(text) <= limit:
+    widths = [_columns(c) for c in text]
+    if sum(widths) <= limit:
         return [line]
+    ends = list(itertools.accumulate(widths))           # columns up to and with text[i]
     cuts, start = [], 0
-    while len(text) - start > (limit if not cuts else limit - 2):
+    while ends[-1] - (ends[start - 1] if start else 0) > (limit if not cuts else limit - 2):
         width = limit if not cuts else limit - 2
-        window = text[start:start + width]
+        base = ends[start - 1] if start else 0
+        fits = start
+        while fits < len(text) and ends[fits] - base <= width:
+            fits += 1
+        fits = max(fits, start + 1)                     # at least one character a piece
+        window = text[start:fits]
         cut = max(window.rfind(c) for c in _BREAK_AFTER) + 1
-        if cut < width * 2 // 3:
-            cut = width
+        if cut < len(window) * 2 // 3:
+            cut = len(window)
+            while cut > 1 and start + cut < len(text) and _joined(text, start + cut):
+                cut -= 1                                # not inside a letter's cluster
         cuts.append(start + cut)
         start += cut
     pieces, bounds = [], [0, *cuts, len(text)]

@@ -326,6 +326,50 @@ def test_a_left_to_right_document_in_a_right_to_left_book_keeps_its_direction(tm
     assert abs(he_heading - right) < 1, lines[hebrew]
 
 
+def test_code_lines_in_wide_scripts_are_cut_before_the_measure_and_marked(tmp_path):
+    """Code lines with Japanese and Tamil in them (CLDR's language names) are cut by the
+    width of their characters, not their number: every printed line of the block begins
+    a source line or carries the continuation sign. Counted as characters, such lines
+    were wrapped again by WeasyPrint, unmarked (the-art-of-command-line's README-ja).
+    (The PDF's Tamil text is compared only by its lines, read in pdftotext's layout mode:
+    its other modes part a Tamil line in two, and it reads some vowel signs back as
+    others.)"""
+    source = []
+    for tag in ("ja", "ta"):
+        names = sorted(Locale.parse(tag).languages.values(), key=len)[-12:]
+        for start in range(0, 12, 4):
+            joined = "\u3001".join(names[start:start + 4]) if tag == "ja" \
+                else ", ".join(names[start:start + 4])
+            source.append(f"x = '{joined}'")
+    text = "# Code\n\nText.\n\n```python\n" + "\n".join(source) + "\n```\n\nEnd.\n"
+    root = make_project(tmp_path, {"content/a.md": text, "content/b.md": "# B\n\nText.\n"})
+    printed = subprocess.run(["pdftotext", "-layout", str(build(root, "--format", "pdf")["pdf"]),
+                              "-"], capture_output=True, text=True, check=True).stdout
+    lines = [line.strip() for line in printed.splitlines() if line.strip()]
+    first = next(n for n, line in enumerate(lines) if line.startswith("x = "))
+    block = lines[first:lines.index("End.")]
+    assert sum(line.startswith("x = ") for line in block) == len(source)
+    assert len(block) > len(source)                     # some lines were cut
+    assert all(line.startswith(("x = ", "\u2192")) for line in block), block
+
+
+@pytest.mark.parametrize("lang, ragged", [("ta", True), ("th", True), ("ja", False),
+                                          ("hi", False), ("en", False)])
+def test_long_words_quire_cannot_hyphenate_are_set_ragged(tmp_path, lang, ragged):
+    """Justified, a Tamil text of five long words a line stretched its spaces a word wide
+    (learnxinyminutes' ta/json.md): text quire cannot hyphenate whose words are too long
+    for the measure is set ragged. Hindi's shorter words stay justified, and so do
+    Japanese (which breaks anywhere) and English (hyphenated). Words are CLDR's names
+    of languages."""
+    names = sorted(Locale.parse(lang).languages.values())[:120]
+    if lang == "th":            # Thai puts spaces between phrases, not words
+        names = ["".join(names[n:n + 4]) for n in range(0, len(names), 4)]
+    text = f"---\nlang: {lang}\n---\n\n# T\n\n" + " ".join(names) + "\n"
+    root = make_project(tmp_path, {"content/a.md": text, "content/b.md": "# B\n\nText.\n"})
+    html = render_print_html(load(root))
+    assert ('class="ragged"' in html) == ragged
+
+
 # -- labels --------------------------------------------------------------------------
 
 LANGUAGES = ["cs", "de", "el", "en", "es", "fr", "id", "it", "ja", "ko", "pl", "pt", "ro",

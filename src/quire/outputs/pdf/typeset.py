@@ -270,16 +270,18 @@ def _runs(code) -> list[tuple[str, str]]:
 
 _BREAK_AFTER = " ,;([{=+&|\uff0c\u3001\uff1b"      # and "，", "、", "；"
 WIDE_COLUMNS = 1 / MONO_ADVANCE     # a character 1 em wide, in columns of the code face
-OTHER_COLUMNS = 1.4                 # a letter from a script's own font (Tamil: 0.82 em)
+OTHER_COLUMNS = 1.6                 # a letter from a script's own font (Tamil: 0.83-0.89 em)
 
 
 @lru_cache(maxsize=4096)
 def _columns(char: str) -> float:
     """How many columns of the code face (Source Code Pro, 0.6 em) a character takes: one
     for what that face draws; nothing for a combining mark or a format control; a wide
-    character (CJK) 1 em; a letter the face lacks, drawn from its script's font, about
-    OTHER_COLUMNS (the mean advances of real text in Noto Sans: Tamil 0.82 em a spacing
-    letter, Arabic 0.61, Hebrew 0.53, Devanagari 0.53, Thai 0.54)."""
+    character (CJK) 1 em; a letter the face lacks, drawn from its script's font,
+    OTHER_COLUMNS, the widest found with a margin for shaping (the mean advance of a
+    spacing letter in real text: Tamil 0.83 em in Noto Sans, 0.89 in Noto Serif; Arabic
+    0.61, Thai 0.54, Devanagari 0.53, Hebrew 0.53). Cut a little early rather than late:
+    a line cut late is wrapped again by WeasyPrint, with no sign."""
     if unicodedata.category(char) in ("Mn", "Me", "Cf"):
         return 0.0
     if unicodedata.east_asian_width(char) in "WF":

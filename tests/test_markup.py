@@ -15,6 +15,7 @@ import pytest
 from conftest import REPO
 
 from quire import markup, structure
+from quire.errors import QuireError
 from quire.load import load
 from quire.model import Document, Metadata, Publication
 
@@ -299,6 +300,44 @@ def test_a_folder_named_by_a_language_is_a_part_named_in_that_language(tmp_path)
                      "content/no/python.md": "Norsk",
                      "content/pt_BR/python.md": "Português (Brasil)",
                      "content/zh-cn/python.md": "中文 (简体, 中国)"}
+
+
+def test_an_mdbook_is_read_from_its_book_toml(tmp_path):
+    """An mdBook's repository (rust-lang/book): book.toml, the book in src/ under its
+    SUMMARY.md, and beside them a README, contributing notes and other Markdown that are
+    no part of the book (quire built all 300 files of the repository). The book is
+    src/'s documents in SUMMARY's order, titled, authored and in the language book.toml
+    gives; quire.toml wins where it says otherwise."""
+    files = {
+        "book.toml": '[book]\ntitle = "The Book"\nauthors = ["Ann Author", "Ben Writer"]\n'
+                     'language = "en"\n\n[output.html]\nadditional-css = ["x.css"]\n',
+        "README.md": "# Repository\n\nHow to build.\n",
+        "CONTRIBUTING.md": "# Contributing\n\nRules.\n",
+        "nostarch/chapter01.md": "# Print copy\n\nText.\n",
+        "src/SUMMARY.md": "# Summary\n\n[Foreword](foreword.md)\n\n- [Two](ch02.md)\n"
+                          "- [One](ch01.md)\n",
+        "src/foreword.md": "# Foreword\n\nText.\n",
+        "src/ch01.md": "# One\n\nText.\n",
+        "src/ch02.md": "# Two\n\nText.\n"}
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    publication = load(tmp_path)
+    assert [str(d.source) for d in publication.documents] == [
+        "src/foreword.md", "src/ch02.md", "src/ch01.md"]
+    meta = publication.metadata
+    assert (meta.title, [a.name for a in meta.authors], meta.lang) == (
+        "The Book", ["Ann Author", "Ben Writer"], "en")
+    (tmp_path / "quire.toml").write_text('title = "Another Title"\n', encoding="utf-8")
+    assert load(tmp_path).metadata.title == "Another Title"
+    outside = tmp_path.parent / f"{tmp_path.name}-outside"
+    outside.mkdir()
+    (outside / "SUMMARY.md").write_text("- [One](ch01.md)\n", encoding="utf-8")
+    (outside / "ch01.md").write_text("# Secret\n", encoding="utf-8")
+    (tmp_path / "linked").symlink_to(outside)
+    (tmp_path / "book.toml").write_text('[book]\nsrc = "linked"\n', encoding="utf-8")
+    with pytest.raises(QuireError, match="outside the project folder"):
+        load(tmp_path)
 
 
 def test_a_cover_does_not_rename_the_publication(tmp_path):

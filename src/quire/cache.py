@@ -44,8 +44,9 @@ SYNTAX = "math, citations, index 1"
 
 
 def _files(root: Path):
-    if (root / "quire.toml").is_file():
-        yield root / "quire.toml"
+    for name in ("quire.toml", "book.toml"):        # book.toml: an mdBook's (load._find)
+        if (root / name).is_file():
+            yield root / name
     folders = [root / name for name in _INPUT_FOLDERS if (root / name).is_dir()]
     if not (root / "content").is_dir():
         folders.append(root)          # a loose folder of Markdown files

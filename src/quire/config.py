@@ -304,6 +304,30 @@ def read_config(path: Path, label: str) -> dict:
     return values
 
 
+def read_mdbook(path: Path) -> tuple[str, dict] | None:
+    """mdBook's book.toml, for a project laid out as mdBook's (no content/ folder): the
+    folder of its Markdown (`[book] src`, "src") and the publication's title, authors and
+    language from `[book]`, validated as quire.toml's. None when there is no book.toml or
+    its folder has no SUMMARY.md. quire.toml, where there is one, wins key by key."""
+    if not path.is_file():
+        return None
+    try:
+        book = tomllib.loads(path.read_text(encoding="utf-8")).get("book", {})
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as err:
+        raise ConfigError(path.name, [(None, f"cannot be read as TOML ({err})")]) from None
+    if not isinstance(book, dict):
+        return None
+    src = book.get("src", "src")
+    if not isinstance(src, str) or not (path.parent / src / "SUMMARY.md").is_file():
+        return None
+    data = {key: book[theirs] for key, theirs in (("title", "title"), ("authors", "authors"),
+                                                   ("lang", "language")) if theirs in book}
+    values, problems = validate(data, CONFIG_SCHEMA)
+    if problems:
+        raise ConfigError(path.name, [(None, f"[book] {key}: {msg}") for key, msg in problems])
+    return src, values
+
+
 def _toml_line(text: str, dotted: str) -> int | None:
     """Best-effort line of `dotted` in a TOML text (for messages only)."""
     *tables, key = dotted.split(".")

@@ -22,7 +22,7 @@ from pathlib import Path
 from . import (design, documents, failures, fonts, frontmatter, language, links, markup,
                parallel, scholarly, snippets, structure, stylesheets)
 from .assets import Assets
-from .config import pdf_settings, read_config
+from .config import pdf_settings, read_config, read_mdbook
 from .errors import ManyErrors, QuireError
 from .frontmatter import FrontMatter
 from .ids import Ids
@@ -143,7 +143,12 @@ def _find(project: Path) -> tuple[Path, Path, list[Path], dict]:
         refuse_outside(root / name, root, name)
     config = read_config(root / "quire.toml", "quire.toml")
     content = root / "content"
-    if single or not content.is_dir():
+    mdbook = None if single or content.is_dir() else read_mdbook(root / "book.toml")
+    if mdbook:                                      # mdBook's layout: book.toml, src/
+        content = root / mdbook[0]
+        refuse_outside(content, root, "book.toml: [book] src")
+        config = {**mdbook[1], **config}
+    elif single or not content.is_dir():
         if not single and not structure.markdown_files(root):
             raise QuireError(f"{relative(content, root.parent)}: content folder not found "
                              "(put the manuscript's Markdown files there)")

@@ -45,13 +45,15 @@ def path_order(parts: tuple[str, ...]):
     return [(1, natural(f)) for f in folders] + [(0, first, natural(name))]
 
 
-def listed_links(text: str) -> list[str]:
-    """The link targets of a Markdown text's list items, in order (code left out)."""
+def listed_links(text: str, every: bool = False) -> list[str]:
+    """The link targets of a Markdown text's list items (of every line with `every`: an
+    mdBook SUMMARY's prefix and suffix chapters are links on lines of their own), in
+    order, code left out."""
     targets, fenced = [], False
     for line in text.split("\n"):
         if _FENCE.match(line):
             fenced = not fenced
-        if fenced or not _LIST_ITEM.match(line):
+        if fenced or not (every or _LIST_ITEM.match(line)):
             continue
         targets += [m.group(1) for m in _LINK.finditer(line)]
     return targets
@@ -69,7 +71,7 @@ def reading_order(files: list[Path], content: Path, read, summary: Path | None =
     order: list[Path] = [] if summary else [start]
 
     def visit(index: Path) -> None:
-        for target in listed_links(read(index)):
+        for target in listed_links(read(index), every=index == summary):
             path = _target(index, target, known)
             if path is None or path in order:
                 continue

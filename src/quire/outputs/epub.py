@@ -20,7 +20,7 @@ from ebooklib import epub
 from lxml import etree
 from markupsafe import Markup
 
-from .. import fonts, labels, stylesheets, template_guard, templates
+from .. import fonts, images, labels, stylesheets, template_guard, templates
 from . import epub_fonts, epub_package, epub_pages
 from .contract import NO_LAYOUT, PAGES, BuildContext
 from ..errors import OutputError
@@ -241,9 +241,11 @@ def write(publication: Publication, target: Path, context: BuildContext) -> None
         if asset == publication.cover:
             book.set_cover(asset.name, asset.read(), create_page=False)
             continue
+        content = asset.read()
+        if asset.media_type == "image/svg+xml":
+            content = images.without_doctype(content)
         book.add_item(epub.EpubItem(uid=f"img-{n}", file_name=asset.name,
-                                    media_type=asset.media_type,
-                                    content=asset.read()))
+                                    media_type=asset.media_type, content=content))
 
     front, landmarks = [], []
     for name, template, wanted, landmark in (

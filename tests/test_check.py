@@ -127,6 +127,7 @@ _DIAGRAM = """<svg xmlns="http://www.w3.org/2000/svg" width="240" height="90" vi
 <rect x="2" y="2" width="100" height="40" fill="yellow" stroke="black"/>
 <ellipse cx="170" cy="22" rx="60" ry="20" style="fill: lightgreen; stroke: rgb(20, 120, 40)"/>
 <line class="edge" x1="100" y1="22" x2="110" y2="22"/>
+<polygon fill="#ffffff" stroke="transparent" points="200,88 200,60 238,60 238,88"/>
 <text x="10" y="70">on_config</text>
 <text x="10" y="85">fill: red; color: blue</text>
 </svg>
@@ -135,9 +136,10 @@ _DIAGRAM = """<svg xmlns="http://www.w3.org/2000/svg" width="240" height="90" vi
 
 def test_svg_diagrams_print_in_cmyk(tmp_path):
     """A diagram inline (a snippet, as MkDocs' docs have it) and as an image file, in
-    named, hex and rgb() colours, in style attributes and a <style>, with text black by
-    default, and a stylesheet naming colours and using hsl(): no RGB reaches the print
-    PDF, and the colours are drawn in CMYK."""
+    named, hex and rgb() colours, in style attributes and a <style>, a stroke
+    "transparent" (as Graphviz writes), with text black by default, and a stylesheet
+    naming colours and using hsl(): no RGB reaches the print PDF, and the colours are
+    drawn in CMYK."""
     import pikepdf
 
     root = make_project(tmp_path / "p", {
@@ -155,5 +157,6 @@ def test_svg_diagrams_print_in_cmyk(tmp_path):
             x.read_bytes() for x in document.pages[0].Resources.get("/XObject", {}).values()]
     drawn = b"".join(streams)
     assert drawn.count(b"/DeviceCMYK cs") >= 2 and b" rg\n" not in drawn
+    assert b" RG\n" not in drawn               # Graphviz's stroke="transparent" too
     text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout
     assert text.count("fill: red; color: blue") == 2       # text is never a colour

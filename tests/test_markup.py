@@ -307,7 +307,8 @@ def test_an_mdbook_is_read_from_its_book_toml(tmp_path):
     SUMMARY.md, and beside them a README, contributing notes and other Markdown that are
     no part of the book (quire built all 300 files of the repository). The book is
     src/'s documents in SUMMARY's order, titled, authored and in the language book.toml
-    gives; quire.toml wins where it says otherwise."""
+    gives, their links to each other's pages (ch02.html) followed; quire.toml wins where
+    it says otherwise."""
     files = {
         "book.toml": '[book]\ntitle = "The Book"\nauthors = ["Ann Author", "Ben Writer"]\n'
                      'language = "en"\n\n[output.html]\nadditional-css = ["x.css"]\n',
@@ -317,7 +318,7 @@ def test_an_mdbook_is_read_from_its_book_toml(tmp_path):
         "src/SUMMARY.md": "# Summary\n\n[Foreword](foreword.md)\n\n- [Two](ch02.md)\n"
                           "- [One](ch01.md)\n",
         "src/foreword.md": "# Foreword\n\nText.\n",
-        "src/ch01.md": "# One\n\nText.\n",
+        "src/ch01.md": "# One\n\nSee [the second](ch02.html#two) and [more](ch02.html).\n",
         "src/ch02.md": "# Two\n\nText.\n"}
     for name, text in files.items():
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
@@ -325,6 +326,8 @@ def test_an_mdbook_is_read_from_its_book_toml(tmp_path):
     publication = load(tmp_path)
     assert [str(d.source) for d in publication.documents] == [
         "src/foreword.md", "src/ch02.md", "src/ch01.md"]
+    one = next(d for d in publication.documents if d.title == "One")
+    assert one.body.count('href="#ch02"') == 2           # mdBook's .html links, followed
     meta = publication.metadata
     assert (meta.title, [a.name for a in meta.authors], meta.lang) == (
         "The Book", ["Ann Author", "Ben Writer"], "en")

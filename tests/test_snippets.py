@@ -119,3 +119,69 @@ def test_a_large_inline_svg_is_scaled_to_the_page_not_cut(tmp_path):
     import zipfile
     with zipfile.ZipFile(epub) as zf:
         assert b'viewBox="0 0 527 1786"' in zf.read("EPUB/text/a.xhtml")
+
+
+# -- mdBook's includes ------------------------------------------------------------------
+
+def _mdbook(tmp_path, chapter: str, extra: dict | None = None):
+    return make_project(tmp_path, {
+        "book.toml": '[book]\ntitle = "Listings"\nlanguage = "en"\n',
+        "src/SUMMARY.md": "- [One](ch01.md)\n- [Two](ch02.md)\n",
+        "src/ch01.md": chapter,
+        "src/ch02.md": "# Two\n\nText.\n",
+        "listings/ch01/src/main.rs": "use std::io;\n\n// ANCHOR: here\nfn main() {\n"
+                                     "    // ANCHOR: inner\n    println!(\"Guess!\");\n"
+                                     "    // ANCHOR_END: inner\n}\n// ANCHOR_END: here\n",
+        "listings/ch01/output.txt": "$ cargo run\n   Compiling guessing_game\n"
+                                    "    Finished dev\n     Running `target/debug/game`\n",
+        **(extra or {})})
+
+
+def test_mdbook_includes_are_put_in_with_their_ranges_and_anchors(tmp_path):
+    """rust-lang/book writes its listings as `{{#rustdoc_include file:anchor}}` and
+    `{{#include file}}` inside code fences: without them the book printed the directives
+    and no code. Ranges (N, N:, :M, N:M) and anchors select lines; anchor markers are left
+    out; an escaped include stays as text; an included file rebuilds the book."""
+    chapter = ("# One\n\n```rust\n{{#rustdoc_include ../listings/ch01/src/main.rs:here}}\n```\n\n"
+               "```text\n{{#include ../listings/ch01/output.txt:2:3}}\n```\n\n"
+               "```rust\n{{#include ../listings/ch01/src/main.rs:inner}}\n```\n\n"
+               "```rust\n{{#include ../listings/ch01/src/main.rs::1}}\n```\n\n"
+               "Write \\{{#include file.rs}} to include a file.\n")
+    root = _mdbook(tmp_path, chapter)
+    done = _build(root)
+    assert done.returncode == 0, done.stderr
+    epub = next((root / "dist").glob("*.epub"))
+    text = "".join(epub_text(epub).split())                 # code is split in tokens
+    assert 'fnmain(){println!("Guess!");}' in text
+    assert "Compilingguessing_gameFinisheddev" in text and "cargorun" not in text
+    assert "ANCHOR" not in text and "usestd::io;" in text
+    assert "Write{{#includefile.rs}}toincludeafile." in text
+    assert problems(epubcheck(epub)) == []
+    (root / "listings/ch01/output.txt").write_text("$ cargo run\n   Compiling again\n")
+    assert _build(root).returncode == 0
+    rebuilt = "".join(epub_text(next((root / "dist").glob("*.epub"))).split())
+    assert "Compilingagain" in rebuilt
+
+
+def test_mdbook_includes_that_leave_the_project_are_refused_and_missing_ones_warned(tmp_path):
+    outside = tmp_path / "outside.rs"
+    outside.write_text("secret\n")
+    chapter = ("# One\n\n```rust\n{{#include ../../outside.rs}}\n```\n\n"
+               "```rust\n{{#include /etc/hostname}}\n```\n\n"
+               "```rust\n{{#include ../listings/ch01/src/main.rs:nowhere}}\n```\n\n"
+               "```rust\n{{#include ../listings/missing.rs}}\n```\n")
+    root = _mdbook(tmp_path / "book", chapter)
+    done = _build(root)
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    lines = [line.removeprefix("error: ") for line in done.stderr.splitlines()]
+    assert any(line.startswith("src/ch01.md:4:") and "outside the project folder" in line
+               for line in lines), done.stderr
+    assert any(line.startswith("src/ch01.md:8:") and "inside the project" in line
+               for line in lines), done.stderr
+    assert any(line.startswith("src/ch01.md:12:") and "no anchor 'nowhere'" in line
+               for line in lines), done.stderr
+    assert "secret" not in done.stderr
+    (root / "src/ch01.md").write_text("# One\n\n{{#include ../listings/missing.rs}}\n")
+    done = _build(root)
+    assert done.returncode == 0 and "src/ch01.md:3: include '../listings/missing.rs' not found" \
+        in done.stderr, done.stderr

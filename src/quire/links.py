@@ -1,9 +1,10 @@
 """Links between the documents of a publication, resolved once every document is converted.
 
 A link to another document (`ch2.md#heading`, a folder's README, mkdocs' `cli/` for
-`cli.md`, GitHub's heading anchors) becomes a bare `#id`, since every id is unique in the
-publication; each output turns it into what it needs. An empty link text is filled with
-what it points at ("Figur 2", a heading's text). Works on lxml trees of the converted
+`cli.md`, mdBook's `ch2.html` for the page made of `ch2.md`, GitHub's heading anchors)
+becomes a bare `#id`, since every id is unique in the publication; each output turns it
+into what it needs. An empty link text is filled with what it points at ("Figur 2", a
+heading's text). Works on lxml trees of the converted
 bodies; it leaves out links to the network (kept as they are) and to local files that are
 not documents (plain text, with a warning: references.outside_links).
 """
@@ -113,6 +114,8 @@ def _document_named(by_path: dict, here: Path, target: str):
                           if p in by_path), None)
         if found is None and not path.suffix:
             found = by_path.get(path.with_suffix(".md"))      # mkdocs: cli/ for cli.md
+        if found is None and path.suffix.lower() in (".html", ".htm"):
+            found = by_path.get(path.with_suffix(".md"))      # mdBook: ch02.html for ch02.md
         if found is not None:
             return found
     return None

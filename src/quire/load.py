@@ -20,7 +20,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from . import (design, documents, failures, fonts, frontmatter, language, links, markup,
-               parallel, scholarly, snippets, structure, stylesheets)
+               mdbook, parallel, scholarly, snippets, structure, stylesheets)
 from .assets import Assets
 from .config import pdf_settings, read_config, read_mdbook
 from .errors import ManyErrors, QuireError
@@ -48,10 +48,15 @@ def load(project: Path, html_of=None, jobs: int = 1, meanwhile=None,
     problems: list[tuple[int, QuireError]] = []       # (document index, error)
     front = []
     included: set[Path] = set()                      # files put in by snippets
+    is_mdbook = (root / "book.toml").is_file()       # {{#include}} is mdBook's
     for index, path in enumerate(files):
         try:
             fm = frontmatter.read(root, path)
-            body, used = snippets.expand(fm.body, root, path, relative(path, root), fm.body_line)
+            label = relative(path, root)
+            body, used = snippets.expand(fm.body, root, path, label, fm.body_line)
+            if is_mdbook:
+                body, more = mdbook.expand(body, root, path, label, fm.body_line)
+                used += more
             front.append(replace(fm, body=body))
             included.update(used)
         except QuireError as err:

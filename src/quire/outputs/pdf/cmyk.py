@@ -62,13 +62,17 @@ def _device_cmyk(cmyk: tuple[float, ...], alpha: str | None = None) -> str:
 
 def _rgb(token: str):
     """((r, g, b), alpha) of a CSS colour (hex, rgb(), hsl(), any named colour), or None:
-    not a colour, currentColor, fully transparent (nothing is drawn), or in a space other
-    than sRGB (left to preflight)."""
+    not a colour, currentColor, or in a space other than sRGB (left to preflight). A fully
+    transparent one is black at alpha 0: WeasyPrint still strokes an SVG's
+    stroke="transparent" (Graphviz writes it), in RGB ("RG 0 0 0") at alpha 0, which
+    preflight rightly finds in a CMYK job (rust-lang/book's figures)."""
     from tinycss2.color4 import parse_color
 
     colour = parse_color(token)
-    if colour is None or isinstance(colour, str) or colour.alpha == 0:
+    if colour is None or isinstance(colour, str):
         return None
+    if colour.alpha == 0:
+        return (0, 0, 0), 0.0
     try:
         srgb = colour.to("srgb")
     except NotImplementedError:

@@ -7,16 +7,19 @@ makes of the same Markdown is tested by test_publications, test_real_markdown an
 
 from __future__ import annotations
 
+import re
+import zipfile
 from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
 
-from conftest import REPO
+from conftest import REPO, run_quire
 
 from quire import markup, structure
 from quire.errors import QuireError
 from quire.load import load
+from quire.outputs.pdf import render_print_html
 from quire.model import Document, Metadata, Publication
 
 
@@ -307,8 +310,10 @@ def test_an_mdbook_is_read_from_its_book_toml(tmp_path):
     SUMMARY.md, and beside them a README, contributing notes and other Markdown that are
     no part of the book (quire built all 300 files of the repository). The book is
     src/'s documents in SUMMARY's order, titled, authored and in the language book.toml
-    gives, their links to each other's pages (ch02.html) followed; quire.toml wins where
-    it says otherwise."""
+    gives, their links to each other's pages (ch02.html) followed; SUMMARY's nesting makes
+    sections of chapters (no chapter number, no new page, titled by the heading they open
+    with whatever its level), its prefix chapters unnumbered, its link text the title of a
+    document with no heading; quire.toml wins where it says otherwise."""
     files = {
         "book.toml": '[book]\ntitle = "The Book"\nauthors = ["Ann Author", "Ben Writer"]\n'
                      'language = "en"\n\n[output.html]\nadditional-css = ["x.css"]\n',
@@ -316,16 +321,29 @@ def test_an_mdbook_is_read_from_its_book_toml(tmp_path):
         "CONTRIBUTING.md": "# Contributing\n\nRules.\n",
         "nostarch/chapter01.md": "# Print copy\n\nText.\n",
         "src/SUMMARY.md": "# Summary\n\n[Foreword](foreword.md)\n\n- [Two](ch02.md)\n"
-                          "- [One](ch01.md)\n",
+                          "    - [Two, first](ch02-01.md)\n- [One](ch01.md)\n"
+                          "- [Three as listed](ch03.md)\n",
         "src/foreword.md": "# Foreword\n\nText.\n",
+        "src/ch02-01.md": "<!-- old -->\n\n<a id=\"old\"></a>\n\n## The first section\n\nText.\n",
+        "src/ch03.md": "Text with no heading.\n",
         "src/ch01.md": "# One\n\nSee [the second](ch02.html#two) and [more](ch02.html).\n",
         "src/ch02.md": "# Two\n\nText.\n"}
     for name, text in files.items():
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text(text, encoding="utf-8")
     publication = load(tmp_path)
-    assert [str(d.source) for d in publication.documents] == [
-        "src/foreword.md", "src/ch02.md", "src/ch01.md"]
+    assert [(str(d.source), d.title, d.level) for d in publication.documents] == [
+        ("src/foreword.md", "Foreword", 0), ("src/ch02.md", "Two", 1),
+        ("src/ch02-01.md", "The first section", 2), ("src/ch01.md", "One", 1),
+        ("src/ch03.md", "Three as listed", 1)]
+    html = render_print_html(publication)
+    assert html.count('class="chapter-label"') == 3          # Two, One, Three: 1, 2, 3
+    assert re.search(r'<article class="document[^"]*section-document"[^>]*id="ch02-01"', html)
+    done = run_quire("build", tmp_path, "--format", "epub")
+    assert done.returncode == 0, done.stderr
+    with zipfile.ZipFile(next((tmp_path / "dist").glob("*.epub"))) as zf:
+        nav = zf.read("EPUB/nav.xhtml").decode()
+    assert re.search(r">Two</a>\s*<ol>\s*<li><a [^>]*>The first section</a>", nav), nav
     one = next(d for d in publication.documents if d.title == "One")
     assert one.body.count('href="#ch02"') == 2           # mdBook's .html links, followed
     meta = publication.metadata

@@ -19,9 +19,13 @@ from .structure import INDEX_FILES, humanise
 
 
 def convert(root, content, path, fm, lang, ids, assets, numbering, html_of,
-            drop_shared: bool = False) -> dict:
+            drop_shared: bool = False, summary: tuple[int, str] = (1, "")) -> dict:
     """One document converted; `drop_shared`: its first heading is one its folder's
-    documents share (the book's title), not its own."""
+    documents share (the book's title), not its own; `summary`: what SUMMARY.md says of
+    it (structure.summary_entries): its level (2: a section of the document before it,
+    titled by the heading it opens with whatever its level, as rust-lang/book's "## Hello,
+    Cargo!"; 0: not numbered) and its link text, the title when the text has none."""
+    level, summary_title = summary
     label = relative(path, root)
     ids.current = set()
     in_content = path.relative_to(content)
@@ -43,17 +47,17 @@ def convert(root, content, path, fm, lang, ids, assets, numbering, html_of,
                 markup.text_without_notes(first), title):
             _take_leading_h1(body, doc_id)          # not printed twice
     else:
-        title, title_html = _take_leading_h1(body, doc_id)
+        title, title_html = _take_leading_h1(body, doc_id, any_level=level > 1)
         if not title and dropped and path.name.lower() in INDEX_FILES:
             title = dropped                 # the book's README: titled by the book
-        title = title or humanise(path.stem)
+        title = title or summary_title or humanise(path.stem)
     title = markup.plain_typography(title, lang)
     return {
         "source": Path(label), "slug": slug, "id": doc_id, "lang": lang, "title": title,
         "title_html": title_html or markup.escape_text(title), "dropped": dropped,
         "top": in_content.parts[0] if len(in_content.parts) > 1 else "",
         "fm": fm.values, "body": body, "ids": ids.current, "path": path,
-        "text": fm.body, "first_line": fm.body_line,
+        "text": fm.body, "first_line": fm.body_line, "level": level,
     }
 
 
@@ -64,11 +68,13 @@ def _same(a: str, b: str) -> bool:
 _HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 
 
-def _take_leading_h1(body, doc_id: str) -> tuple[str, str]:
+def _take_leading_h1(body, doc_id: str, any_level: bool = False) -> tuple[str, str]:
     """Take the body's first heading out when it is an h1 (what comes before it, a line of
-    badges or language links, stays): (its text, its inline XHTML), or ("", "")."""
+    badges or language links, stays), or, with `any_level`, when it is any heading the
+    body opens with: (its text, its inline XHTML), or ("", "")."""
     first = next((el for el in body.root if el.tag in _HEADINGS), None)
-    if first is None or first.tag != "h1":
+    if first is None or (first.tag != "h1" and not (any_level and not any(
+            "".join(el.itertext()).strip() for el in first.itersiblings(preceding=True)))):
         return "", ""
     text = next((h.text for h in body.headings if h.id == first.get("id")),
                 " ".join(markup.text_without_notes(first).split()))
@@ -98,7 +104,8 @@ def _first_element(root):
 def number_by_chapter(converted: list[dict], lang: str, book_title: str) -> None:
     """Figure and table labels of a chapter get its number: "Figur 3.10"; documents that
     are no chapter (a preface) keep their own count."""
-    numbers = design.chapters([(c["id"], c["title"]) for c in converted], lang, book_title)
+    numbers = design.chapters([(c["id"], c["title"]) for c in converted
+                               if c.get("level", 1) == 1], lang, book_title)
     for c in converted:
         if c["id"] not in numbers:
             continue
@@ -130,4 +137,5 @@ def document(c: dict) -> Document:
         authors=fm.get("authors", ()), lead=lead, body=xhtml,
         headings=tuple(body.headings), footnotes=tuple(body.footnotes),
         ids=frozenset(c["ids"]), images_without_alt=body.images_without_alt,
+        level=c.get("level", 1),           # documents scholarly.py adds: 1
     )

@@ -194,6 +194,7 @@ def _convert(root, content, files, front, langs, ids, assets, numbering_mode, ht
         groups.setdefault(path.parent, []).append(firsts[path])
     shared = structure.shared_headings(groups) if len(files) > 1 else {}
     converted = []
+    summary = structure.summary_entries(content, files)
     parking = sum(len(fm.body) for fm in front) >= PARK_TEXT
     for index, (path, fm, doc_lang) in enumerate(zip(files, front, langs)):
         if numbering_mode == "chapter":     # each chapter counts from 1, then gets its prefix
@@ -203,7 +204,8 @@ def _convert(root, content, files, front, langs, ids, assets, numbering_mode, ht
                                  lambda path=path, fm=fm, doc_lang=doc_lang: documents.convert(
                                      root, content, path, fm, doc_lang, ids, assets, numbering,
                                      html_of, drop_shared=bool(firsts[path])
-                                     and shared.get(path.parent) == firsts[path]))
+                                     and shared.get(path.parent) == firsts[path],
+                                     summary=summary.get(path, (1, ""))))
         except QuireError as err:
             problems.append((index, err))
             continue

@@ -77,6 +77,8 @@ class Document:
     footnotes: tuple[Footnote, ...] = ()
     ids: frozenset[str] = frozenset()   # every id this document defines
     images_without_alt: int = 0
+    level: int = 1          # 2: a section of the document before it, 0: never numbered
+                            # (structure.summary_entries: SUMMARY.md's nesting)
 
     @property
     def direction(self) -> str:

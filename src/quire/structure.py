@@ -92,6 +92,40 @@ def reading_order(files: list[Path], content: Path, read, summary: Path | None =
     return order
 
 
+def summary_entries(content: Path, files: list[Path]) -> dict[Path, tuple[int, str]]:
+    """What an mdBook or GitBook SUMMARY.md says of each document it links: (level, link
+    text). Level 2: nested under another entry (rust-lang/book's "Installation" under
+    "Getting Started"), a section of the chapter before it; 1: a chapter; 0: a prefix or
+    suffix chapter (a link on a line of its own, before or after the list: "Foreword",
+    "Introduction"), which mdBook does not number, when the SUMMARY has a list."""
+    summary = next((p for p in sorted(content.glob("*")) if p.is_file()
+                    and p.suffix.lower() == ".md" and p.stem.lower() == "summary"), None)
+    if summary is None:
+        return {}
+    text = _read_text_quietly(summary)
+    known, entries, indents, fenced = set(files), {}, [], False
+    listed = any(_LIST_ITEM.match(line) and _LINK.search(line) for line in text.split("\n"))
+    for line in text.split("\n"):
+        if _FENCE.match(line):
+            fenced = not fenced
+        if fenced:
+            continue
+        if _LIST_ITEM.match(line):
+            indent = len(line.expandtabs(4)) - len(line.expandtabs(4).lstrip())
+            while indents and indents[-1] >= indent:
+                indents.pop()
+            level = 2 if indents else 1
+            indents.append(indent)
+        else:
+            level = 0 if listed else 1
+        for match in _LINK.finditer(line):
+            path = _target(summary, match.group(1), known)
+            if path is not None and path not in entries:
+                title = re.sub(r"^\[|\]\(.*$", "", match.group(0), flags=re.DOTALL)
+                entries[path] = (level, " ".join(title.split()))
+    return entries
+
+
 def _by_folder_indexes(files: list[Path], known: set[Path], read) -> list[Path]:
     """Path order, but a folder whose README/index lists two or more of its own documents
     has them in that order."""

@@ -115,10 +115,17 @@ class Node:
 
 
 def _outline(publication: Publication, file_of: dict[str, str]) -> list[Node]:
-    """The contents: parts, documents, and their headings nested by level."""
+    """The contents: parts, documents (a section document under the one before it), and
+    their headings nested by level."""
     outline: list[Node] = []
     for part, docs, _, _ in publication.parts():
-        nodes = [_document_node(doc, file_of[doc.id]) for doc in docs]
+        nodes: list[Node] = []
+        for doc in docs:
+            node = _document_node(doc, file_of[doc.id])
+            if doc.level > 1 and nodes:             # a section: under its chapter
+                nodes[-1].children.append(node)
+            else:
+                nodes.append(node)
         outline += [Node(part, None, nodes)] if part else nodes
     return outline
 

@@ -138,8 +138,8 @@ def render_print_html(publication: Publication, documents=None, front: bool = Tr
               for asset in publication.assets}
     typeset = pdf_typeset.Typesetter(publication)
     book = publication.design == "book"
-    chapters = design.chapters([(doc.id, doc.title) for doc in publication.documents],
-                               meta.lang, meta.title) if book else {}
+    chapters = design.chapters([(doc.id, doc.title) for doc in publication.documents
+                                if doc.level == 1], meta.lang, meta.title) if book else {}
     height = design.text_block(publication.pdf)[1]
     cmyk_job = publication.pdf.variant == "print"
     html = templates.render(
@@ -204,7 +204,8 @@ def _toc_entries(publication: Publication, chapters) -> dict[str, list]:
     toc_depth): (ASCII anchor, text, level)."""
     depth = publication.toc_depth
     return {doc.id: [(_ascii_id(h.id), h.text, h.level) for h in doc.headings
-                     if 2 <= h.level <= depth] for doc in publication.documents}
+                     if 2 <= h.level <= depth and doc.level == 1]
+            for doc in publication.documents}
 
 
 def _w3c(date: str) -> str:

@@ -364,6 +364,33 @@ def test_a_long_run_after_code_breaks_inside_the_text_block(tmp_path):
     assert all(word in text.replace("\n", "") for word in words)
 
 
+def test_a_graphviz_diagram_sits_in_the_text_block_in_its_fonts_metrics(tmp_path):
+    """A Graphviz SVG (SVG 1.1's DOCTYPE, a viewBox and no size, text in "Times,serif",
+    as rust-lang/book's figures) alone in a paragraph of a book: not pushed past the text
+    block by the paragraph's first-line indent (it was, 4.4 mm: only raster images were
+    known to stand alone), and its text set in the face made on Times' metrics where one is
+    installed (fontconfig gave Noto Serif, wider, and the labels ran together)."""
+    from quire import fonts
+    svg = ('<?xml version="1.0" encoding="UTF-8" standalone="no"?>\n'
+           '<!DOCTYPE svg PUBLIC "-//W3C//DTD SVG 1.1//EN"\n'
+           ' "http://www.w3.org/Graphics/SVG/1.1/DTD/svg11.dtd">\n'
+           '<svg viewBox="0.00 0.00 1500.00 650.00" xmlns="http://www.w3.org/2000/svg">\n'
+           '<g transform="scale(4.1667 4.1667) translate(4 152)">'
+           '<polygon fill="#ffffff" stroke="transparent" points="-4,4 -4,-152 356,-152 356,4"/>'
+           '<text text-anchor="middle" x="40" y="-120" font-family="Times,serif" '
+           'font-size="14.00">capacity</text></g></svg>\n')
+    root = make_project(tmp_path, {
+        "content/01.md": "# One\n\nText before.\n\n![A diagram](d.svg)\n\nText after.\n",
+        "content/02.md": "# Two\n\nText.\n", "content/d.svg": svg})
+    pdf = build(root)
+    checked = run_quire("check", root)
+    assert "outside the text block" not in checked.stdout and "RGB" not in checked.stdout, \
+        checked.stdout
+    listed = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True).stdout
+    if fonts._system_fonts().family("Liberation Serif"):         # fonts-liberation (CI)
+        assert "Liberation-Serif" in listed, listed
+
+
 def test_a_quotation_taller_than_half_a_page_breaks_and_a_short_one_stays_whole(tmp_path):
     """A quotation's height is estimated from its lines: a quoted list of short steps (the
     first words of The Zen of Python's aphorisms, one an item) may break across pages

@@ -21,6 +21,7 @@ import logging
 import os
 import re
 from collections import Counter
+from functools import lru_cache
 from pathlib import Path
 
 from fontTools import unicodedata
@@ -233,6 +234,43 @@ class _SystemFonts:
                 if faces := self.family(name):
                     return faces
         return []
+
+
+# PostScript's core families, which Graphviz, gnuplot and older drawing tools name in SVG
+# text, and the free faces drawn on their metrics. Set in another face (fontconfig gave
+# Noto Serif for Graphviz's "Times,serif"), the text overran the boxes the tool measured
+# for it: "namevalue" in rust-lang/book's diagrams.
+METRIC_TWINS = {
+    "times": ("Liberation Serif", "TeX Gyre Termes", "Nimbus Roman"),
+    "helvetica": ("Liberation Sans", "TeX Gyre Heros", "Nimbus Sans"),
+    "courier": ("Liberation Mono", "TeX Gyre Cursor", "Nimbus Mono PS"),
+}
+METRIC_TWINS.update({"times new roman": METRIC_TWINS["times"], "arial": METRIC_TWINS["helvetica"],
+                     "courier new": METRIC_TWINS["courier"]})
+_SVG_FAMILY = re.compile(rb"""(font-family\s*(?:=\s*["']|:\s*))([^"';}>]+)""")
+
+
+@lru_cache(maxsize=1)
+def _system_fonts() -> "_SystemFonts":
+    return _SystemFonts()
+
+
+def svg_metric_twins(data: bytes) -> bytes:
+    """An SVG whose text names a PostScript core family (Times, Helvetica, Courier, and
+    Windows' Times New Roman, Arial, Courier New) first, with the installed face made on
+    its metrics (METRIC_TWINS: Liberation, TeX Gyre, Nimbus) named before it; as it was
+    when none is installed or it names none."""
+    if b"font-family" not in data:
+        return data
+
+    def twin(match: re.Match) -> bytes:
+        families = match.group(2).decode("utf-8", "replace")
+        first = families.split(",")[0].strip().strip("'\"").casefold()
+        found = next((name for name in METRIC_TWINS.get(first, ())
+                      if _system_fonts().family(name)), None)
+        return match.group(1) + f"{found},".encode() + match.group(2) if found \
+            else match.group(0)
+    return _SVG_FAMILY.sub(twin, data)
 
 
 def validate(value) -> tuple[dict | None, str | None]:

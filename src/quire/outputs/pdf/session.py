@@ -107,10 +107,10 @@ def _fetcher(publication: Publication, cmyk_job: bool, refused: list[str], cache
                             text = cmyk.convert_css(text) if cmyk_job else text
                             texts[source] = css(text) if css else text
                         return Converted(url, texts[source], {"Content-Type": "text/css"})
-                    if cmyk_job and suffix == ".svg":
-                        return Converted(url, derived("cmyk-svg", path.read_bytes(),
-                                                      cmyk.convert_svg),
-                                         {"Content-Type": "image/svg+xml"})
+                    if suffix == ".svg":
+                        svg = fonts.svg_metric_twins(path.read_bytes())
+                        return Converted(url, derived("cmyk-svg", svg, cmyk.convert_svg)
+                                         if cmyk_job else svg, {"Content-Type": "image/svg+xml"})
                     if cmyk_job and suffix in _RASTER:
                         return Converted(url, derived("cmyk-lossless", path.read_bytes(),
                                                       cmyk.convert_image),

@@ -145,6 +145,11 @@ class Typesetter:
 
     # -- images ---------------------------------------------------------------------------
     def size_image(self, img) -> None:
+        parent = img.getparent()
+        if parent is not None and parent.tag == "p" and not "".join(parent.itertext()).strip():
+            # no first-line indent (book.css): an SVG figure was pushed 4.4 mm past the
+            # text block by it (rust-lang/book's Graphviz diagrams)
+            parent.set("class", (parent.get("class", "") + " image-only").strip())
         source = self.sources.get(img.get("src", ""))
         pixels = pixel_size(source) if source else None
         if not pixels or not all(pixels):
@@ -161,9 +166,6 @@ class Typesetter:
             width = px_w / self.floor * 25.4                          # the true size
         width = min(width, column, self.max_height_mm / ratio)
         img.attrib.pop("height", None)
-        parent = img.getparent()
-        if parent is not None and parent.tag == "p" and not "".join(parent.itertext()).strip():
-            parent.set("class", (parent.get("class", "") + " image-only").strip())
         img.set("data-px", f"{px_w}x{px_h}")
         style = img.get("style", "").rstrip("; ")
         img.set("style", (style + "; " if style else "")

@@ -180,6 +180,24 @@ def test_the_html_before_typography_does_not_depend_on_the_language():
     assert "«" not in markup.to_html('"a"') and "“" not in markup.to_html('"a"')
 
 
+@pytest.mark.parametrize("opening, lang", [
+    ("```rust,ignore,does_not_compile", "rust"), ("```rust,noplayground", "rust"),
+    ('```python title="setup.py"', "python"), ("~~~ console $ ls", "console"),
+    ("```python", "python"), ('```python hl_lines="1"', "python")])
+def test_a_fence_whose_info_string_has_more_than_a_language_is_still_code(opening, lang):
+    """CommonMark takes the first word of a fence's info string for the language (mdBook
+    splits it at a comma: "rust,ignore"); Python-Markdown took such a fence for text, and
+    rust-lang/book printed over 300 of its code blocks as paragraphs. A fence inside a
+    longer one is left as it is."""
+    fence = opening.lstrip()[:3]
+    html = markup.to_html(f"Text.\n\n{opening}\nif x {{ return 1; }}\n{fence}\n\nAfter.\n")
+    assert "<pre" in html and "```" not in html and "<p>After.</p>" in html, html
+    if lang in ("rust", "python"):                                # highlighted as such
+        assert '<span class="k' in html, html
+    nested = markup.to_html(f"````\n{opening}\nx\n````\n")
+    assert opening in nested, nested
+
+
 def test_a_lead_is_blocks_without_notes_or_headings_in_the_documents_typography():
     lead, warnings = markup.short_text('A *lead* with a note[^1] and "quotes".\n\n[^1]: x\n',
                                        "nb", "doc.md")

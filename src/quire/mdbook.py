@@ -11,8 +11,9 @@ its backslash, as mdBook does. A file is found from the including document's fol
 must be inside the project (a `..` out of it, an absolute path or a link out is an error,
 file:line, all at once); a file not found is a warning and its text is left out. The
 Markdown files included are not published as documents of their own (load.py).
-Not done: rustdoc's hidden lines (`# ` in Rust code) are printed; line numbers of later
-problems in a document count the inserted lines.
+In Rust code blocks, rustdoc's hidden lines (`# ` or a lone `#`: boilerplate that makes
+an example compile) are left out and `##` is written `#`, as mdBook shows them.
+Not done: line numbers of later problems in a document count the inserted lines.
 """
 
 from __future__ import annotations
@@ -31,8 +32,36 @@ _ANCHOR = re.compile(r"ANCHOR(?:_END)?:\s*([\w-]+)")
 MAX_DEPTH = 10          # includes inside included files
 
 
+_FENCE = re.compile(r"^(\s*)(`{3,}|~{3,})(.*)$")
+_HIDDEN = re.compile(r"^\s*#(?: |$)")
+
+
 def has_includes(text: str) -> bool:
     return "{{#" in text or "{{ #" in text
+
+
+def hide_rust_lines(text: str) -> str:
+    """Rust code blocks without rustdoc's hidden lines (see the module's docstring)."""
+    if "```rust" not in text and "~~~rust" not in text:
+        return text
+    out, fence, rust = [], None, False
+    for line in text.split("\n"):
+        match = _FENCE.match(line)
+        if fence is None and match:
+            fence = match.group(2)
+            info = match.group(3).strip().split(",")[0].split()[:1]
+            rust = info == ["rust"]
+        elif fence is not None and match and match.group(2).startswith(fence[0] * len(fence)) \
+                and not match.group(3).strip():
+            fence, rust = None, False
+        elif rust:
+            if _HIDDEN.match(line):
+                continue
+            stripped = line.lstrip()
+            if stripped.startswith("##"):
+                line = line[:len(line) - len(stripped)] + stripped[1:]
+        out.append(line)
+    return "\n".join(out)
 
 
 def expand(text: str, root: Path, document: Path, label: str,
@@ -40,7 +69,7 @@ def expand(text: str, root: Path, document: Path, label: str,
     """`text` (a document's Markdown) with mdBook's includes put in, and the files they
     came from; ContentError (or ManyErrors) for every include that cannot be."""
     if not has_includes(text):
-        return text, ()
+        return hide_rust_lines(text), ()
     problems: list[ContentError] = []
     read: list[Path] = []
     expanded = _expand(text, root.resolve(), document.resolve(), label, first_line,
@@ -48,7 +77,7 @@ def expand(text: str, root: Path, document: Path, label: str,
     if problems:
         raise problems[0] if len(problems) == 1 else ManyErrors(problems)
     check_markdown(expanded, label, None)           # the limits hold for what was put in
-    return expanded, tuple(dict.fromkeys(read))
+    return hide_rust_lines(expanded), tuple(dict.fromkeys(read))
 
 
 def _expand(text, root, document, label, first_line, problems, read, depth) -> str:

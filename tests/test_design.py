@@ -420,6 +420,29 @@ def test_a_quotation_taller_than_half_a_page_breaks_and_a_short_one_stays_whole(
         any(text.startswith(zen[2][:20]) for *_, text in pages[n]) for n in starts)
 
 
+def test_a_table_taller_than_half_a_page_breaks_rather_than_leave_a_hole(tmp_path):
+    """A table of 28 rows (CLDR's languages: tag, English name, own name) after text of
+    six lengths: one taller than half the text block may break between its rows, its head
+    repeated, rather than jump to the next page (rust-lang/book's table of operators left
+    75 % of a page empty)."""
+    import codecs
+
+    from babel import Locale
+    tags = ["ar", "cs", "da", "de", "el", "es", "fa", "fi", "fr", "he", "hi", "id", "it", "ja",
+            "ko", "nb", "nl", "pl", "pt", "ro", "ru", "sl", "sv", "th", "tr", "uk", "vi", "zh"]
+    rows = "\n".join(f"| {t} | {Locale('en').languages[t]} | {Locale(t).languages[t]} |"
+                     for t in tags)
+    table = "| Tag | English | Own name |\n|---|---|---|\n" + rows
+    prose = " ".join(line.strip() for line in (codecs.__doc__ or "").splitlines()
+                     if line.strip())
+    files = {f"content/{k:02}.md": f"# Part {k}\n\n" + "\n\n".join([prose] * (2 * k))
+             + f"\n\n{table}\n\nAfter.\n" for k in range(1, 7)}
+    root = make_project(tmp_path, files)
+    build(root)
+    checked = run_quire("check", root)
+    assert "hole" not in checked.stdout, checked.stdout
+
+
 # -- figures as floats, notes on the page of their call -------------------------------------
 
 def test_figures_float_past_text_and_holes_drop(tmp_path):

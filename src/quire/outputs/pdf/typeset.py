@@ -10,9 +10,10 @@
   first line with the second and the last two together (orphans, widows). The block stays
   one text with its newlines: a block per line, with a span around every run, made
   WeasyPrint lay Pro Git out 13 % slower (21.2 s against 18.8 s).
-- Long quotations (set, by an estimate of their lines, taller than half the text block)
-  may break across pages (`blockquote.breakable`); shorter ones stay whole (print.css),
-  since a quotation that fills a page left the page before it empty. Lines, not
+- Long quotations and tables (set, by an estimate of their lines, taller than half the
+  text block) may break across pages (`.breakable`; a table's rows stay whole and its
+  head repeats); shorter ones stay whole (print.css), since a quotation or a table that
+  fills a page left the page before it empty (rust-lang/book's table of operators: 75 %). Lines, not
   characters: a quoted list of twenty short steps is as tall as a long paragraph
   (ruanyf/es6tutorial left 47 % of a page empty before one).
 - Words kept whole: URLs, e-mail addresses and domain names in running text, and the last
@@ -104,9 +105,9 @@ class Typesetter:
         svg_size.fit(root, self.column_mm, self.max_height_mm)
         for pre in list(root.iter("pre")):
             self.code_lines(pre)
-        for quote in root.iter("blockquote"):
-            if _lines(quote, self.text_ems, self.code_chars) > self.quote_lines:
-                quote.set("class", (quote.get("class", "") + " breakable").strip())
+        for block in root.iter("blockquote", "table"):
+            if _lines(block, self.text_ems, self.code_chars) > self.quote_lines:
+                block.set("class", (block.get("class", "") + " breakable").strip())
         for code in root.iter("code", "kbd", "samp"):
             text = "".join(code.itertext())
             if _inside(code, ("pre",)):

@@ -198,6 +198,25 @@ def test_a_fence_whose_info_string_has_more_than_a_language_is_still_code(openin
     assert opening in nested, nested
 
 
+def test_a_fenced_block_in_a_list_a_quote_or_an_admonition_is_code_there():
+    """Python-Markdown's fenced_code reads fences at the top level only: a fence in a list
+    item (GitHub's 3 spaces under "1. "), in a block quote (nested too, as mkdocs' docs
+    write their examples) or in an admonition was printed as a line of inline code that
+    ended the list. Each is now a code block in its place, highlighted in its language;
+    a fence with no closing one stays text."""
+    html = markup.to_html(
+        "1. Install:\n\n   ```bash\n   pip install quire\n   ```\n\n2. Build.\n\n"
+        "> Note:\n>\n> > ```python\n> > if x:\n> >\n> >     return 1\n> > ```\n\n"
+        "!!! note\n    Text.\n\n    ```rust,ignore\n    fn main() {}\n    ```\n\n"
+        "Top:\n\n  ```\n  plain text\n  ```\n\n- open:\n\n  ```\n  never closed\n")
+    assert html.count("<pre>") == 4 and "```bash" not in html and ":::" not in html, html
+    assert html.count("<ol") == 1 and "<li>\n<p>Build.</p>" in html      # one list
+    assert '<span class="k">if</span>' in html and '<span class="k">fn</span>' in html
+    assert "<blockquote>\n<p>Note:</p>\n<blockquote>" in html
+    assert "return" in html.split("</pre>")[1] and "    <span" in html   # blank line kept
+    assert "```\nnever closed" in html or "never closed" in html.split("</pre>")[-1]
+
+
 def test_a_lead_is_blocks_without_notes_or_headings_in_the_documents_typography():
     lead, warnings = markup.short_text('A *lead* with a note[^1] and "quotes".\n\n[^1]: x\n',
                                        "nb", "doc.md")

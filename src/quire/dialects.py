@@ -9,7 +9,11 @@ Two things no extension does are normalised in the source before Python-Markdown
 - two thematic breaks on consecutive lines stay two rules (not a heading underlined);
 - a code fence's info string is its first word, up to a comma (CommonMark; mdBook's
   "rust,ignore"): Python-Markdown takes a fence whose info string has a comma or a second
-  word for a paragraph (rust-lang/book: over 300 code blocks printed as text).
+  word for a paragraph (rust-lang/book: over 300 code blocks printed as text);
+- a fenced block inside a list item, an admonition or a block quote becomes an indented
+  code block there, its language on codehilite's `:::lang` first line: Python-Markdown's
+  fenced_code reads fences at the top level only, and such a block was printed as a line
+  of inline code that ended the list (mkdocs' docs: 84 of them).
 And one in its output: tasklist's `<input type="checkbox" disabled checked/>` (not XML, and
 a form control quire's sanitiser removes) becomes a ballot box character.
 It leaves out the rest of GitHub's dialect: mentions, issue references, emoji shortcodes.
@@ -32,7 +36,7 @@ CONFIGS = {
 }
 # What shapes the HTML besides the text: part of the Markdown cache's key.
 SETUP = (f"{EXTENSIONS}{sorted(CONFIGS.items())} lists-v1 tables-v1 tasks-v1 rules-v1"
-         " fences-v1")
+         " fences-v2")
 
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _MARKER = re.compile(r"^( *)([-*+]|\d{1,9}[.)])( +|$)")
@@ -171,6 +175,60 @@ def fence_info(lines: list[str]) -> list[str]:
     return out
 
 
+_NESTED_FENCE = re.compile(r"^((?: {0,3}> ?)*)( *)(`{3,}|~{3,})(.*)$")
+
+
+def nested_fences(lines: list[str]) -> list[str]:
+    """Fenced blocks inside list items, admonitions and block quotes (indented, or after a
+    `>`) as indented code blocks in the same place (see the module's docstring). A fence
+    with no closing fence at the same place is left as it is."""
+    out, n = [], 0
+    while n < len(lines):
+        match = _NESTED_FENCE.match(lines[n])
+        if not match or not (match.group(1) or match.group(2)) or (
+                match.group(3)[0] == "`" and "`" in match.group(4)):
+            out.append(lines[n])
+            n += 1
+            continue
+        prefix, indent, fence, info = match.groups()
+        close = re.compile(rf"^{re.escape(prefix)} {{0,{len(indent) + 3}}}"
+                           rf"{re.escape(fence[0])}{{{len(fence)},}}\s*$")
+        end = next((m for m in range(n + 1, len(lines)) if close.match(lines[m])), None)
+        body = lines[n + 1:end] if end is not None else []
+        quoted = prefix.rstrip()
+        if end is None or any(not line.startswith(quoted) for line in body):
+            out.append(lines[n])
+            n += 1
+            continue
+        word = re.split(r"[\s,{]", info.strip(), maxsplit=1)[0].lstrip(".")
+        lang = word if re.fullmatch(r"[\w#.+-]+", word) else "text"
+        lead = prefix + " " * (4 * _depth(out, len(indent)) + 4)
+        if out and out[-1].strip(" >"):
+            out.append(quoted)                      # an indented block needs a blank line
+        out.append(f"{lead}:::{lang}")
+        for line in body:
+            rest = line[len(prefix):] if line.startswith(prefix) else ""
+            rest = rest[min(len(indent), len(rest) - len(rest.lstrip(" "))):]
+            out.append(lead + rest if rest.strip() else quoted)
+        out.append(quoted)
+        n = end + 1
+    return out
+
+
+def _depth(before: list[str], indent: int) -> int:
+    """How many levels of 4 spaces a block indented by `indent` spaces is nested in, from
+    the lines before it: inside a list item or an admonition the content of each level
+    (GitHub aligns it with the item's text: 2 or 3 spaces), else none."""
+    if not indent:
+        return 0
+    for line in reversed(before):
+        stripped = line.lstrip(" ")
+        if stripped and len(line) - len(stripped) < indent:
+            nested = _MARKER.match(line) or stripped.startswith(("!!!", "???"))
+            return -(-indent // 4) if nested else 0
+    return 0
+
+
 class _Fences(Preprocessor):
     def run(self, lines):
         return fence_info(lines)
@@ -178,7 +236,7 @@ class _Fences(Preprocessor):
 
 class _Source(Preprocessor):
     def run(self, lines):
-        return fix_tables(separate_rules(reindent_lists(lines)))
+        return fix_tables(separate_rules(nested_fences(reindent_lists(lines))))
 
 
 _CHECKBOX = re.compile(r'<input type="checkbox" disabled( checked)?\s*/?>\s*')

@@ -224,16 +224,17 @@ _BLOCKS = ("p", "li", "dt", "dd", "h1", "h2", "h3", "h4", "h5", "h6", "pre", "tr
            "figcaption", "blockquote")
 
 
-def _lines(el, measure_em: float, code_chars: int) -> int:
+def _lines(el, measure_em: float, code_chars: int) -> float:
     """About how many lines `el` sets in: each block's own text over the measure (a wide
     character, as in Chinese, 1 em; others TEXT_ADVANCE), a code block's lines as
-    they are, at least a line for every block that holds text."""
-    total = 0
+    they are and its padding (a line), at least a line for every block that holds text,
+    and half a line of space around each block."""
+    total = 0.0
     for block in el.iter(*_BLOCKS):
         if block.tag == "pre":
-            text = "".join(block.itertext())
-            total += sum(1 + int(sum(map(_columns, line))) // code_chars
-                         for line in text.split("\n"))
+            text = "".join(block.itertext()).rstrip("\n")
+            total += 1.5 + sum(1 + int(sum(map(_columns, line))) // code_chars
+                               for line in text.split("\n"))
             continue
         if _inside(block, ("pre",)):
             continue
@@ -244,7 +245,7 @@ def _lines(el, measure_em: float, code_chars: int) -> int:
         if text:
             ems = sum(1.0 if unicodedata.east_asian_width(c) in "WF" else TEXT_ADVANCE
                       for c in text)
-            total += math.ceil(ems / measure_em)
+            total += math.ceil(ems / measure_em) + 0.5
     return total
 
 

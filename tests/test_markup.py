@@ -215,6 +215,8 @@ def test_a_fenced_block_in_a_list_a_quote_or_an_admonition_is_code_there():
     assert "<blockquote>\n<p>Note:</p>\n<blockquote>" in html
     assert "return" in html.split("</pre>")[1] and "    <span" in html   # blank line kept
     assert "```\nnever closed" in html or "never closed" in html.split("</pre>")[-1]
+    shown = markup.to_html("A fence, shown:\n\n    ```python\n    x = 1\n    ```\n")
+    assert "```python" in shown and shown.count("<pre>") == 1      # indented code, as written
 
 
 def test_a_lead_is_blocks_without_notes_or_headings_in_the_documents_typography():

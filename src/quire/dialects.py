@@ -202,7 +202,12 @@ def nested_fences(lines: list[str]) -> list[str]:
             continue
         word = re.split(r"[\s,{]", info.strip(), maxsplit=1)[0].lstrip(".")
         lang = word if re.fullmatch(r"[\w#.+-]+", word) else "text"
-        lead = prefix + " " * (4 * _depth(out, len(indent)) + 4)
+        depth = _depth(out, len(indent))
+        if not depth and len(indent) >= 4 and not prefix:
+            out.append(lines[n])        # an indented code block that shows a fence
+            n += 1
+            continue
+        lead = prefix + " " * (4 * depth + 4)
         if out and out[-1].strip(" >"):
             out.append(quoted)                      # an indented block needs a blank line
         out.append(f"{lead}:::{lang}")

@@ -215,6 +215,11 @@ def test_a_fenced_block_in_a_list_a_quote_or_an_admonition_is_code_there():
     assert "<blockquote>\n<p>Note:</p>\n<blockquote>" in html
     assert "return" in html.split("</pre>")[1] and "    <span" in html   # blank line kept
     assert "```\nnever closed" in html or "never closed" in html.split("</pre>")[-1]
+    nested = markup.to_html(
+        "*   **analytics**: options.\n\n    *   **gtag**: an ID, in the\n    `G-` format.\n\n"
+        "        ```yaml\n        gtag: G-ABC123\n        ```\n\n        After.\n")
+    assert nested.count("<pre>") == 1 and nested.count("<ul>") == 2 and ":::" not in nested
+    assert nested.index("<pre>") > nested.index("gtag") and "G-ABC123" in nested   # mkdocs
     shown = markup.to_html("A fence, shown:\n\n    ```python\n    x = 1\n    ```\n")
     assert "```python" in shown and shown.count("<pre>") == 1      # indented code, as written
 

@@ -228,9 +228,13 @@ def _depth(before: list[str], indent: int) -> int:
         return 0
     for line in reversed(before):
         stripped = line.lstrip(" ")
-        if stripped and len(line) - len(stripped) < indent:
-            nested = _MARKER.match(line) or stripped.startswith(("!!!", "???"))
-            return -(-indent // 4) if nested else 0
+        if not stripped:
+            continue
+        at = len(line) - len(stripped)
+        if at < indent and (_MARKER.match(line) or stripped.startswith(("!!!", "???"))):
+            return -(-indent // 4)              # in that item (past its other lines)
+        if not at:
+            return 0                            # a paragraph at the top level first
     return 0
 
 

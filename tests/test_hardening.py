@@ -58,6 +58,26 @@ def test_an_svg_with_svg_1_1s_public_doctype_is_accepted(tmp_path):
     assert "knute7" in "".join(page.extract_text() for page in PdfReader(pdf).pages)
 
 
+@pytest.mark.parametrize("book, message", [
+    ('[book\ntitle = "x"\n', "book.toml: cannot be read as TOML"),
+    ('[book]\nlanguage = 5\n', "book.toml: [book] language: expected a language tag"),
+], ids=["broken-toml", "bad-language"])
+def test_a_broken_book_toml_is_one_line_and_the_last_build_stays(tmp_path, book, message):
+    """An mdBook's book.toml that cannot be read, or whose [book] values are not what
+    quire.toml would accept: one line naming book.toml, exit 1, no traceback, and the
+    files of the last good build left as they were."""
+    root = make_project(tmp_path, {"book.toml": '[book]\ntitle = "Good"\n',
+                                   "src/SUMMARY.md": "- [One](one.md)\n- [Two](two.md)\n",
+                                   "src/one.md": "# One\n\nText.\n",
+                                   "src/two.md": "# Two\n\nText.\n"})
+    assert run_quire("build", root, "--format", "epub").returncode == 0
+    epub = next((root / "dist").glob("*.epub"))
+    before = epub.read_bytes()
+    (root / "book.toml").write_text(book, encoding="utf-8")
+    one_error(run_quire("build", root, "--format", "epub"), message)
+    assert epub.read_bytes() == before
+
+
 def test_decompression_bomb(tmp_path):
     out = io.BytesIO()
     Image.new("1", (12_000, 9_000)).save(out, "PNG")

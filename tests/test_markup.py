@@ -367,7 +367,7 @@ def test_an_mdbook_is_read_from_its_book_toml(tmp_path):
         "src/SUMMARY.md": "# Summary\n\n[Foreword](foreword.md)\n\n- [Two](ch02.md)\n"
                           "    - [Two, first](ch02-01.md)\n- [One](ch01.md)\n"
                           "- [Three as listed](ch03.md)\n",
-        "src/foreword.md": "# Foreword\n\nText.\n",
+        "src/foreword.md": "# Foreword\n\nText.\n\n## Why this book\n\nText.\n",
         "src/ch02-01.md": "<!-- old -->\n\n<a id=\"old\"></a>\n\n## The first section\n\nText.\n",
         "src/ch03.md": "Text with no heading.\n",
         "src/ch01.md": "# One\n\nSee [the second](ch02.html#two) and [more](ch02.html).\n",
@@ -383,6 +383,7 @@ def test_an_mdbook_is_read_from_its_book_toml(tmp_path):
     html = render_print_html(publication)
     assert html.count('class="chapter-label"') == 3          # Two, One, Three: 1, 2, 3
     assert re.search(r'<article class="document[^"]*section-document"[^>]*id="ch02-01"', html)
+    assert "Why this book</a>" in html.split('id="quire-toc"')[1].split("</nav>")[0]  # prefix
     done = run_quire("build", tmp_path, "--format", "epub")
     assert done.returncode == 0, done.stderr
     with zipfile.ZipFile(next((tmp_path / "dist").glob("*.epub"))) as zf:

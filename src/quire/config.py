@@ -320,11 +320,12 @@ def read_mdbook(path: Path) -> tuple[str, dict] | None:
     src = book.get("src", "src")
     if not isinstance(src, str) or not (path.parent / src / "SUMMARY.md").is_file():
         return None
-    data = {key: book[theirs] for key, theirs in (("title", "title"), ("authors", "authors"),
-                                                   ("lang", "language")) if theirs in book}
-    values, problems = validate(data, CONFIG_SCHEMA)
+    theirs = {"title": "title", "authors": "authors", "lang": "language"}
+    values, problems = validate({ours: book[name] for ours, name in theirs.items()
+                                 if name in book}, CONFIG_SCHEMA)
     if problems:
-        raise ConfigError(path.name, [(None, f"[book] {key}: {msg}") for key, msg in problems])
+        raise ConfigError(path.name, [(None, f"[book] {theirs.get(key, key)}: {msg}")
+                                      for key, msg in problems])
     return src, values
 
 

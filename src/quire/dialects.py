@@ -153,6 +153,13 @@ def separate_rules(lines: list[str]) -> list[str]:
 _ACCEPTED_INFO = re.compile(r"""\{.*|\.?[\w#.+-]*(\s+hl_lines=(?P<q>"|').*?(?P=q))?\s*""")
 
 
+def _language(info: str) -> str:
+    """A fence's language: the first word of its info string, up to a comma or a brace
+    (mdBook's "rust,ignore", "python title=..."), "" when that is no language name."""
+    word = re.split(r"[\s,{]", info.strip(), maxsplit=1)[0].lstrip(".")
+    return word if re.fullmatch(r"[\w#.+-]+", word) else ""
+
+
 def fence_info(lines: list[str]) -> list[str]:
     """Opening code fences with the info string Python-Markdown reads: its first word, up
     to a comma, when it has more (see the module's docstring)."""
@@ -165,9 +172,7 @@ def fence_info(lines: list[str]) -> list[str]:
             if fence[0] == "`" and "`" in rest:
                 fence = None                            # an inline code span, not a fence
             elif rest and not _ACCEPTED_INFO.fullmatch(rest):
-                word = re.split(r"[\s,]", rest, maxsplit=1)[0]
-                lang = word if re.fullmatch(r"\.?[\w#.+-]+", word) else ""
-                line = line[:match.end()] + lang
+                line = line[:match.end()] + _language(rest)
         elif fence is not None and re.fullmatch(
                 rf" {{0,3}}{re.escape(fence[0])}{{{len(fence)},}}\s*", line):
             fence = None
@@ -200,8 +205,7 @@ def nested_fences(lines: list[str]) -> list[str]:
             out.append(lines[n])
             n += 1
             continue
-        word = re.split(r"[\s,{]", info.strip(), maxsplit=1)[0].lstrip(".")
-        lang = word if re.fullmatch(r"[\w#.+-]+", word) else "text"
+        lang = _language(info) or "text"
         depth = _depth(out, len(indent))
         if not depth and len(indent) >= 4 and not prefix:
             out.append(lines[n])        # an indented code block that shows a fence

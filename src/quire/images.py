@@ -58,12 +58,12 @@ def media_type(path: Path, src: str, label: str, line: int | None,
 # (rust-lang/book's figures), declares nothing and is accepted; it is never fetched, and
 # the EPUB leaves it out (EPUBCheck refuses external identifiers: without_doctype).
 _INTERNAL_SUBSET = re.compile(r"<!DOCTYPE[^>\[]*\[")
-DOCTYPE = re.compile(rb"<!DOCTYPE[^>\[]*>\s*")
+_DOCTYPE = re.compile(rb"<!DOCTYPE[^>\[]*>\s*")
 
 
 def without_doctype(svg: bytes) -> bytes:
     """An SVG's bytes without its document type declaration (an SVG 1.1 public one)."""
-    return DOCTYPE.sub(b"", svg, count=1)
+    return _DOCTYPE.sub(b"", svg, count=1)
 
 
 def _check_svg(path, src: str, label: str, line: int | None) -> None:

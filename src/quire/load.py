@@ -43,18 +43,17 @@ def load(project: Path, html_of=None, jobs: int = 1, meanwhile=None,
     conversion and `classify(sample)` py3langid's language guess (caches in front of
     them); a long manuscript is converted by `jobs` processes, while this one runs
     `meanwhile()` (the CLI imports WeasyPrint)."""
-    root, content, files, config = _find(project)
+    root, content, files, config, is_mdbook = _find(project)
     log.info("reading %d documents...", len(files))
     problems: list[tuple[int, QuireError]] = []       # (document index, error)
     front = []
     included: set[Path] = set()                      # files put in by snippets
-    is_mdbook = (root / "book.toml").is_file()       # {{#include}} is mdBook's
     for index, path in enumerate(files):
         try:
             fm = frontmatter.read(root, path)
             label = relative(path, root)
             body, used = snippets.expand(fm.body, root, path, label, fm.body_line)
-            if is_mdbook:
+            if is_mdbook:                           # {{#include}} is mdBook's
                 body, more = mdbook.expand(body, root, path, label, fm.body_line)
                 used += more
             front.append(replace(fm, body=body))
@@ -135,9 +134,9 @@ def load(project: Path, html_of=None, jobs: int = 1, meanwhile=None,
     )
 
 
-def _find(project: Path) -> tuple[Path, Path, list[Path], dict]:
-    """(project folder, content folder, documents in reading order, quire.toml's values)
-    for a project folder or a single Markdown file."""
+def _find(project: Path) -> tuple[Path, Path, list[Path], dict, bool]:
+    """(project folder, content folder, documents in reading order, quire.toml's values,
+    whether it is laid out as an mdBook) for a project folder or a single Markdown file."""
     single = project.resolve() if project.suffix.lower() == ".md" else None
     root = single.parent if single else project.resolve()
     if single and not single.is_file():
@@ -148,11 +147,11 @@ def _find(project: Path) -> tuple[Path, Path, list[Path], dict]:
         refuse_outside(root / name, root, name)
     config = read_config(root / "quire.toml", "quire.toml")
     content = root / "content"
-    mdbook = None if single or content.is_dir() else read_mdbook(root / "book.toml")
-    if mdbook:                                      # mdBook's layout: book.toml, src/
-        content = root / mdbook[0]
+    book = None if single or content.is_dir() else read_mdbook(root / "book.toml")
+    if book:                                        # mdBook's layout: book.toml, src/
+        content = root / book[0]
         refuse_outside(content, root, "book.toml: [book] src")
-        config = {**mdbook[1], **config}
+        config = {**book[1], **config}
     elif single or not content.is_dir():
         if not single and not structure.markdown_files(root):
             raise QuireError(f"{relative(content, root.parent)}: content folder not found "
@@ -162,7 +161,7 @@ def _find(project: Path) -> tuple[Path, Path, list[Path], dict]:
                                                              config.get("documents"))
     if not files:
         raise QuireError(f"{relative(content, root.parent)}: no Markdown (.md) files to publish")
-    return root, content, files, config
+    return root, content, files, config, book is not None
 
 
 def _settings(config: dict, files: list[Path], front: list[FrontMatter], root: Path) -> dict:

@@ -98,8 +98,7 @@ def summary_entries(content: Path, files: list[Path]) -> dict[Path, tuple[int, s
     "Getting Started"), a section of the chapter before it; 1: a chapter; 0: a prefix or
     suffix chapter (a link on a line of its own, before or after the list: "Foreword",
     "Introduction"), which mdBook does not number, when the SUMMARY has a list."""
-    summary = next((p for p in sorted(content.glob("*")) if p.is_file()
-                    and p.suffix.lower() == ".md" and p.stem.lower() == "summary"), None)
+    summary = summary_file(content, sorted(content.glob("*.md")))
     if summary is None:
         return {}
     text = _read_text_quietly(summary)
@@ -216,9 +215,14 @@ def document_files(root: Path, content: Path, order) -> list[Path]:
     documents = [p for p in found if not is_contents_file(p)]
     if len(documents) < 2:          # a lone SUMMARY.md or toc.md is the text itself
         documents = found
-    summary = next((p for p in found if p.parent == content and p.stem.lower() == "summary"),
-                   None)
-    return reading_order(documents, content, _read_text_quietly, summary)
+    return reading_order(documents, content, _read_text_quietly, summary_file(content, found))
+
+
+def summary_file(content: Path, files) -> Path | None:
+    """The content folder's own SUMMARY.md among `files` (mdBook's and GitBook's contents,
+    read for the reading order and for each entry's level and title)."""
+    return next((p for p in files if p.parent == content and p.stem.lower() == "summary"),
+                None)
 
 
 def markdown_files(folder: Path) -> list[Path]:

@@ -204,7 +204,7 @@ def _toc_entries(publication: Publication, chapters) -> dict[str, list]:
     toc_depth): (ASCII anchor, text, level)."""
     depth = publication.toc_depth
     return {doc.id: [(_ascii_id(h.id), h.text, h.level) for h in doc.headings
-                     if 2 <= h.level <= depth and doc.level == 1]
+                     if 2 <= h.level <= depth and doc.level < 2]   # a section: none
             for doc in publication.documents}
 
 

@@ -139,7 +139,7 @@ class Typesetter:
         words = text.split()
         if len(words) < 20:
             return False
-        if sum(unicodedata.east_asian_width(c) in "WF" for c in text) > len(text) / 4:
+        if sum(_kind(c) == "wide" for c in text) > len(text) / 4:
             return False
         ems = sum(_text_ems(c) for c in text if not c.isspace()) / len(words)
         return self.text_ems / (ems + SPACE_EM) < RAGGED_WORDS
@@ -225,8 +225,8 @@ _BLOCKS = ("p", "li", "dt", "dd", "h1", "h2", "h3", "h4", "h5", "h6", "pre", "tr
 
 
 def _lines(el, measure_em: float, code_chars: int) -> float:
-    """About how many lines `el` sets in: each block's own text over the measure (a wide
-    character, as in Chinese, 1 em; others TEXT_ADVANCE), a code block's lines as
+    """About how many lines `el` sets in: each block's own text over the measure (its
+    characters as wide as `_text_ems` says), a code block's lines as
     they are and its padding (a line), at least a line for every block that holds text,
     and half a line of space around each block."""
     total = 0.0
@@ -243,9 +243,7 @@ def _lines(el, measure_em: float, code_chars: int) -> float:
             "".join(child.itertext()) + (child.tail or "") for child in block]
         text = " ".join("".join(own).split())
         if text:
-            ems = sum(1.0 if unicodedata.east_asian_width(c) in "WF" else TEXT_ADVANCE
-                      for c in text)
-            total += math.ceil(ems / measure_em) + 0.5
+            total += math.ceil(sum(map(_text_ems, text)) / measure_em) + 0.5
     return total
 
 
@@ -278,6 +276,21 @@ OTHER_COLUMNS = 1.6                 # a letter from a script's own font (Tamil: 
 
 
 @lru_cache(maxsize=4096)
+def _kind(char: str) -> str:
+    """"mark" (combining, or a format control: no width), "wide" (CJK: 1 em), "theme" (a
+    script the theme's faces draw: Latin, Greek, Cyrillic, their marks and punctuation)
+    or "other" (drawn from its script's own font)."""
+    if unicodedata.category(char) in ("Mn", "Me", "Cf"):
+        return "mark"
+    if unicodedata.east_asian_width(char) in "WF":
+        return "wide"
+    point = ord(char)
+    return "theme" if point < 0x530 or 0x1D00 <= point < 0x2E80 else "other"
+
+
+_CODE_COLUMNS = {"mark": 0.0, "wide": WIDE_COLUMNS, "theme": 1.0}
+
+
 def _columns(char: str) -> float:
     """How many columns of the code face (Source Code Pro, 0.6 em) a character takes: one
     for what that face draws; nothing for a combining mark or a format control; a wide
@@ -286,17 +299,14 @@ def _columns(char: str) -> float:
     spacing letter in real text: Tamil 0.83 em in Noto Sans, 0.89 in Noto Serif; Arabic
     0.61, Thai 0.54, Devanagari 0.53, Hebrew 0.53). Cut a little early rather than late:
     a line cut late is wrapped again by WeasyPrint, with no sign."""
-    if unicodedata.category(char) in ("Mn", "Me", "Cf"):
-        return 0.0
-    if unicodedata.east_asian_width(char) in "WF":
-        return WIDE_COLUMNS
-    return 1.0 if ord(char) < 0x530 or 0x1D00 <= ord(char) < 0x2E80 else OTHER_COLUMNS
+    return _CODE_COLUMNS.get(_kind(char), OTHER_COLUMNS)
 
 
 # Scripts whose letters are wider than OTHER_ADVANCE in their Noto Sans face, in em a
 # spacing letter: Tamil measured over real text; Malayalam and Sinhala from their letters'
 # mean advance (1.01, 0.90 em) scaled as Tamil's (1.05 -> 0.82).
 _WIDE_SCRIPTS = ((0x0B80, 0x0C00, 0.82), (0x0D00, 0x0D80, 0.80), (0x0D80, 0x0E00, 0.70))
+_TEXT_EMS = {"mark": 0.0, "wide": 1.0, "theme": TEXT_ADVANCE}
 
 
 def _text_ems(char: str) -> float:
@@ -305,13 +315,10 @@ def _text_ems(char: str) -> float:
     OTHER_ADVANCE for a letter drawn from another script's own font (Noto Sans, over real
     text: Arabic 0.61 em a spacing letter, Thai 0.54, Devanagari 0.53, Hebrew 0.53),
     more for the wide ones (_WIDE_SCRIPTS)."""
-    if unicodedata.category(char) in ("Mn", "Me", "Cf"):
-        return 0.0
-    if unicodedata.east_asian_width(char) in "WF":
-        return 1.0
+    kind = _kind(char)
+    if kind != "other":
+        return _TEXT_EMS[kind]
     point = ord(char)
-    if point < 0x530 or 0x1D00 <= point < 0x2E80:
-        return TEXT_ADVANCE
     return next((em for low, high, em in _WIDE_SCRIPTS if low <= point < high), OTHER_ADVANCE)
 
 

@@ -36,8 +36,12 @@ _OPS = re.compile(      # the lookahead first: 2x faster than trying each branch
     rb"|/(?P<font>[^\s/\[\]()<>{}%]+)\s+" + _NUM + rb"\s+Tf"
     rb"|/(?P<xobject>[^\s/\[\]()<>{}%]+)\s+Do\b"
     rb"|(?P<move>(?<![\w*'\"])(?:Tm|Td|TD|T\*|BT|ET)(?![\w*'\"]))"
+    rb"|(?P<bdc>/[^\s/\[\]()<>{}%]+\s*(?:<<(?P<props>(?:[^<>()]++|" + _HEX + rb"|" + _STRING +
+    rb"|<<[^<>]*>>)*)>>\s*BDC|/[^\s/\[\]()<>{}%]+\s*BDC|BMC)(?![\w*'\"]))"
+    rb"|(?P<emc>(?<![\w*'\"])EMC(?![\w*'\"]))"
     rb"|" + _STRING + rb"|%[^\r\n]*)", re.DOTALL)
 _PIECES = re.compile(_HEX + rb"|" + _STRING, re.DOTALL)
+_ACTUAL = re.compile(rb"/ActualText\s*(" + _HEX + rb"|" + _STRING + rb")", re.DOTALL)
 _ANGLES = bytes.maketrans(b">", b"<")
 _SURROGATE = re.compile(rb"[\xd8-\xdf]")
 _ESCAPES = {b"n": b"\n", b"r": b"\r", b"t": b"\t", b"b": b"\b", b"f": b"\f"}
@@ -88,6 +92,8 @@ class _Reader:
             data = contents.read_bytes()
         resources = resources if resources is not None else pikepdf.Dictionary()
         font, pieces, segments = None, [], self.page.segments
+        marks: list[str | None] = []        # open marked content: its /ActualText
+        actual = 0                          # how many of them carry one
         for match in _OPS.finditer(data):
             kind = match.lastgroup
             if kind == "tj" or kind == "op":
@@ -96,8 +102,20 @@ class _Reader:
                     pieces = []
                 if font is not None:
                     body = match.group("tj")
-                    pieces.append(font.show(self.page, _codes(body[1:-1]) if body else
-                                            _string(match.group("tx"))))
+                    shown = font.show(self.page, _codes(body[1:-1]) if body else
+                                      _string(match.group("tx")))
+                    if not actual:
+                        pieces.append(shown)
+            elif kind == "bdc":
+                found = _ACTUAL.search(match.group("props") or b"")
+                marks.append(_text_string(_string(found.group(1))) if found else None)
+                actual += found is not None
+            elif kind == "emc" and marks:
+                text = marks.pop()
+                if text is not None:
+                    actual -= 1
+                    if not actual:
+                        pieces.append(text)     # what the span's glyphs stand for
             elif kind == "font":
                 font = self._font(resources, match.group("font"))
             elif kind == "xobject":
@@ -141,6 +159,14 @@ def _codes(body: bytes) -> bytes:
         except ValueError:
             pass                        # an odd number of digits in a string: one by one
     return b"".join(_string(piece) for piece in _PIECES.findall(body))
+
+
+def _text_string(raw: bytes) -> str:
+    """A PDF text string: UTF-16BE after its byte order mark, or PDFDocEncoding (as
+    Latin-1, which it is in the letters)."""
+    if raw[:2] == b"\xfe\xff":
+        return raw[2:].decode("utf-16-be", errors="replace")
+    return raw.decode("latin-1")
 
 
 def _string(token: bytes) -> bytes:

@@ -14,7 +14,9 @@ Read-only walks over WeasyPrint's laid-out boxes (page starts, the layout report
 from __future__ import annotations
 
 import hashlib
+import re
 import sys
+import unicodedata
 import zlib
 from contextlib import contextmanager
 from typing import Callable
@@ -267,6 +269,155 @@ def _long_words_broken_across_boxes(saved: _Saved) -> None:
     saved.set(inline, "split_inline_level", split_inline_level)
 
 
+# Characters whose glyphs may not map one to one back to them: the scripts that reorder,
+# join or split letters in shaping (Indic, Thai, Lao, Tibetan, Myanmar, Khmer, Sinhala,
+# Arabic, Hebrew, ...) and combining marks. A text box with none of them is drawn as
+# WeasyPrint draws it.
+_RESHAPED = re.compile(
+    "[\u0300-\u036f\u0483-\u0489\u0590-\u08ff\u0900-\u0dff\u0e00-\u0fff\u1000-\u109f"
+    "\u1700-\u18af\u1900-\u1aff\u1b00-\u1cff\u1dc0-\u1dff\u20d0-\u20ff\ua800-\uabff"
+    "\ufb1d-\ufdff\ufe20-\ufe2f\ufe70-\ufeff\U00010a00-\U00010fff\U00011000-\U00011fff"
+    "\U0001e800-\U0001efff]")
+_TJ_TOKEN = re.compile(rb"<([0-9A-Fa-f]*)>|([-+]?[0-9.]+(?:[eE][-+]?[0-9]+)?)")
+
+
+def _actual_text_for_reshaped_clusters(saved: _Saved) -> None:
+    """The text of a cluster whose glyphs do not read back as its characters, as the PDF's
+    /ActualText of those glyphs.
+
+    WeasyPrint 70 maps each glyph to text once per font, in its ToUnicode CMap, with the
+    characters of the first cluster it is drawn in; the other glyphs of a cluster get no
+    text. Where shaping reorders or splits letters (Tamil கொ is drawn as the glyphs of
+    ெ, க and ா), pdftotext, copying and searching read other letters: "ஜனவரி" came back
+    "ஜெனவரெி", "மே" as "ம". After WeasyPrint draws a text box that holds such scripts,
+    each cluster whose glyphs' ToUnicode text is not its own characters (in either order)
+    is wrapped in a marked-content span, `/Span <</ActualText (its text)>> BDC ... EMC`,
+    as PDF 32000 14.9.4 provides; clusters next to each other in one run share a span. A
+    cluster that reads right is left as it is, so Latin text and most Arabic carry no span.
+    Bitmap fonts (colour emoji) are left alone. `draw_first_line` is looked up by name in
+    its module (draw_text) and imported at each call (SVG text). Tests:
+    test_patches.py::test_actual_text_seam; test_language.py (the text of Tamil pages)."""
+    from weasyprint.draw import text as drawing
+    from weasyprint.text.ffi import ffi, pango
+
+    draw = drawing.draw_first_line
+
+    def spans(stream, textbox):
+        """[first glyph drawn, glyph after the last, text start, text end, font, run] for
+        each cluster of the box's glyphs, a combining mark's cluster taken into the one
+        before it (left-to-right runs)."""
+        first_line, _ = textbox.pango_layout.get_first_line()
+        run, drawn, found, number = first_line.runs[0], 0, [], 0
+        utf8 = textbox.pango_layout.text.encode()
+        while run != ffi.NULL:
+            item, glyphs = run.data.item, run.data.glyphs
+            run, number = run.next, number + 1
+            font, _ = stream.add_font(item.analysis.font)
+            if font.bitmap:
+                return None
+            count, clusters = glyphs.num_glyphs, glyphs.log_clusters
+            starts = sorted({clusters[i] for i in range(count)})
+            ends = dict(zip(starts, starts[1:] + [item.length]))
+            ltr, i = not item.analysis.level % 2, 0
+            while i < count:
+                j, cluster, drawn_here = i, clusters[i], 0
+                while j < count and clusters[j] == cluster:
+                    drawn_here += glyphs.glyphs[j].glyph != pango.PANGO_GLYPH_EMPTY
+                    j += 1
+                i = j
+                if not drawn_here:
+                    continue
+                start, end = item.offset + cluster, item.offset + ends[cluster]
+                lead = utf8[start:start + 4].decode(errors="ignore")[:1]
+                if (ltr and found and found[-1][3] == start and found[-1][5] == number
+                        and unicodedata.category(lead or "a")[0] == "M"):
+                    found[-1][1], found[-1][3] = drawn + drawn_here, end
+                else:
+                    found.append([drawn, drawn + drawn_here, start, end, font, number, ltr])
+                drawn += drawn_here
+        return found
+
+    def draw_first_line(stream, textbox, *args):
+        before = len(stream.stream)
+        emojis = draw(stream, textbox, *args)
+        if not _RESHAPED.search(textbox.text):
+            return emojis
+        found = spans(stream, textbox)
+        if not found:
+            return emojis
+        items = stream.stream[before:]
+        ids = [int(token, 16) for item in items if item.endswith(b"] TJ")
+               for glyph, token in _tj_tokens(item) if glyph]
+        if len(ids) != found[-1][1]:
+            return emojis                       # not as drawn: leave it (never seen)
+        utf8, words, word = textbox.pango_layout.text.encode(), [], None
+        for first, after, start, end, font, run, ltr in found:
+            text = utf8[start:end].decode(errors="replace")
+            if text.isspace():
+                word = None
+                continue
+            mapped = [font.to_unicode.get(glyph, "") for glyph in ids[first:after]]
+            wrong = ltr and (after - first > 1 or "".join(mapped) != text)
+            if word is not None and word[1] == first and word[5] == run:
+                word[1:4] = [after, min(word[2], start), max(word[3], end)]
+                word[4] = word[4] or wrong
+            else:
+                word = [first, after, start, end, wrong, run]
+                words.append(word)
+        marked = [(first, after, utf8[start:end].decode(errors="replace"))
+                  for first, after, start, end, wrong, _ in words if wrong]
+        if marked:
+            stream.stream[before:] = _spanned(items, marked)
+        return emojis
+    saved.set(drawing, "draw_first_line", draw_first_line)
+
+
+def _tj_tokens(item: bytes) -> list[tuple[bool, bytes]]:
+    """A TJ operation as WeasyPrint writes it (`[<00120034>-12<0056>] TJ`, two-byte glyph
+    ids): its glyph ids and numbers in order, as (is a glyph, token)."""
+    tokens = []
+    for digits, number in _TJ_TOKEN.findall(item[1:-4]):
+        if number:
+            tokens.append((False, number))
+        tokens += [(True, digits[k:k + 4]) for k in range(0, len(digits), 4)]
+    return tokens
+
+
+def _spanned(items: list, marked: list) -> list:
+    """Content stream `items` (a text box's, as WeasyPrint drew it) with the glyphs from
+    `first` up to `after` in a /Span carrying `text` as its /ActualText, for each
+    (first, after, text) of `marked` (in drawing order, not overlapping)."""
+    out, drawn, marks, open_ = [], 0, iter(marked), False
+    mark = next(marks, None)
+    for item in items:
+        if not item.endswith(b"] TJ"):
+            out.append(item)
+            continue
+        array: list[bytes] = []
+
+        def close():
+            if array:
+                out.append(b"[" + b"".join(array) + b"] TJ")
+                array.clear()
+        for glyph, token in _tj_tokens(item):
+            if glyph and open_ and drawn == mark[1]:
+                close()                 # the moves after a span's last glyph are its own
+                out.append(b"EMC")
+                open_, mark = False, next(marks, None)
+            if glyph and mark is not None and drawn == mark[0]:
+                close()
+                text = mark[2].encode("utf-16-be").hex().upper().encode()
+                out.append(b"/Span <</ActualText <FEFF" + text + b">>> BDC")
+                open_ = True
+            array.append(b"<" + token + b">" if glyph else b" " + token + b" ")
+            drawn += glyph
+        close()
+        if open_ and drawn == mark[1]:
+            out.append(b"EMC")
+            open_, mark = False, next(marks, None)
+    return out
+
+
 def _footnotes_reported_once(saved: _Saved) -> None:
     """Make a page again with the footnotes the page before it reported, not with what is
     left over from the last page made.
@@ -339,6 +490,7 @@ PERMANENT: dict[str, Callable[[_Saved], None]] = {
     "footnotes reported once": _footnotes_reported_once,
     "hyphen ladders limited": _hyphen_ladders_limited,
     "long words broken across boxes": _long_words_broken_across_boxes,
+    "actual text for reshaped clusters": _actual_text_for_reshaped_clusters,
     "CMYK images lossless": _cmyk_images_lossless,
     # for speed (speedups.py): the same bytes, without two loops of pages x pages
     "page styles from page rules": speedups.page_styles_from_page_rules,

@@ -453,3 +453,41 @@ def test_stylesheet_seam(tmp_path, caplog):
                 ] == warned
         caplog.clear()
     assert len(parsed) == 1 and len(memo.sets) == 1
+
+
+def test_actual_text_seam(taken_out):
+    """WeasyPrint draws a text box's glyphs as `[<gid gid> kern <gid>] TJ` with two-byte
+    ids, and gives each glyph, once per font, the text of the first cluster it is drawn
+    in: Tamil read back from such a PDF has other letters (ஜனவரி as ஜெனவரெி). With the
+    patch the clusters that do not read back carry /ActualText, and the text is right;
+    Latin text is drawn as WeasyPrint draws it."""
+    import io
+    import re
+
+    import pikepdf
+    from babel import Locale
+    from weasyprint.draw import text as drawing
+
+    from quire.outputs import pdf_text
+    taken_out("actual text for reshaped clusters")
+    assert list(inspect.signature(drawing.draw_first_line).parameters) == [
+        "stream", "textbox", "text_overflow", "block_ellipsis", "matrix"]
+    source = inspect.getsource(drawing.draw_first_line)
+    assert "font.to_unicode[glyph_id] = utf8_text[offset+t1:offset+t2]" in source
+    assert "string += f'{glyph_id:02x}' if font.bitmap else f'{glyph_id:04x}'" in source
+    assert "draw_first_line(" in inspect.getsource(drawing.draw_text)
+    months = list(Locale.parse("ta").months["format"]["wide"].values())
+
+    def words(body: str) -> tuple[list[str], bytes]:
+        html = f"<html lang=ta><p style='font-family: Noto Serif Tamil'>{body}</p>"
+        pdf = weasyprint.HTML(string=html).write_pdf(uncompressed_pdf=True)
+        with pikepdf.open(io.BytesIO(pdf)) as opened:
+            return " ".join(pdf_text.read(opened)[0].segments).split(), pdf
+    shipped, _ = words(" ".join(months))
+    assert shipped != months                            # as WeasyPrint ships
+    latin, plain = words("Twelve months, a year.")
+    patches.weasyprint()
+    patched, pdf = words(" ".join(months))
+    assert patched == months
+    assert re.search(rb"/Span <</ActualText <FEFF[0-9A-F]+>>> BDC\n\[[^\]]*\] TJ", pdf)
+    assert words("Twelve months, a year.") == (latin, plain)     # the same bytes

@@ -9,10 +9,8 @@ them (front matter, running heads, labels, the stylesheets' strings). The rules:
   source, so a word inside it must be a word of the source; its first word may begin and
   its last word end inside a source word (hyphenation at a line end, a styled part of a
   word). Case and compatibility forms are folded (text-transform, ligatures); numbers are
-  not checked (page numbers, counters); nor are the words of scripts whose shaping maps
-  several characters to one glyph and back (Arabic, Hebrew, Indic, Thai, ...), nor words
-  with a combining mark no precomposed letter takes up (ḛ́): only the glyph checks below
-  cover those;
+  not checked (page numbers, counters); nor are the words of right-to-left scripts
+  (Arabic, Hebrew, ...): only the glyph checks below cover those;
 - every letter a document's visible source text uses appears on its pages;
 - every glyph has text, and no glyph's embedded font says it is another letter than its
   text (pdf_text).
@@ -39,16 +37,14 @@ _MARKS = "\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
 _WORD = re.compile(rf"(?:[^\W_]|[{_MARKS}])+")
 _WORD_CHAR = re.compile(rf"[^\W_]|[{_MARKS}]")
 _HYPHENS = "-\u2010\u2011\u00ad"
-# Scripts whose glyphs do not map one to one to characters (reordering, conjuncts,
-# contextual ligatures): WeasyPrint's ToUnicode gives a glyph the text of the first cluster
-# it is drawn in, and the other glyphs of a cluster no text.
+# Right-to-left scripts: WeasyPrint draws their glyphs in visual order and gives each
+# glyph the text of the first cluster it is drawn in (a lam-alef ligature, a letter with
+# its vowel marks). The left-to-right scripts that reorder and join letters (Indic, Thai,
+# Myanmar, Khmer, ...) are checked: the PDF carries their clusters' text as /ActualText
+# (patches._actual_text_for_reshaped_clusters), which pdf_text reads.
 _COMPLEX = re.compile(
-    "[\u0590-\u08ff\u0900-\u0dff\u0e00-\u0fff\u1000-\u109f\u1700-\u18af\u1900-\u1aff"
-    "\u1b00-\u1cff\ua800-\uabff\ufb1d-\ufdff\ufe70-\ufeff\U00010a00-\U00010fff"
-    "\U00011000-\U00011fff\U0001e800-\U0001efff]")
-# A mark left after composing (stacked marks): the cluster has several glyphs, and
-# WeasyPrint gives a glyph the text of the first cluster it is in, as for those scripts.
-_STACKED = re.compile(f"[{_MARKS}]")
+    "[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff\U00010800-\U00010fff"
+    "\U0001e800-\U0001efff]")
 _COUNTER = re.compile(r"[ivxlcdm]+|[a-z]{1,2}|[α-ω]{1,2}")
 _CSS_STRING = re.compile(r'"((?:[^"\\]|\\.)*)"|\'((?:[^\'\\]|\\.)*)\'', re.DOTALL)
 _UNSHOWN = ("area", "base", "datalist", "noembed", "noframes", "param", "rp", "script",
@@ -232,8 +228,7 @@ def _wrong_words(segments: list[str], folded: list[str], vocabularies) -> list[s
         ends_open = bool(tail) and _WORD_CHAR.match(tail[-1]) is not None
         last = len(found) - 1
         for i, token in enumerate(found):
-            if (token not in unknown or token.isdigit() or _COMPLEX.search(token)
-                    or _STACKED.search(token)):
+            if token not in unknown or token.isdigit() or _COMPLEX.search(token):
                 continue
             opens, closes = starts_open and i == 0, ends_open and i == last
             if (opens or closes) and any(words.has(token, opens, closes)

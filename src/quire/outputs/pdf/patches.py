@@ -269,37 +269,50 @@ def _long_words_broken_across_boxes(saved: _Saved) -> None:
     saved.set(inline, "split_inline_level", split_inline_level)
 
 
-# Characters whose glyphs may not map one to one back to them: the scripts that reorder,
-# join or split letters in shaping (Indic, Thai, Lao, Tibetan, Myanmar, Khmer, Sinhala,
-# Arabic, Hebrew, ...) and combining marks. A text box with none of them is drawn as
-# WeasyPrint draws it.
+# Characters whose glyphs may not map one to one back to them in left-to-right text:
+# combining marks, and the scripts that reorder, join or split letters in shaping (Indic,
+# Sinhala, Thai, Lao, Tibetan, Myanmar, Khmer, Balinese, ...). A text box with none of them
+# is drawn as WeasyPrint draws it.
 _RESHAPED = re.compile(
-    "[\u0300-\u036f\u0483-\u0489\u0590-\u08ff\u0900-\u0dff\u0e00-\u0fff\u1000-\u109f"
-    "\u1700-\u18af\u1900-\u1aff\u1b00-\u1cff\u1dc0-\u1dff\u20d0-\u20ff\ua800-\uabff"
-    "\ufb1d-\ufdff\ufe20-\ufe2f\ufe70-\ufeff\U00010a00-\U00010fff\U00011000-\U00011fff"
-    "\U0001e800-\U0001efff]")
+    "[\u0300-\u036f\u0483-\u0489\u0900-\u0dff\u0e00-\u0fff\u1000-\u109f"
+    "\u1700-\u17ff\u1900-\u1aff\u1b00-\u1cff\u1dc0-\u1dff\u20d0-\u20ff\ua800-\uabff"
+    "\ufe20-\ufe2f\U00011000-\U00011fff]")
 _TJ_TOKEN = re.compile(rb"<([0-9A-Fa-f]*)>|([-+]?[0-9.]+(?:[eE][-+]?[0-9]+)?)")
 
 
 def _actual_text_for_reshaped_clusters(saved: _Saved) -> None:
-    """The text of a cluster whose glyphs do not read back as its characters, as the PDF's
+    """The text of a word whose glyphs do not read back as its characters, as the PDF's
     /ActualText of those glyphs.
 
     WeasyPrint 70 maps each glyph to text once per font, in its ToUnicode CMap, with the
     characters of the first cluster it is drawn in; the other glyphs of a cluster get no
-    text. Where shaping reorders or splits letters (Tamil கொ is drawn as the glyphs of
-    ெ, க and ா), pdftotext, copying and searching read other letters: "ஜனவரி" came back
-    "ஜெனவரெி", "மே" as "ம". After WeasyPrint draws a text box that holds such scripts,
-    each cluster whose glyphs' ToUnicode text is not its own characters (in either order)
-    is wrapped in a marked-content span, `/Span <</ActualText (its text)>> BDC ... EMC`,
-    as PDF 32000 14.9.4 provides; clusters next to each other in one run share a span. A
-    cluster that reads right is left as it is, so Latin text and most Arabic carry no span.
-    Bitmap fonts (colour emoji) are left alone. `draw_first_line` is looked up by name in
-    its module (draw_text) and imported at each call (SVG text). Tests:
-    test_patches.py::test_actual_text_seam; test_language.py (the text of Tamil pages)."""
-    from weasyprint.draw import text as drawing
-    from weasyprint.text.ffi import ffi, pango
+    text. Where shaping reorders, joins or splits letters, pdftotext, copying and searching
+    read other letters: Tamil "ஜனவரி" came back "ஜெனவரெி", "மே" as "ம", Hindi "जर्मन"
+    as "ज र्मन" (a glyph with no text leaves a gap a reader takes for a space).
 
+    After WeasyPrint draws a text box that holds such scripts, each word (the clusters
+    between spaces, in one run of one font) with a cluster of several glyphs, or of one
+    glyph whose ToUnicode text is not the cluster's own characters, is wrapped in a
+    marked-content span, `/Span <</ActualText <its text>>> BDC ... EMC` (PDF 32000
+    14.9.4); a combining mark's cluster counts with the one before it. A word, not a
+    cluster: a reader places a span's text over its glyphs, and a span that ends on a mark
+    drawn back over its letter looked narrower than the letter, so pdftotext put a space
+    after every such cluster. Words that read right carry no span (Latin text: none).
+
+    Left alone: right-to-left runs (poppler reads a span's text as drawn, right to left,
+    and printed every Arabic word so wrapped backwards; WeasyPrint's own mapping reads
+    right there but for ligatures such as lam-alef), and bitmap fonts (colour emoji).
+    `draw_first_line` is looked up by name in its module (draw_text) and imported at each
+    call (SVG text). Tests: test_patches.py::test_actual_text_seam;
+    test_language.py::test_reshaped_scripts_read_back_as_written."""
+    from weasyprint.draw import text as drawing
+    from weasyprint.text.ffi import ffi, harfbuzz, pango
+
+    try:
+        harfbuzz.hb_font_get_nominal_glyph
+    except AttributeError:
+        ffi.cdef("hb_bool_t hb_font_get_nominal_glyph (hb_font_t *font, "
+                 "hb_codepoint_t unicode, hb_codepoint_t *glyph);")
     draw = drawing.draw_first_line
 
     def spans(stream, textbox):
@@ -353,6 +366,8 @@ def _actual_text_for_reshaped_clusters(saved: _Saved) -> None:
         utf8, words, word = textbox.pango_layout.text.encode(), [], None
         for first, after, start, end, font, run, ltr in found:
             text = utf8[start:end].decode(errors="replace")
+            if after - first > 1:
+                _nominal_text(font, ids[first:after], text, ffi, harfbuzz)
             if text.isspace():
                 word = None
                 continue
@@ -370,6 +385,24 @@ def _actual_text_for_reshaped_clusters(saved: _Saved) -> None:
             stream.stream[before:] = _spanned(items, marked)
         return emojis
     saved.set(drawing, "draw_first_line", draw_first_line)
+
+
+def _nominal_text(font, glyphs: list[int], text: str, ffi, harfbuzz) -> None:
+    """Give the glyphs of a cluster of several (`text`) that WeasyPrint mapped to nothing or
+    to the whole cluster the character the font's cmap draws with them, if the cluster
+    has it (decomposed too): ToUnicode holds one text per glyph and font, and WeasyPrint
+    keeps the first it meets. An "e" first drawn inside Yoruba "ẹ̀" (e, dot below, grave)
+    read as nothing ever after in that font: "Vietnamese" became "Vitnams"."""
+    chars = dict.fromkeys(text + unicodedata.normalize("NFD", text))
+    found = ffi.new("hb_codepoint_t *")
+    for glyph in glyphs:
+        if font.to_unicode.get(glyph) not in ("", text):
+            continue
+        for char in chars:
+            if (harfbuzz.hb_font_get_nominal_glyph(font.hb_font, ord(char), found)
+                    and found[0] == glyph):
+                font.to_unicode[glyph] = char
+                break
 
 
 def _tj_tokens(item: bytes) -> list[tuple[bool, bytes]]:

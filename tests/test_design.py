@@ -15,6 +15,9 @@ import pikepdf
 import pytest
 from conftest import make_project, run_quire
 
+from quire.load import load
+from quire.outputs.pdf import render_print_html
+
 MM = 72 / 25.4
 
 
@@ -125,6 +128,22 @@ def test_a_chapter_is_labelled_in_its_books_language(lang, label):
     from quire import design
     titles = [("a", "Preface"), ("b", "简介"), ("c", "let")]
     assert design.chapters(titles, lang)["c"] == (label, "2", "let")
+
+
+def test_a_chapter_is_labelled_in_its_own_language_in_a_collection(tmp_path):
+    """A collection of articles in several languages (learnxinyminutes' folders, one per
+    language) labels each chapter in its document's language, not the first document's:
+    a Russian article after an Arabic one was "باب 2"."""
+    from quire import design
+    titles = [("a", "مقدمة", "ar"), ("b", "Введение", "ru"), ("c", "Utangulizi", "sw"),
+              ("d", "Einleitung", None)]
+    assert [label for label, _, _ in design.chapters(titles, "ar").values()] == [
+        "باب 1", "Глава 2", "Chapter 3", "باب 4"]
+    root = make_project(tmp_path, {
+        "content/a.md": "---\nlang: ar\n---\n\n# مقدمة\n\nنص.\n",
+        "content/b.md": "---\nlang: ru\n---\n\n# Введение\n\nТекст.\n"})
+    html = render_print_html(load(root))
+    assert "Глава 2" in html and "باب 2" not in html
 
 
 @pytest.mark.parametrize("lang, front, back", [

@@ -121,31 +121,34 @@ def text_block(pdf: PdfSettings) -> tuple[float, float]:
 
 # -- chapters -------------------------------------------------------------------------------
 
-def chapters(titles: list[tuple[str, str]], lang: str, book_title: str = ""
+def chapters(titles: list[tuple], lang: str, book_title: str = ""
              ) -> dict[str, tuple[str, str, str]]:
-    """For the documents of a book, (id, title) in order: id -> (label, number, title
-    without the label). When some titles carry their label ("Chapter 2: Scope",
-    "Appendix A: ..."), those are the chapters; otherwise every document is numbered in
-    order but front and back matter (labels.toml `unnumbered`: Preface, 前言, Index, ...)
-    and the page that opens the book under its title (the first document, the only one
-    titled as the book: ruanyf/es6tutorial's README "ES6 入门教程" was chapter 1, and every
-    chapter one more than its SUMMARY said). Translations that share the book's title
-    (the-art-of-command-line's READMEs) stay chapters, all of them."""
-    labelled = {doc_id: _LABELLED.match(title) for doc_id, title in titles}
+    """For the documents of a book, (id, title) or (id, title, the document's language) in
+    order: id -> (label, number, title without the label). When some titles carry their
+    label ("Chapter 2: Scope", "Appendix A: ..."), those are the chapters; otherwise every
+    document is numbered in order but front and back matter (labels.toml `unnumbered`:
+    Preface, 前言, Index, ...) and the page that opens the book under its title (the first
+    document, the only one titled as the book: ruanyf/es6tutorial's README "ES6 入门教程"
+    was chapter 1, and every chapter one more than its SUMMARY said). Translations that
+    share the book's title (the-art-of-command-line's READMEs) stay chapters, all of them.
+    The label is in the document's language, else the book's: a Tamil article in a
+    collection that opens with an Arabic one was "باب 9"."""
+    labelled = {entry[0]: _LABELLED.match(entry[1]) for entry in titles}
     if any(labelled.values()):
         return {doc_id: (m.group(1), m.group(2), m.group(3))
                 for doc_id, m in labelled.items() if m}
-    label = labels(lang)["chapter"]             # "Chapter {}", "第{}章"
 
     def plain(text: str) -> str:
         return " ".join(text.split()).casefold()
-    same = [doc_id for doc_id, title in titles if book_title and plain(title) == plain(book_title)]
+    same = [entry[0] for entry in titles
+            if book_title and plain(entry[1]) == plain(book_title)]
     opening = same[0] if len(same) == 1 and titles and same[0] == titles[0][0] else None
     result, number = {}, 0
-    for doc_id, title in titles:
+    for doc_id, title, *own in titles:
         if plain(title).rstrip(".:") in unnumbered() or doc_id == opening:
             continue
         number += 1
+        label = labels(own[0] if own and own[0] else lang)["chapter"]   # "Chapter {}", "第{}章"
         result[doc_id] = (label.format(number), str(number), title)
     return result
 

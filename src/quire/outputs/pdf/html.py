@@ -138,7 +138,7 @@ def render_print_html(publication: Publication, documents=None, front: bool = Tr
               for asset in publication.assets}
     typeset = pdf_typeset.Typesetter(publication)
     book = publication.design == "book"
-    chapters = design.chapters([(doc.id, doc.title) for doc in publication.documents
+    chapters = design.chapters([(doc.id, doc.title, doc.lang) for doc in publication.documents
                                 if doc.level == 1], meta.lang, meta.title) if book else {}
     height = design.text_block(publication.pdf)[1]
     cmyk_job = publication.pdf.variant == "print"

@@ -534,3 +534,47 @@ def test_a_cover_of_another_shape_is_fitted_whole_with_its_edges_extended(tmp_pa
     # The bars: dark where the image's edge is dark (the top band), yellow below it.
     assert sum(page.getpixel((1, 2))) < 250 and page.getpixel((1, h // 2))[2] < 80
     assert page.getpixel((w - 2, h // 2))[0] > 200
+
+
+def test_a_page_where_a_section_begins_keeps_its_running_head(tmp_path):
+    """Sections (documents nested under a chapter in SUMMARY.md, as an mdBook nests them)
+    begin on the chapter's pages, not on a page of their own: the right-hand head of the
+    page where one begins was empty (its title set the head's string, and the head showed
+    a string only on pages where it was not set). Every page of running text has its
+    head; a chapter's opening page has none. Text: the Zen of Python."""
+    import codecs
+    import this
+    zen = [line for line in codecs.decode(this.s, "rot13").splitlines()[2:] if line]
+    text = "\n\n".join(" ".join(zen[i:i + 3]) * 2 for i in range(0, len(zen), 3))
+    sections = [f"Section {n}" for n in range(1, 7)]
+    files = {"content/SUMMARY.md": "- [One](one.md)\n" + "".join(
+                 f"    - [{title}](s{n}.md)\n" for n, title in enumerate(sections))
+             + "- [Two](two.md)\n",
+             "content/one.md": f"# One\n\n{text}\n",
+             "content/two.md": f"# Two\n\n{text}\n"}
+    files.update({f"content/s{n}.md": f"# {title}\n\n{text}\n"
+                  for n, title in enumerate(sections)})
+    pdf = build(make_project(tmp_path, files))
+
+    def lines(number: int) -> list[str]:
+        printed = subprocess.run(["pdftotext", "-f", str(number), "-l", str(number),
+                                  "-layout", str(pdf), "-"], capture_output=True, text=True,
+                                 check=True).stdout
+        return [line.strip() for line in printed.splitlines() if line.strip()]
+    with pikepdf.open(pdf) as opened:
+        count = len(opened.pages)
+    pages = {n: lines(n) for n in range(1, count + 1)}
+    first = next(n for n, found in pages.items() if found and found[0].startswith("CHAPTER"))
+    begun = [n for n, found in pages.items() if n > first and any(
+        line in sections for line in found[1:-1])]
+    assert any(n % 2 for n in begun), begun                 # some begin on a right page
+    left = set()
+    for n in range(first + 1, count + 1):
+        found = pages[n]
+        if not found or found[0].startswith("CHAPTER"):
+            continue
+        if n % 2:
+            assert found[0] in ["One", "Two"] + sections, (n, found[:3])
+        else:
+            left.add(found[0])
+    assert len(left) == 1 and not any(line in left for line in text.splitlines()), left

@@ -103,6 +103,46 @@ def test_library_exception_names_the_document(tmp_path, monkeypatch, capsys):
             AssertionError("a bug")))
 
 
+PERSIAN_LIST = ('<div dir="rtl" markdown="1">\n\n### فهرست\n\n* [PHP](#php)\n'
+                '  <ul dir="rtl">\n    <li><a href="#symfony">Symfony</a></li>\n  </ul>\n'
+                '* [Python](#python)\n* [R](#r)\n\n### PHP\n\nمتن.\n\n### Symfony\n\n'
+                'متن.\n\n### Python\n\nمتن.\n\n### R\n\nمتن.\n\n</div>\n')
+
+
+def test_python_markdown_failing_on_a_document_names_it(tmp_path, monkeypatch, capsys):
+    """An exception Python-Markdown raises on a document whose language quire must guess
+    is one line naming the file (it was a traceback: the guess converts the text before
+    the documents are made). The failure is Python-Markdown 3.11's own on the Persian
+    list below, with quire's way round it taken out."""
+    from quire import cli, dialects
+
+    monkeypatch.delattr(dialects._AfterRawList, "lastChild")
+    root = make_project(tmp_path, {"01-a.md": "# A\n\nFine words in English here.\n",
+                                   "02-b.md": "# فهرست کتاب\n\n" + PERSIAN_LIST})
+    assert cli.main(["build", str(root), "--format", "epub", "-j", "1"]) == 1
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    lines = [line for line in err.splitlines() if line.startswith("error:")]
+    assert len(lines) == 1 and lines[0].startswith(
+        "error: 02-b.md: markdown failed while converting it (IndexError: child index out of "
+        "range)"), err
+
+
+def test_a_markdown_list_after_an_html_list_in_a_markdown_block(tmp_path):
+    """EbookFoundation/free-programming-books' Persian list: items of a Markdown list
+    inside `<div dir="rtl" markdown="1">` hold `<ul dir="rtl"><li>...</li></ul>`, and
+    Python-Markdown 3.11 failed on the next item (IndexError). The lists are kept, the
+    HTML one too."""
+    root = make_project(tmp_path, {"a.md": "---\nlang: fa\n---\n\n# فهرست کتاب\n\n"
+                                           + PERSIAN_LIST})
+    done = build(root, "--format", "epub")
+    assert done.returncode == 0, done.stderr
+    epub = only_epub(root)
+    shown = epub_text(epub)
+    assert all(word in shown for word in ("PHP", "Symfony", "Python", "R")), shown
+    assert problems(epubcheck(epub)) == []
+
+
 # -- 2. nothing fatal that a printer would not care about ------------------------------------
 
 def test_other_tools_front_matter_is_ignored_with_one_note(tmp_path):

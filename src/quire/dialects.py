@@ -24,6 +24,7 @@ from __future__ import annotations
 import re
 
 from markdown import Extension
+from markdown.extensions.sane_lists import SaneOListProcessor, SaneUListProcessor
 from markdown.postprocessors import Postprocessor
 from markdown.preprocessors import Preprocessor
 
@@ -260,14 +261,42 @@ class _Checkboxes(Postprocessor):
         return _CHECKBOX.sub(lambda m: ("\u2611 " if m.group(1) else "\u2610 "), text)
 
 
+class _AfterRawList:
+    """A Markdown list that follows a list written in HTML inside a `markdown="1"` block.
+
+    md_in_html keeps such an HTML list as an element with no items, and Python-Markdown
+    3.11's list processor took it for the list going on and asked for its last item:
+    IndexError (EbookFoundation/free-programming-books' Persian list, whose items hold
+    `<ul dir="rtl"><li>...</li></ul>`). An element with no items is not a list to go on
+    from: the Markdown list starts anew after it."""
+
+    def lastChild(self, parent):
+        child = super().lastChild(parent)
+        if child is not None and child.tag in ("ol", "ul") and not len(child):
+            return None
+        return child
+
+
+class _OList(_AfterRawList, SaneOListProcessor):
+    pass
+
+
+class _UList(_AfterRawList, SaneUListProcessor):
+    pass
+
+
 class GitHubDialect(Extension):
-    """The source normalisations and the checkbox characters, for `markup`."""
+    """The source normalisations, the checkbox characters and the lists after HTML lists,
+    for `markup`."""
 
     def extendMarkdown(self, md):
         # after tabs expand (30), before raw HTML (20); the fences before fenced_code (25)
         md.preprocessors.register(_Fences(md), "quire-fences", 27)
         md.preprocessors.register(_Source(md), "quire-github", 25)
         md.postprocessors.register(_Checkboxes(md), "quire-checkboxes", 5)
+        # in place of sane_lists' (extra and sane_lists come before this extension)
+        md.parser.blockprocessors.register(_OList(md.parser), "olist", 40)
+        md.parser.blockprocessors.register(_UList(md.parser), "ulist", 30)
 
 
 def extensions() -> list:

@@ -256,6 +256,17 @@ def _or_none(convert):
     return converted
 
 
+def _for_guess(html_of, text: str) -> str:
+    """A document's HTML for guessing its language; none if Python-Markdown fails on it:
+    that is reported for the document, with its file, when it is converted (_convert)."""
+    try:
+        return html_of(text)
+    except QuireError:
+        raise
+    except Exception:   # noqa: BLE001  reported by failures.guarded in _convert
+        return ""
+
+
 def _languages(root, files, front, own, configured, html_of, model,
                classify=None) -> tuple[str, list[str]]:
     """The publication's language and each document's: as set (`own`, from front matter
@@ -265,7 +276,8 @@ def _languages(root, files, front, own, configured, html_of, model,
     (it is joined here, before anything forks)."""
     if not all(own) and not model and not classify:
         model.append(language.preload())
-    texts = [None if lang else html_of(fm.body) for fm, lang in zip(front, own)]  # meanwhile
+    texts = [None if lang else _for_guess(html_of, fm.body)
+             for fm, lang in zip(front, own)]  # meanwhile
     guesses = []
     for path, fm, lang, text in zip(files, front, own, texts):
         if lang:

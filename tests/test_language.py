@@ -95,6 +95,41 @@ def test_the_model_let_go_is_read_again():
     assert language.detect(text) == first == language.Guess("pl", True)
 
 
+@pytest.mark.parametrize("path, tag", [
+    ("content/free-programming-books-fa_IR.md", "fa-IR"), ("README-cs.md", "cs"),
+    ("README-zh-Hant.md", "zh-Hant"), ("docs/index.fr.md", "fr"), ("zh-cn/json.md", "zh-cn"),
+    ("ta/css.md", "ta"), ("how-to.md", None), ("README.md", None), ("chapter-01.md", None),
+    ("ch01-02-hello-cargo.md", None), ("api-v2.md", None), ("docs/setup.md", None)])
+def test_the_language_tag_a_file_name_ends_in(path, tag):
+    assert language.in_name(Path(path)) == tag
+
+
+def test_a_language_tag_in_a_file_name_places_a_text_the_guess_cannot(tmp_path):
+    """EbookFoundation/free-programming-books: lists of books for readers of a language,
+    English titles under headings in that language, one file each (…-bn.md, …-fa_IR.md).
+    The guess cannot place such a list, and every one took the other documents'
+    language, Persian: a Bengali list was set right to left. The tag in the file's name
+    places a list whose text has letters of that language's script; a list with none
+    (…-ml.md, English headings) stays undetermined rather than take a language whose
+    letters it lacks. Titles: Python's module names; headings and prose: CLDR's words."""
+    modules = sorted(sys.stdlib_module_names)
+
+    def listing(headings: list[str]) -> str:
+        return "\n\n".join(
+            f"### {heading}\n\n" + "\n".join(f"* [{m}](https://example.org/{m}) - PDF"
+                                               for m in modules[5 * n:5 * n + 5])
+            for n, heading in enumerate(headings))
+    persian = " ".join(cldr_words("fa"))
+    root = make_project(tmp_path, {
+        "content/books-fa_IR.md": f"# {cldr_words('fa')[0]}\n\n{persian}\n\n{persian}\n",
+        "content/books-bn.md": listing(cldr_words("bn")[:6]),
+        "content/books-ml.md": listing(["Index", "Computer Science", "Python", "Web"])})
+    publication = load(root)
+    found = {doc.source.name: (doc.lang, doc.direction) for doc in publication.documents}
+    assert found == {"books-fa_IR.md": ("fa", "rtl"), "books-bn.md": ("bn", "ltr"),
+                     "books-ml.md": ("und", "ltr")}, found
+
+
 def test_a_rebuild_guesses_from_the_cache(tmp_path, monkeypatch):
     """The build cache keeps py3langid's guess by text sample: a rebuild after an edit past
     the sample (the end of a long chapter) does not read the model; an edit inside the
@@ -478,3 +513,15 @@ def test_seed_keeps_its_norwegian_look(seed_build, seed_project):
     html = etree.fromstring(render_print_html(load(seed_project)).encode(), etree.HTMLParser())
     assert html.get("lang") == "nb" and html.get("dir") is None
     assert opf_of(epub).get("dir") is None
+
+
+def test_a_greek_chapter_label_in_capitals_passes_the_text_check(tmp_path):
+    """A Greek document's chapter label (its own language's, "Κεφάλαιο 2") is set in
+    capitals, and Greek capitals drop the accent: "ΚΕΦΑΛΑΙΟ". The text check compares
+    Greek without accents (it stopped the-art-of-command-line's build)."""
+    greek = " ".join(cldr_words("el"))
+    root = make_project(tmp_path, {"content/a.md": "# One\n\nSome English text here.\n",
+                                   "content/b.md": f"---\nlang: el\n---\n\n# {words('el', 1)[0]}"
+                                                   f"\n\n{greek}\n"})
+    pdf = build(root, "--format", "pdf")["pdf"]
+    assert "ΚΕΦΑΛΑΙΟ2" in "".join(pdf_text(pdf).split())       # letter-spaced

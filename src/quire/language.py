@@ -18,6 +18,8 @@ passage in another language takes a `lang` attribute in the Markdown).
 from __future__ import annotations
 
 import json
+import logging
+import re
 import threading
 from collections import Counter
 from dataclasses import dataclass
@@ -37,6 +39,7 @@ RTL_SCRIPTS = {"Arab", "Hebr", "Syrc", "Thaa", "Nkoo", "Adlm", "Rohg", "Samr", "
 # py3langid's labels that are not the tag quire writes.
 _MODEL_TAGS = {"no": "nb", "ary": "ar", "arz": "ar", "uzs": "uz", "gug": "gn", "hbo": "he",
                "grc": "el"}
+log = logging.getLogger("quire")
 MIN_LETTERS = 40            # letters of text below which no guess is trusted
 MIN_LETTERS_BY_SCRIPT = 12  # ... when the script alone decides
 MIN_PROBABILITY = 0.9       # py3langid's (normalised) probability
@@ -48,6 +51,8 @@ class Guess:
     lang: str               # a BCP 47 tag; "und" or "und-Xxxx" (a script) when unsure
     confident: bool
     reason: str = ""        # why it is not confident, for the warning
+    best: str = ""          # the model's best guess when it is not confident
+    scripts: frozenset = frozenset()    # the scripts of MIN_LETTERS_BY_SCRIPT letters or more
 
 
 def detect(text: str, classify=None) -> Guess:
@@ -63,6 +68,7 @@ def detect(text: str, classify=None) -> Guess:
     letters = sum(scripts.values())
     if not letters:
         return Guess("und", False, "it has no text")
+    found = frozenset(s for s, n in scripts.items() if n >= MIN_LETTERS_BY_SCRIPT)
     cjk = sum(scripts[s] for s in _CJK)
     top, count = scripts.most_common(1)[0]
     if cjk >= count:                     # Han and kana count together
@@ -71,25 +77,25 @@ def detect(text: str, classify=None) -> Guess:
     short = f"it has only {letters} letters of text"
     if top == "Hani":
         if count < MIN_LETTERS_BY_SCRIPT:
-            return Guess("und-Hani", False, short)
+            return Guess("und-Hani", False, short, scripts=found)
         if scripts["Hira"] + scripts["Kana"] >= 0.05 * cjk:
             return Guess("ja", True)
         return Guess(_chinese(text), True)
     if top in SCRIPT_LANGUAGES:
         if count < MIN_LETTERS_BY_SCRIPT:
-            return Guess(unsure, False, short)
+            return Guess(unsure, False, short, scripts=found)
         return Guess(SCRIPT_LANGUAGES[top], True)
     if letters < MIN_LETTERS:
-        return Guess(unsure, False, short)
+        return Guess(unsure, False, short, scripts=found)
     label, probability = (classify or model_classify)(text)
     lang = _MODEL_TAGS.get(label, label)
     if label == "zxx" or probability < MIN_PROBABILITY:
         return Guess(unsure, False, f"the best guess, {name(lang)}, is only "
-                                    f"{probability:.0%} likely")
+                                    f"{probability:.0%} likely", lang, found)
     if script(lang) != top:
         if _locale(f"{lang}-{top}") is None or _locale(f"{lang}-{top}").script != top:
             return Guess(unsure, False, f"the best guess, {name(lang)}, is not written "
-                                        f"in the text's script ({top})")
+                                        f"in the text's script ({top})", lang, found)
         lang = f"{lang}-{top}"                  # Serbian in Latin letters: sr-Latn
     return Guess(lang, True)
 
@@ -256,28 +262,78 @@ def print_lang(lang: str) -> str:
     return lang
 
 
+_NAME_TAG = re.compile(r"(?:^|[-_.])([a-z]{2,3}(?:[-_](?:[A-Z][a-z]{3}|[A-Za-z]{2}|\d{3}))?)$")
+
+
+def in_name(path) -> str | None:
+    """The language tag a file's or its folder's name ends in ("README-cs.md",
+    "free-programming-books-fa_IR.md", "index.fr.md", "zh-cn/json.md"), as a BCP 47 tag,
+    if CLDR knows the language; None if there is none."""
+    for name in (path.stem, path.parent.name):
+        found = _NAME_TAG.search(name)
+        if found is None or (name == path.parent.name and found.start(1) > 0):
+            continue                    # a folder is named by the tag alone
+        tag = found.group(1).replace("_", "-")
+        if _locale(tag) is not None and len(primary(tag)) <= 3:
+            return tag
+    return None
+
+
+_WRITTEN_IN = {"Hans": {"Hani"}, "Hant": {"Hani"}, "Jpan": {"Hani", "Hira", "Kana"},
+               "Kore": {"Hang", "Hani"}}     # a tag's script -> its letters' scripts
+
+
+def _written(tag: str, scripts: frozenset) -> bool:
+    """Whether a text with letters of `scripts` has letters of the script `tag` is in."""
+    own = script(tag)
+    return own == "Zyyy" or not _WRITTEN_IN.get(own, {own}).isdisjoint(scripts)
+
+
+def _fits(tag: str, guess: Guess) -> bool:
+    """Whether a language tag from a file's name may stand for a text quire could not
+    place: the model's best guess is that language, or the text has letters of the
+    language's own script (not Latin: "how-to.md" names no Tongan text)."""
+    if primary(guess.best) == primary(tag) and guess.best:
+        return True
+    return script(tag) not in ("Latn", "Zyyy") and _written(tag, guess.scripts)
+
+
 def choose(labels: list[str], own: list[str | None], guesses: list[Guess | None],
-           configured: str | None) -> tuple[str, list[str], list[str]]:
+           configured: str | None, named: list[str | None] | None = None
+           ) -> tuple[str, list[str], list[str]]:
     """The publication's language and each document's, with a warning for each document
     whose language had to be guessed and could not be: (publication, documents, warnings).
 
     `own` is each document's `lang` (front matter or quire.toml), `guesses` the guess for
-    those without. The publication's language is the configured one, else the one most
-    documents have (guesses that are not confident do not vote). A document whose guess
-    is not confident takes the publication's language, or stays undetermined (`und`).
+    those without, `named` the tag each file's name ends in (in_name). A document whose
+    guess is not confident takes the tag its name ends in when the text fits it (_fits:
+    EbookFoundation/free-programming-books' lists of English titles under Bengali
+    headings, free-programming-books-bn.md), else the publication's language, unless the
+    text has no letters of that language's script (a Bengali list took Persian's, and was
+    set right to left): then it stays undetermined (`und`, `und-Beng`). The publication's
+    language is the configured one, else the one most documents have (guesses that are
+    not confident do not vote, names do).
     """
-    votes = [lang or guess.lang for lang, guess in zip(own, guesses)
-             if lang or (guess is not None and guess.confident)]
+    named = named or [None] * len(labels)
+    hinted = [tag if guess is not None and not guess.confident and tag and _fits(tag, guess)
+              else None for tag, guess in zip(named, guesses)]
+    votes = [lang or hint or guess.lang for lang, hint, guess in zip(own, hinted, guesses)
+             if lang or hint or (guess is not None and guess.confident)]
     publication = configured or (majority(votes) if votes else None)
     langs, warnings = [], []
-    for label, lang, guess in zip(labels, own, guesses):
+    for label, lang, guess, hint in zip(labels, own, guesses, hinted):
         if lang:
             langs.append(lang)
         elif guess.confident:
             langs.append(guess.lang)
+        elif hint:
+            log.info("%s: language %s, from its name", label, name(hint))
+            langs.append(hint)
         else:
-            used = publication or guess.lang
-            what = (f"'{used}', the language of the other documents" if publication
+            fallback = publication if publication and (
+                not guess.scripts or _written(publication, guess.scripts)) else None
+            used = fallback or guess.lang
+            what = (f"'{used}', the language of the other documents" if fallback
                     else f"'{used}' (undetermined)")
             warnings.append(f"{label}: cannot tell the language of the text ({guess.reason}); "
                             f"using {what}. Set it with lang: in the front matter or "

@@ -293,7 +293,7 @@ def _languages(root, files, front, own, configured, html_of, model,
     for thread in model:
         thread.join()
     lang, langs, warnings = language.choose([relative(p, root) for p in files], own, guesses,
-                                            configured)
+                                            configured, [language.in_name(p) for p in files])
     for warning in warnings:
         log.warning(warning)
     return lang, langs

@@ -58,9 +58,18 @@ _INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u034f\u061c\u180e\u200b\u200c\u200d\
 log = logging.getLogger("quire")
 
 
+_GREEK_MARKED = re.compile("[\u0370-\u03ff\u1f00-\u1fff]")
+_GREEK_MARKS = re.compile("(?<=[\u0370-\u03ff])[\u0300-\u036f]+")
+
+
 def fold(text: str) -> str:
-    """Text as compared: compatibility forms and case folded (ligatures, text-transform)."""
+    """Text as compared: compatibility forms and case folded (ligatures, text-transform);
+    Greek without its accents and breathings, which Greek capitals drop ("Κεφάλαιο" in
+    capitals is "ΚΕΦΑΛΑΙΟ")."""
     text = unicodedata.normalize("NFKC", text.translate(_INVISIBLE)).casefold()
+    if _GREEK_MARKED.search(text):
+        text = unicodedata.normalize("NFC", _GREEK_MARKS.sub(
+            "", unicodedata.normalize("NFD", text)))
     return text.replace("i\u0307", "i").replace("ı", "i")
 
 

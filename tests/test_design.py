@@ -15,6 +15,7 @@ import pikepdf
 import pytest
 from conftest import make_project, run_quire
 
+from quire import design
 from quire.load import load
 from quire.outputs.pdf import render_print_html
 
@@ -457,6 +458,39 @@ def test_a_table_taller_than_half_a_page_breaks_rather_than_leave_a_hole(tmp_pat
     files = {f"content/{k:02}.md": f"# Part {k}\n\n" + "\n\n".join([prose] * (2 * k))
              + f"\n\n{table}\n\nAfter.\n" for k in range(1, 7)}
     root = make_project(tmp_path, files)
+    build(root)
+    checked = run_quire("check", root)
+    assert "hole" not in checked.stdout, checked.stdout
+
+
+def test_images_in_a_table_are_sized_to_their_cell_and_leave_no_hole(tmp_path):
+    """rust-lang/book's table of Ferris icons: SVGs 1259 px wide (Illustrator's width and
+    height) in the first of two columns. Each was laid out the measure's width, a row a
+    third of a page, and the table, kept whole, left a 64 % hole. An image in a table cell
+    takes at most its share of the measure and a fifth of the text block's height, and the
+    table's height estimate counts its images (text of six lengths before it: no hole)."""
+    import codecs
+
+    svg = ('<?xml version="1.0" encoding="utf-8"?>\n<svg version="1.1" xmlns="http://www.w3.'
+           'org/2000/svg" width="1259px" height="847px" viewBox="0 0 1259 847"><rect x="0" '
+           'y="0" width="1259" height="847" fill="#c33"/></svg>\n')
+    rows = "\n".join(f'| <img src="ferris-{n}.svg" alt="Ferris {n}"/> | {meaning} |'
+                     for n, meaning in enumerate(["This code does not compile!",
+                                                  "This code panics!", "This code does not "
+                                                  "produce the desired behavior."]))
+    table = "| Ferris | Meaning |\n|---|---|\n" + rows
+    prose = " ".join(line.strip() for line in (codecs.__doc__ or "").splitlines()
+                     if line.strip())
+    files = {f"content/{k:02}.md": f"# Part {k}\n\n" + "\n\n".join([prose] * (2 * k))
+             + f"\n\n{table}\n\nAfter.\n" for k in range(1, 7)}
+    files.update({f"content/ferris-{n}.svg": svg for n in range(3)})
+    root = make_project(tmp_path, files)
+    publication = load(root)
+    html = render_print_html(publication)
+    height = design.text_block(publication.pdf)[1]
+    sizes = [(float(w), float(h)) for w, h in re.findall(
+        r'<img[^>]*ferris-\d\.svg[^>]*style="[^"]*width: ([\d.]+)mm; height: ([\d.]+)mm', html)]
+    assert len(sizes) == 18 and all(h <= 0.2 * height + 0.01 for _, h in sizes), sizes
     build(root)
     checked = run_quire("check", root)
     assert "hole" not in checked.stdout, checked.stdout

@@ -47,3 +47,22 @@ def fit(root, column_mm: float, max_height_mm: float) -> None:
             svg.set("viewBox", f"0 0 {width / _MM['px']:.2f} {height / _MM['px']:.2f}")
         svg.set("width", f"{width * scale:.2f}mm")
         svg.set("height", f"{height * scale:.2f}mm")
+
+
+def intrinsic_mm(path) -> tuple[float, float] | None:
+    """An SVG file's own size in mm (its width and height, else its viewBox as CSS px),
+    or None when it has none or cannot be read (the images check reports that)."""
+    from lxml import etree
+
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
+                             huge_tree=False)
+    try:
+        svg = etree.parse(str(path), parser).getroot()
+    except (OSError, etree.XMLSyntaxError):
+        return None
+    box = _view_box(svg)
+    width, height = _mm(svg.get("width")), _mm(svg.get("height"))
+    if box and (width is None or height is None):
+        width = width or (height * box[0] / box[1] if height else box[0] * _MM["px"])
+        height = height or width * box[1] / box[0]
+    return (width, height) if width and height else None

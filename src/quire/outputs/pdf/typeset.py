@@ -42,6 +42,7 @@ CODE_SIZE = 0.88                # code to text size (print.css: --quire-code-siz
 MONO_ADVANCE = 0.6              # Source Code Pro's advance, in em
 PRE_PADDING_EM = 1.6 + 0.3 + 1.2    # shared.css: pre's padding and border; the line's indent
 LONG_QUOTE = 0.5                # of the text block's height: a quotation this tall may break
+CELL_HEIGHT = 0.2               # of the text block's height: an image in a table cell at most
 LINE_HEIGHT = 1.4               # the text's leading, in em (about: shared.css and book.css)
 TEXT_ADVANCE = 0.47             # a text face's mean advance, in em (a wide character: 1 em)
 OTHER_ADVANCE = 0.6             # a letter of another script, from its own font (_text_ems)
@@ -85,6 +86,7 @@ class Typesetter:
         gap = 6.0 * (pdf.columns - 1)
         self.column_mm = (width - gap) / pdf.columns
         self.max_height_mm = max(20.0, height - CAPTION_ROOM_MM)
+        self.text_height_mm = height
         text_pt = dict(publication.theme).get("--quire-font-size", "")
         size = design.mm(text_pt) * 72 / 25.4 if text_pt.endswith("pt") else (
             design.BOOK_FONT_PT if publication.design == "book" else 9.6)
@@ -105,8 +107,9 @@ class Typesetter:
         svg_size.fit(root, self.column_mm, self.max_height_mm)
         for pre in list(root.iter("pre")):
             self.code_lines(pre)
+        line_mm = LINE_HEIGHT * self.column_mm / self.text_ems
         for block in root.iter("blockquote", "table"):
-            if _lines(block, self.text_ems, self.code_chars) > self.quote_lines:
+            if _lines(block, self.text_ems, self.code_chars, line_mm) > self.quote_lines:
                 block.set("class", (block.get("class", "") + " breakable").strip())
         for code in root.iter("code", "kbd", "samp"):
             text = "".join(code.itertext())
@@ -152,12 +155,18 @@ class Typesetter:
             # text block by it (rust-lang/book's Graphviz diagrams)
             parent.set("class", (parent.get("class", "") + " image-only").strip())
         source = self.sources.get(img.get("src", ""))
+        wanted = (img.get("width") or "").strip()
+        cell = next(_ancestors(img, ("td", "th")), None)
         pixels = pixel_size(source) if source else None
+        if source and not pixels and cell is not None and not wanted \
+                and source.suffix.lower() == ".svg":
+            drawn = svg_size.intrinsic_mm(source)      # its own size, as CSS lays it out
+            pixels = (drawn[0] * self.floor / 25.4, drawn[1] * self.floor / 25.4) \
+                if drawn else None
         if not pixels or not all(pixels):
             return
         px_w, px_h = pixels
         ratio = px_h / px_w
-        wanted = (img.get("width") or "").strip()
         column = self.column_mm * (0.85 if _inside(img, _NESTED) else 1.0)
         if re.fullmatch(r"\d+(\.\d+)?%", wanted):
             width = column * min(100.0, float(wanted[:-1])) / 100
@@ -165,9 +174,19 @@ class Typesetter:
             width = float(wanted.removesuffix("px")) * 25.4 / 96      # CSS pixels
         else:
             width = px_w / self.floor * 25.4                          # the true size
-        width = min(width, column, self.max_height_mm / ratio)
+        height = self.max_height_mm
+        if cell is not None and not wanted:
+            # a share of the measure, and a row no taller than CELL_HEIGHT of the page:
+            # rust-lang/book's table of Ferris icons (1259 px SVGs) filled a column's
+            # width and a third of a page a row, and left a 64 % hole before it
+            row = cell.getparent()
+            cells = sum(1 for c in row if c.tag in ("td", "th")) if row is not None else 1
+            column = column / max(cells, 1)
+            height = min(height, CELL_HEIGHT * self.text_height_mm)
+        width = min(width, column, height / ratio)
         img.attrib.pop("height", None)
-        img.set("data-px", f"{px_w}x{px_h}")
+        if isinstance(px_w, int):                      # a raster's pixels: its resolution
+            img.set("data-px", f"{px_w}x{px_h}")        # is checked (layout_report)
         style = img.get("style", "").rstrip("; ")
         img.set("style", (style + "; " if style else "")
                 + f"width: {width:.2f}mm; height: {width * ratio:.2f}mm")
@@ -224,12 +243,24 @@ _BLOCKS = ("p", "li", "dt", "dd", "h1", "h2", "h3", "h4", "h5", "h6", "pre", "tr
            "figcaption", "blockquote")
 
 
-def _lines(el, measure_em: float, code_chars: int) -> float:
+_IMAGE_HEIGHT = re.compile(r"height:\s*([\d.]+)mm")
+
+
+def _lines(el, measure_em: float, code_chars: int, line_mm: float = 0.0) -> float:
     """About how many lines `el` sets in: each block's own text over the measure (its
     characters as wide as `_text_ems` says), a code block's lines as
     they are and its padding (a line), at least a line for every block that holds text,
-    and half a line of space around each block."""
+    half a line of space around each block, and the images size_image gave a height
+    (those of a table row side by side: the tallest), in lines of `line_mm`."""
     total = 0.0
+    if line_mm:
+        rows: dict = {}
+        for img in el.iter("img"):
+            found = _IMAGE_HEIGHT.search(img.get("style", ""))
+            if found:
+                row = next(_ancestors(img, ("tr",)), img)
+                rows[row] = max(rows.get(row, 0.0), float(found.group(1)) / line_mm)
+        total += sum(rows.values())
     for block in el.iter(*_BLOCKS):
         if block.tag == "pre":
             text = "".join(block.itertext()).rstrip("\n")

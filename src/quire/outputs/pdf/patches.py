@@ -277,6 +277,10 @@ _RESHAPED = re.compile(
     "[\u0300-\u036f\u0483-\u0489\u0900-\u0dff\u0e00-\u0fff\u1000-\u109f"
     "\u1700-\u17ff\u1900-\u1aff\u1b00-\u1cff\u1dc0-\u1dff\u20d0-\u20ff\ua800-\uabff"
     "\ufe20-\ufe2f\U00011000-\U00011fff]")
+# Right-to-left scripts (Hebrew, Arabic, Syriac, Thaana, NKo, ... and Arabic's
+# presentation forms): their ligatures' text is written in drawing order.
+_RIGHT_TO_LEFT = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff"
+                            "\U00010800-\U00010fff\U0001e800-\U0001efff]")
 _TJ_TOKEN = re.compile(rb"<([0-9A-Fa-f]*)>|([-+]?[0-9.]+(?:[eE][-+]?[0-9]+)?)")
 
 
@@ -299,12 +303,16 @@ def _actual_text_for_reshaped_clusters(saved: _Saved) -> None:
     drawn back over its letter looked narrower than the letter, so pdftotext put a space
     after every such cluster. Words that read right carry no span (Latin text: none).
 
-    Left alone: right-to-left runs (poppler reads a span's text as drawn, right to left,
-    and printed every Arabic word so wrapped backwards; WeasyPrint's own mapping reads
-    right there but for ligatures such as lam-alef), and bitmap fonts (colour emoji).
+    Right-to-left runs carry no span (poppler reads a span's text as drawn, right to
+    left, and printed every Arabic word so wrapped backwards). A reader takes such a line
+    as drawn and turns it round, so a glyph that stands for several letters (lam-alef in
+    Noto Sans Arabic) gets them in drawing order: "الأحد" read "األحد" before. In both
+    directions, the glyphs of a cluster of several get their own letters in ToUnicode
+    (_cluster_text). Bitmap fonts (colour emoji) are left alone.
     `draw_first_line` is looked up by name in its module (draw_text) and imported at each
     call (SVG text). Tests: test_patches.py::test_actual_text_seam;
-    test_language.py::test_reshaped_scripts_read_back_as_written."""
+    test_language.py::test_reshaped_scripts_read_back_as_written,
+    ::test_right_to_left_ligatures_read_back_in_order."""
     from weasyprint.draw import text as drawing
     from weasyprint.text.ffi import ffi, harfbuzz, pango
 
@@ -353,7 +361,7 @@ def _actual_text_for_reshaped_clusters(saved: _Saved) -> None:
     def draw_first_line(stream, textbox, *args):
         before = len(stream.stream)
         emojis = draw(stream, textbox, *args)
-        if not _RESHAPED.search(textbox.text):
+        if not _RESHAPED.search(textbox.text) and not _RIGHT_TO_LEFT.search(textbox.text):
             return emojis
         found = spans(stream, textbox)
         if not found:
@@ -367,7 +375,11 @@ def _actual_text_for_reshaped_clusters(saved: _Saved) -> None:
         for first, after, start, end, font, run, ltr in found:
             text = utf8[start:end].decode(errors="replace")
             if after - first > 1:
-                _nominal_text(font, ids[first:after], text, ffi, harfbuzz)
+                _cluster_text(font, ids[first:after], text, not ltr, ffi, harfbuzz)
+            elif not ltr and len(text) > 1 and font.to_unicode.get(ids[first]) == text:
+                # a ligature (lam-alef) read right to left: its letters as drawn, which a
+                # reader puts back in order with the rest of the line ("لا", not "ال")
+                font.to_unicode[ids[first]] = text[::-1]
             if text.isspace():
                 word = None
                 continue
@@ -387,22 +399,35 @@ def _actual_text_for_reshaped_clusters(saved: _Saved) -> None:
     saved.set(drawing, "draw_first_line", draw_first_line)
 
 
-def _nominal_text(font, glyphs: list[int], text: str, ffi, harfbuzz) -> None:
-    """Give the glyphs of a cluster of several (`text`) that WeasyPrint mapped to nothing or
-    to the whole cluster the character the font's cmap draws with them, if the cluster
-    has it (decomposed too): ToUnicode holds one text per glyph and font, and WeasyPrint
-    keeps the first it meets. An "e" first drawn inside Yoruba "ẹ̀" (e, dot below, grave)
-    read as nothing ever after in that font: "Vietnamese" became "Vitnams"."""
-    chars = dict.fromkeys(text + unicodedata.normalize("NFD", text))
+def _cluster_text(font, glyphs: list[int], text: str, rtl: bool, ffi, harfbuzz) -> None:
+    """Give each glyph of a cluster of several (`text`) that WeasyPrint mapped to nothing
+    or to the whole cluster its own letters: the character the font's cmap draws with it,
+    if the cluster has it (decomposed too), and to the one glyph left, if one is left, the
+    rest (right to left: in drawing order, which a reader turns back). ToUnicode holds one
+    text per glyph and font, and WeasyPrint keeps the first it meets: an "e" first drawn
+    inside Yoruba "ẹ̀" (e, dot below, grave) read as nothing ever after in that font
+    ("Vietnamese" became "Vitnams"), and an Urdu "پُ" read back with its vowel first."""
+    fresh = [glyph for glyph in glyphs if font.to_unicode.get(glyph) in ("", text, None)]
+    if not fresh:
+        return
+    rest = list(unicodedata.normalize("NFD", text))
+    chars = dict.fromkeys(text + "".join(rest))
     found = ffi.new("hb_codepoint_t *")
-    for glyph in glyphs:
-        if font.to_unicode.get(glyph) not in ("", text):
-            continue
+    left = []
+    for glyph in fresh:
         for char in chars:
             if (harfbuzz.hb_font_get_nominal_glyph(font.hb_font, ord(char), found)
                     and found[0] == glyph):
                 font.to_unicode[glyph] = char
+                for piece in unicodedata.normalize("NFD", char):
+                    if piece in rest:
+                        rest.remove(piece)
                 break
+        else:
+            left.append(glyph)
+    if len(left) == 1 and rest:
+        own = unicodedata.normalize("NFC", "".join(rest))
+        font.to_unicode[left[0]] = own[::-1] if rtl else own
 
 
 def _tj_tokens(item: bytes) -> list[tuple[bool, bytes]]:

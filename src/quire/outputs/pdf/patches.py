@@ -281,6 +281,7 @@ _RESHAPED = re.compile(
 # presentation forms): their ligatures' text is written in drawing order.
 _RIGHT_TO_LEFT = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff"
                             "\U00010800-\U00010fff\U0001e800-\U0001efff]")
+_TJ_GLYPHS = re.compile(rb"<([0-9A-Fa-f]+)>")
 _TJ_TOKEN = re.compile(rb"<([0-9A-Fa-f]*)>|([-+]?[0-9.]+(?:[eE][-+]?[0-9]+)?)")
 
 
@@ -367,8 +368,8 @@ def _actual_text_for_reshaped_clusters(saved: _Saved) -> None:
         if not found:
             return emojis
         items = stream.stream[before:]
-        ids = [int(token, 16) for item in items if item.endswith(b"] TJ")
-               for glyph, token in _tj_tokens(item) if glyph]
+        ids = [int(digits[k:k + 4], 16) for item in items if item.endswith(b"] TJ")
+               for digits in _TJ_GLYPHS.findall(item) for k in range(0, len(digits), 4)]
         if len(ids) != found[-1][1]:
             return emojis                       # not as drawn: leave it (never seen)
         utf8, words, word = textbox.pango_layout.text.encode(), [], None

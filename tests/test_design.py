@@ -496,6 +496,25 @@ def test_images_in_a_table_are_sized_to_their_cell_and_leave_no_hole(tmp_path):
     assert "hole" not in checked.stdout, checked.stdout
 
 
+def test_an_image_as_wide_as_the_measure_before_a_line_break_is_not_reported(tmp_path):
+    """donnemartin/system-design-primer centres its diagrams in raw HTML, the image's line
+    ended by `<br/>` after a newline: `<p align="center"><img src=...>\\n  <br/>
+    <i>Source: ...</i></p>`. The space before the break ends the image's line and prints
+    nothing; the layout report counted it and reported 72 lines "outside the text block"
+    (0.9 mm, a space; 5.3 mm in a justified line). A space is not ink. After another
+    paragraph, the book's first-line indent pushed such an image 4.4 mm out: a paragraph
+    that opens with an image on a line of its own is not indented."""
+    figure = ('<p align="center">\n  <img src="wide.png">\n  <br/>\n  <i><a href="http://'
+              'www.example.org/">Source: Scalability, availability, stability</a></i>\n</p>')
+    root = make_project(tmp_path, {
+        "content/01.md": "# One\n\nText before.\n\n" + figure + "\n\nText after.\n",
+        "content/02.md": "# Two\n\nText.\n",
+        "content/wide.png": fixtures.line_art((3000, 900))})
+    build(root)
+    checked = run_quire("check", root)
+    assert "outside the text block" not in checked.stdout, checked.stdout
+
+
 # -- figures as floats, notes on the page of their call -------------------------------------
 
 def test_figures_float_past_text_and_holes_drop(tmp_path):

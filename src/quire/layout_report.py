@@ -202,8 +202,9 @@ class _Walker:
         if not line.children:
             return
         self._leaf(line, doc, block)
-        right = max((c.position_x + c.margin_width() for c in _leaves(line, self.boxes)),
-                    default=line.position_x)
+        right = max((c.position_x + c.margin_width() for c in _leaves(line, self.boxes)
+                     if not (isinstance(c, self.boxes.TextBox) and c.text.isspace())),
+                    default=line.position_x)       # a space prints nothing
         self._overrun(line, doc, block, right, line.position_x + line.width)
 
     def _overrun(self, box, doc, block, right, limit=None) -> None:

@@ -154,6 +154,12 @@ class Typesetter:
             # no first-line indent (book.css): an SVG figure was pushed 4.4 mm past the
             # text block by it (rust-lang/book's Graphviz diagrams)
             parent.set("class", (parent.get("class", "") + " image-only").strip())
+        elif (parent is not None and parent.tag == "p" and parent.index(img) == 0
+              and not (parent.text or "").strip() and not (img.tail or "").strip()
+              and len(parent) > 1 and parent[1].tag == "br"):
+            # an image on a line of its own above its source line (system-design-primer:
+            # <p align="center"><img ...><br/><i>Source: ...</i></p>): no indent either
+            parent.set("class", (parent.get("class", "") + " image-line").strip())
         source = self.sources.get(img.get("src", ""))
         wanted = (img.get("width") or "").strip()
         cell = next(_ancestors(img, ("td", "th")), None)

@@ -541,6 +541,27 @@ def test_figures_float_past_text_and_holes_drop(tmp_path):
     assert chapter.index("A figure of a tall diagram") < chapter.index("Paragraph 2. ")
 
 
+def test_a_figure_right_under_a_heading_floats_past_the_text_after_it(tmp_path):
+    """A section that opens with its diagram (system-design-primer: "## Anki flashcards",
+    then the image, then the text): when heading and diagram do not fit in the rest of a
+    page, the heading no longer goes to the next page with the diagram and leaves the
+    page half empty; the diagram moves past the section's text, which follows its heading
+    on the page. Text before it of six lengths: the Zen of Python."""
+    import codecs
+    import this
+    zen = [line for line in codecs.decode(this.s, "rot13").splitlines()[2:] if line]
+    prose = " ".join(zen)
+    files = {f"content/{k:02}.md": f"# Part {k}\n\n" + "\n\n".join([prose] * k)
+             + "\n\n## Flashcards\n\n![A tall diagram](tall.png)\n\n"
+             + "\n\n".join(zen + [prose]) + "\n\n## Next\n\nThe end.\n" for k in range(1, 7)}
+    files["content/tall.png"] = fixtures.line_art((1200, 1500))
+    root = make_project(tmp_path, files)
+    build(root)
+    checked = run_quire("check", root)
+    holes = [line for line in checked.stdout.splitlines() if ": hole: " in line]
+    assert not holes, holes
+
+
 def test_every_note_is_printed_on_the_page_of_its_call(tmp_path):
     """Calls near the foot of pages, notes too long to fit under them: the line with the
     call goes to the next page with its note (single render; test_parallel compares the

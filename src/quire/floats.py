@@ -11,10 +11,13 @@ paragraph or list that breaks across the pages, after which the figure comes. On
 does it all; the moves (by the blocks' numbers, `data-qb`) are kept so that the print
 HTML can be made with them (`apply`, for the text check). The EPUB keeps the source order.
 
-A figure is a `<figure>` or an image alone in a paragraph (`p.image-only`) at the top
-level of a document, unless its image has the class `here` (`![...](x.png){.here}`: it
-stays where it is); it never passes a heading, another figure, a table or a quotation, so
-figures keep their order and stay in their section. A figure that still does not fit
+A figure is a `<figure>`, an image alone in a paragraph (`p.image-only`) or an image on
+a line of its own above a line of text (`p.image-line`: a diagram and its source, as
+READMEs centre them in raw HTML) at the top level of a document, unless its image has
+the class `here` (`![...](x.png){.here}`: it stays where it is); it never passes a
+heading, another figure, a table or a quotation, so figures keep their order and stay in
+their section. A figure right under a heading that opens the next page moves past the
+text after the heading, which fills the page under it. A figure that still does not fit
 after the text it passed moves on the same way from the page it left. Left out: moving a
 figure to an earlier page (the text before it stays before it), and splitting a paragraph
 to put the figure between its lines.
@@ -25,7 +28,11 @@ from __future__ import annotations
 EMPTY_MM = 12.0                 # less empty space than this at a page's foot is left as is
 _PX_MM = 25.4 / 96
 _BREAKABLE = {"p", "ul", "ol", "dl"}
-_STOP = {"h1", "h2", "h3", "h4", "h5", "h6", "figure", "table", "hr", "blockquote"}
+_HEADINGS = {"h2", "h3", "h4", "h5", "h6"}
+_STOP = {"h1", "figure", "table", "hr", "blockquote"} | _HEADINGS
+# paragraphs that are figures: an image alone, or an image on a line of its own above a
+# line of text, its source or caption (typeset.size_image)
+_FIGURE_LIKE = {"image-only", "image-line"}
 
 # moves: document id -> {data-qb of a figure: data-qb of the block it goes after}
 Moves = dict[str, dict[str, str]]
@@ -33,15 +40,15 @@ Moves = dict[str, dict[str, str]]
 
 def floatable(element) -> bool:
     """A figure that may move: not one the author pinned with `{.here}` (on the image)."""
-    if not (element.tag == "figure" or (
-            element.tag == "p" and "image-only" in (element.get("class") or "").split())):
+    if not (element.tag == "figure" or (element.tag == "p" and not _FIGURE_LIKE.isdisjoint(
+            (element.get("class") or "").split()))):
         return False
     return not any("here" in (el.get("class") or "").split() for el in element.iter())
 
 
 def needed(html: str) -> bool:
     """Whether the print HTML has a figure that could move (else no page is watched)."""
-    return "<figure" in html or "image-only" in html
+    return "<figure" in html or "image-only" in html or "image-line" in html
 
 
 class Filler:
@@ -102,6 +109,14 @@ def _opening_figure(root_box, resume_at):
         box = children[index]
         path.append(index)
         chain.append(box)
+    if len(chain) >= 3 and _whole(box) and box.element.tag in _HEADINGS:
+        # a heading that opens the next page above a figure: the figure may move past
+        # the text after the heading, which then fills the page with the heading
+        # (system-design-primer: "## Anki flashcards" and its diagram left 53 % empty)
+        siblings = chain[-2].children
+        if path[-1] + 1 < len(siblings):
+            box = siblings[path[-1] + 1]
+            path[-1] += 1
     if len(chain) < 3 or not _whole(box) or not floatable(box.element):
         return None
     parent = chain[-2]
@@ -124,7 +139,7 @@ def _passable(box) -> bool:
         return False
     element = box.element
     return (element.tag not in _STOP and element.get("data-qb") is not None
-            and "image-only" not in (element.get("class") or "").split())
+            and _FIGURE_LIKE.isdisjoint((element.get("class") or "").split()))
 
 
 def _place(resume_at, path, first, last, children) -> tuple[int, bool]:

@@ -253,11 +253,18 @@ def test_path_order_puts_the_readme_first_and_compares_numbers_as_numbers(tmp_pa
     assert names(found, tmp_path) == ["README.md", "ch2.md", "ch10.md", "a/ch1.md"]
 
 
-def test_a_summary_gives_the_reading_order_and_is_no_document(tmp_path):
+def test_a_summary_gives_the_reading_order_and_is_no_document(tmp_path, caplog):
+    """SUMMARY.md is the book, as mdBook and GitBook read it: a file it does not list is
+    left out, with one warning naming it (ruanyf/es6tutorial printed its sidebar.md and a
+    vendored library's README after the book)."""
     files(tmp_path, {"SUMMARY.md": "- [B](b.md)\n- [A](a.md)\n- [C](c.md)\n",
-                     "a.md": "x", "b.md": "x", "c.md": "x", "d.md": "x"})
+                     "a.md": "x", "b.md": "x", "c.md": "x", "d.md": "x",
+                     "app/vendor/README.md": "# Vendor\n"})
     found = structure.document_files(tmp_path, tmp_path, None)
-    assert names(found, tmp_path) == ["b.md", "a.md", "c.md", "d.md"]
+    assert names(found, tmp_path) == ["b.md", "a.md", "c.md"]
+    assert [r.getMessage() for r in caplog.records] == [
+        "SUMMARY.md: 2 Markdown file(s) it does not list were left out: "
+        "'d.md', 'app/vendor/README.md'; list them in it to publish them"]
 
 
 def test_a_readme_listing_the_documents_orders_them(tmp_path):

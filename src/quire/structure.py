@@ -15,6 +15,7 @@ It leaves out reading a site generator's configuration (mkdocs.yml `nav`).
 
 from __future__ import annotations
 
+import logging
 import re
 from collections import Counter
 from pathlib import Path
@@ -22,6 +23,8 @@ from pathlib import Path
 from .errors import QuireError
 from .references import is_remote, spellings
 from .resources import inside, refuse_outside, relative
+
+log = logging.getLogger("quire")
 
 CONTENTS_FILES = {"toc", "contents", "table-of-contents", "table_of_contents", "summary"}
 INDEX_FILES = ("readme.md", "index.md")
@@ -86,6 +89,15 @@ def reading_order(files: list[Path], content: Path, read, summary: Path | None =
     if len(named) < 2 or (summary is None and len(named) * 2 < len(files) - 1):
         return _by_folder_indexes(files, known, read)
     rest = [p for p in files if p not in order]
+    if summary is not None and rest:
+        # SUMMARY.md is the book, as mdBook and GitBook read it: ruanyf/es6tutorial's
+        # sidebar.md and a vendored library's README and to-do list were printed after it
+        shown = ", ".join(f"'{p.relative_to(content).as_posix()}'" for p in rest[:4])
+        more = f" and {len(rest) - 4} more" if len(rest) > 4 else ""
+        log.warning("%s: %d Markdown file(s) it does not list were left out: %s%s; list "
+                    "them in it to publish them", summary.relative_to(content).as_posix(),
+                    len(rest), shown, more)
+        return order
     for path in rest:               # after the last listed document of its folder
         same = [n for n, p in enumerate(order) if p.parent == path.parent]
         order.insert(same[-1] + 1 if same else len(order), path)

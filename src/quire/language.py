@@ -274,7 +274,7 @@ def in_name(path) -> str | None:
         if found is None or (name == path.parent.name and found.start(1) > 0):
             continue                    # a folder is named by the tag alone
         tag = found.group(1).replace("_", "-")
-        if _locale(tag) is not None and len(primary(tag)) <= 3:
+        if _locale(tag) is not None:
             return tag
     return None
 
@@ -293,7 +293,7 @@ def _fits(tag: str, guess: Guess) -> bool:
     """Whether a language tag from a file's name may stand for a text quire could not
     place: the model's best guess is that language, or the text has letters of the
     language's own script (not Latin: "how-to.md" names no Tongan text)."""
-    if primary(guess.best) == primary(tag) and guess.best:
+    if guess.best and primary(guess.best) == primary(tag):
         return True
     return script(tag) not in ("Latn", "Zyyy") and _written(tag, guess.scripts)
 

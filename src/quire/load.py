@@ -293,7 +293,9 @@ def _languages(root, files, front, own, configured, html_of, model,
     for thread in model:
         thread.join()
     lang, langs, warnings = language.choose([relative(p, root) for p in files], own, guesses,
-                                            configured, [language.in_name(p) for p in files])
+                                            configured,
+                                            [language.in_name(p) if g and not g.confident
+                                             else None for p, g in zip(files, guesses)])
     for warning in warnings:
         log.warning(warning)
     return lang, langs

@@ -65,7 +65,8 @@ def listed_links(text: str, every: bool = False) -> list[str]:
 def reading_order(files: list[Path], content: Path, read, summary: Path | None = None
                   ) -> list[Path]:
     """`files` (in path order) in reading order; `read(path)` is a file's Markdown; the
-    links of `summary` (mdBook's SUMMARY.md, not itself a document) come first."""
+    links of `summary` (mdBook's SUMMARY.md, not itself a document) are the documents,
+    the files it does not link left out."""
     known = set(files)
     start = summary or next((p for p in files if p.parent == content
                              and p.name.lower() in INDEX_FILES), None)
@@ -88,16 +89,11 @@ def reading_order(files: list[Path], content: Path, read, summary: Path | None =
     named = [p for p in order if p != start]
     if len(named) < 2 or (summary is None and len(named) * 2 < len(files) - 1):
         return _by_folder_indexes(files, known, read)
-    rest = [p for p in files if p not in order]
-    if summary is not None and rest:
+    if summary is not None:
         # SUMMARY.md is the book, as mdBook and GitBook read it: ruanyf/es6tutorial's
         # sidebar.md and a vendored library's README and to-do list were printed after it
-        shown = ", ".join(f"'{p.relative_to(content).as_posix()}'" for p in rest[:4])
-        more = f" and {len(rest) - 4} more" if len(rest) > 4 else ""
-        log.warning("%s: %d Markdown file(s) it does not list were left out: %s%s; list "
-                    "them in it to publish them", summary.relative_to(content).as_posix(),
-                    len(rest), shown, more)
         return order
+    rest = [p for p in files if p not in order]
     for path in rest:               # after the last listed document of its folder
         same = [n for n, p in enumerate(order) if p.parent == path.parent]
         order.insert(same[-1] + 1 if same else len(order), path)
@@ -227,7 +223,16 @@ def document_files(root: Path, content: Path, order) -> list[Path]:
     documents = [p for p in found if not is_contents_file(p)]
     if len(documents) < 2:          # a lone SUMMARY.md or toc.md is the text itself
         documents = found
-    return reading_order(documents, content, _read_text_quietly, summary_file(content, found))
+    summary = summary_file(content, found)
+    ordered = reading_order(documents, content, _read_text_quietly, summary)
+    left = [p for p in documents if p not in ordered]
+    if summary is not None and left:
+        shown = ", ".join(f"'{relative(p, root)}'" for p in left[:4])
+        more = f" and {len(left) - 4} more" if len(left) > 4 else ""
+        log.warning("%s: %d Markdown file(s) it does not list were left out: %s%s; list "
+                    "them in it to publish them", relative(summary, root), len(left), shown,
+                    more)
+    return ordered
 
 
 def summary_file(content: Path, files) -> Path | None:

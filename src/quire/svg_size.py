@@ -28,16 +28,23 @@ def _view_box(svg) -> tuple[float, float] | None:
     return (width, height) if width > 0 and height > 0 else None
 
 
+def _size_mm(svg, box) -> tuple[float | None, float | None]:
+    """An <svg>'s width and height in mm: as given, the other from its viewBox's
+    proportions, or the viewBox as CSS px when it gives neither."""
+    width, height = _mm(svg.get("width")), _mm(svg.get("height"))
+    if box and (width is None or height is None):
+        width = width or (height * box[0] / box[1] if height else box[0] * _MM["px"])
+        height = height or width * box[1] / box[0]
+    return width, height
+
+
 def fit(root, column_mm: float, max_height_mm: float) -> None:
     """Shrink each outermost inline <svg> of `root` that is larger than the room."""
     for svg in list(root.iter("svg", "{http://www.w3.org/2000/svg}svg")):
         if any(isinstance(a.tag, str) and a.tag.endswith("svg") for a in svg.iterancestors()):
             continue
         box = _view_box(svg)
-        width, height = _mm(svg.get("width")), _mm(svg.get("height"))
-        if box and (width is None or height is None):
-            width = width or (height * box[0] / box[1] if height else box[0] * _MM["px"])
-            height = height or width * box[1] / box[0]
+        width, height = _size_mm(svg, box)
         if not width or not height:
             continue
         scale = min(1.0, column_mm / width, max_height_mm / height)
@@ -60,9 +67,5 @@ def intrinsic_mm(path) -> tuple[float, float] | None:
         svg = etree.parse(str(path), parser).getroot()
     except (OSError, etree.XMLSyntaxError):
         return None
-    box = _view_box(svg)
-    width, height = _mm(svg.get("width")), _mm(svg.get("height"))
-    if box and (width is None or height is None):
-        width = width or (height * box[0] / box[1] if height else box[0] * _MM["px"])
-        height = height or width * box[1] / box[0]
+    width, height = _size_mm(svg, _view_box(svg))
     return (width, height) if width and height else None

@@ -324,13 +324,12 @@ def _actual_text_for_reshaped_clusters(saved: _Saved) -> None:
                  "hb_codepoint_t unicode, hb_codepoint_t *glyph);")
     draw = drawing.draw_first_line
 
-    def spans(stream, textbox):
+    def spans(stream, textbox, utf8: bytes):
         """[first glyph drawn, glyph after the last, text start, text end, font, run] for
         each cluster of the box's glyphs, a combining mark's cluster taken into the one
         before it (left-to-right runs)."""
         first_line, _ = textbox.pango_layout.get_first_line()
         run, drawn, found, number = first_line.runs[0], 0, [], 0
-        utf8 = textbox.pango_layout.text.encode()
         while run != ffi.NULL:
             item, glyphs = run.data.item, run.data.glyphs
             run, number = run.next, number + 1
@@ -364,7 +363,8 @@ def _actual_text_for_reshaped_clusters(saved: _Saved) -> None:
         emojis = draw(stream, textbox, *args)
         if not _RESHAPED.search(textbox.text) and not _RIGHT_TO_LEFT.search(textbox.text):
             return emojis
-        found = spans(stream, textbox)
+        utf8 = textbox.pango_layout.text.encode()
+        found = spans(stream, textbox, utf8)
         if not found:
             return emojis
         items = stream.stream[before:]
@@ -372,7 +372,7 @@ def _actual_text_for_reshaped_clusters(saved: _Saved) -> None:
                for digits in _TJ_GLYPHS.findall(item) for k in range(0, len(digits), 4)]
         if len(ids) != found[-1][1]:
             return emojis                       # not as drawn: leave it (never seen)
-        utf8, words, word = textbox.pango_layout.text.encode(), [], None
+        words, word = [], None
         for first, after, start, end, font, run, ltr in found:
             text = utf8[start:end].decode(errors="replace")
             if after - first > 1:

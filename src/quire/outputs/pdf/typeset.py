@@ -164,22 +164,23 @@ class Typesetter:
         wanted = (img.get("width") or "").strip()
         cell = next(_ancestors(img, ("td", "th")), None)
         pixels = pixel_size(source) if source else None
-        if source and not pixels and cell is not None and not wanted \
-                and source.suffix.lower() == ".svg":
-            drawn = svg_size.intrinsic_mm(source)      # its own size, as CSS lays it out
-            pixels = (drawn[0] * self.floor / 25.4, drawn[1] * self.floor / 25.4) \
-                if drawn else None
-        if not pixels or not all(pixels):
+        raster = bool(pixels and all(pixels))
+        if raster:                                      # its true size at the floor
+            natural = (pixels[0] / self.floor * 25.4, pixels[1] / self.floor * 25.4)
+        elif source and cell is not None and not wanted and source.suffix.lower() == ".svg":
+            natural = svg_size.intrinsic_mm(source)     # its own size, as CSS lays it out
+        else:
+            natural = None
+        if not natural:
             return
-        px_w, px_h = pixels
-        ratio = px_h / px_w
+        ratio = pixels[1] / pixels[0] if raster else natural[1] / natural[0]
         column = self.column_mm * (0.85 if _inside(img, _NESTED) else 1.0)
         if re.fullmatch(r"\d+(\.\d+)?%", wanted):
             width = column * min(100.0, float(wanted[:-1])) / 100
         elif re.fullmatch(r"\d+(\.\d+)?(px)?", wanted):
             width = float(wanted.removesuffix("px")) * 25.4 / 96      # CSS pixels
         else:
-            width = px_w / self.floor * 25.4                          # the true size
+            width = natural[0]
         height = self.max_height_mm
         if cell is not None and not wanted:
             # a share of the measure, and a row no taller than CELL_HEIGHT of the page:
@@ -191,8 +192,8 @@ class Typesetter:
             height = min(height, CELL_HEIGHT * self.text_height_mm)
         width = min(width, column, height / ratio)
         img.attrib.pop("height", None)
-        if isinstance(px_w, int):                      # a raster's pixels: its resolution
-            img.set("data-px", f"{px_w}x{px_h}")        # is checked (layout_report)
+        if raster:                                      # its resolution is checked
+            img.set("data-px", f"{pixels[0]}x{pixels[1]}")      # (layout_report)
         style = img.get("style", "").rstrip("; ")
         img.set("style", (style + "; " if style else "")
                 + f"width: {width:.2f}mm; height: {width * ratio:.2f}mm")
